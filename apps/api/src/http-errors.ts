@@ -1,0 +1,60 @@
+import type { Context, Next } from 'koa';
+import {
+  InvalidCredentialsError,
+  InvalidResetTokenError,
+  NotAuthenticatedError,
+  UnknownUserError,
+  UserAlreadyExistsError,
+  ValidationError,
+} from '@latchkey/domain';
+
+interface HttpFailure {
+  status: number;
+  message: string;
+}
+
+/** The one place where a failure becomes an HTTP status and a JSON body. */
+export function toHttpFailure(error: unknown): HttpFailure {
+  if (error instanceof UserAlreadyExistsError) return { status: 400, message: 'email already registered' };
+  if (error instanceof ValidationError) return { status: 400, message: error.message };
+  if (error instanceof InvalidCredentialsError) return { status: 401, message: 'invalid email or password' };
+  if (error instanceof NotAuthenticatedError) return { status: 403, message: 'forbidden' };
+  if (error instanceof UnknownUserError) return { status: 403, message: 'forbidden' };
+  if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
+  const { status, expose, message } = error as { status?: number; expose?: boolean; message?: string };
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, message: expose && message ? message : defaultMessage(status) };
+  }
+  return { status: 500, message: 'internal server error' };
+}
+
+const MESSAGES: Record<number, string> = {
+  404: 'not found',
+  405: 'method not allowed',
+  413: 'request body too large',
+  415: 'unsupported media type',
+  501: 'not implemented',
+};
+
+function defaultMessage(status: number): string {
+  return MESSAGES[status] ?? 'bad request';
+}
+
+export async function handleErrors(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    // Statuses set without a body (404 from no route, 405/501 from the router) get one too.
+    if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)) {
+      const status = ctx.status;
+      ctx.body = { message: defaultMessage(status) };
+      ctx.status = status;
+    }
+  } catch (error) {
+    const failure = toHttpFailure(error);
+    if (failure.status >= 500) ctx.app.emit('error', error, ctx);
+    const headers = (error as { headers?: Record<string, string> }).headers;
+    if (headers) ctx.set(headers);
+    ctx.status = failure.status;
+    ctx.body = { message: failure.message };
+  }
+}

@@ -1,0 +1,6 @@
+export { MemoryUserRepository } from './memory/memory-user-repository';
+export { KnexUserRepository } from './knex/knex-user-repository';
+export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection';
+export type { Knex } from 'knex';
+export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
+export { BcryptPasswordHasher } from './bcrypt-password-hasher';

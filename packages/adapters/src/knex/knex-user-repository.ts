@@ -1,0 +1,110 @@
+import type { Knex } from 'knex';
+import type { User, UserAttribute, UserChanges, UserFilter, UserRepository } from '@latchkey/domain';
+import {
+  NoResultFound,
+  UserAlreadyExistsError,
+  assertValidChanges,
+  assertValidFilter,
+  normalizeEmail,
+} from '@latchkey/domain';
+
+const COLUMNS: Record<UserAttribute, string> = {
+  id: 'id',
+  email: 'email',
+  hashedPassword: 'hashed_password',
+  sessionId: 'session_id',
+  resetToken: 'reset_token',
+  sessionCreatedAt: 'session_created_at',
+  sessionSeenAt: 'session_seen_at',
+  resetTokenExpiresAt: 'reset_token_expires_at',
+};
+
+const SELECTED = Object.entries(COLUMNS).map(([attribute, column]) => `${column} as ${attribute}`);
+
+type Row = Record<UserAttribute, unknown>;
+
+/** UserRepository on any Knex client (SQLite, PostgreSQL). */
+export class KnexUserRepository implements UserRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async addUser(email: string, hashedPassword: string): Promise<User> {
+    const rows = await this.write(email, () =>
+      this.knex('users')
+        .insert({
+          email,
+          email_normalized: normalizeEmail(email),
+          hashed_password: hashedPassword,
+          created_at: Date.now(),
+        })
+        .returning('id'),
+    );
+    const id = Number((rows[0] as { id: number }).id);
+    return {
+      id,
+      email,
+      hashedPassword,
+      sessionId: null,
+      resetToken: null,
+      sessionCreatedAt: null,
+      sessionSeenAt: null,
+      resetTokenExpiresAt: null,
+    };
+  }
+
+  async findUserBy(filter: UserFilter): Promise<User> {
+    assertValidFilter(filter);
+    const query = this.knex('users').select(SELECTED).orderBy('id').first();
+    for (const [key, value] of Object.entries(filter)) {
+      if (key === 'email' && typeof value === 'string') query.where('email_normalized', normalizeEmail(value));
+      else if (value === null || value === undefined) query.whereNull(COLUMNS[key as UserAttribute]);
+      else query.where(COLUMNS[key as UserAttribute], value);
+    }
+    const row = (await query) as Row | undefined;
+    if (!row) throw new NoResultFound();
+    return toUser(row);
+  }
+
+  async updateUser(userId: number, changes: UserChanges): Promise<void> {
+    assertValidChanges(changes);
+    const user = await this.findUserBy({ id: userId });
+    const update: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(changes)) update[COLUMNS[key as UserAttribute]] = value;
+    if (typeof changes.email === 'string') update.email_normalized = normalizeEmail(changes.email);
+    if (Object.keys(update).length === 0) return;
+    await this.write(changes.email ?? user.email, () => this.knex('users').where('id', user.id).update(update));
+  }
+
+  /** Runs a write, turning a unique-email violation into the domain's error. */
+  private async write<T>(email: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isUniqueViolation(error, 'email_normalized')) throw new UserAlreadyExistsError(email);
+      throw error;
+    }
+  }
+}
+
+function toUser(row: Row): User {
+  return {
+    id: Number(row.id),
+    email: String(row.email),
+    hashedPassword: String(row.hashedPassword),
+    sessionId: (row.sessionId as string | null) ?? null,
+    resetToken: (row.resetToken as string | null) ?? null,
+    sessionCreatedAt: toNumber(row.sessionCreatedAt),
+    sessionSeenAt: toNumber(row.sessionSeenAt),
+    resetTokenExpiresAt: toNumber(row.resetTokenExpiresAt),
+  };
+}
+
+// PostgreSQL returns bigint columns as strings.
+function toNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function isUniqueViolation(error: unknown, column: string): boolean {
+  const { code, message, constraint } = error as { code?: string; message?: string; constraint?: string };
+  if (code === '23505') return (constraint ?? '').includes(column);
+  return code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(message ?? '') && (message ?? '').includes(column);
+}

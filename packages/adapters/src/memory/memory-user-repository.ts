@@ -1,0 +1,55 @@
+import type { User, UserChanges, UserFilter, UserRepository } from '@latchkey/domain';
+import {
+  NoResultFound,
+  UserAlreadyExistsError,
+  assertValidChanges,
+  assertValidFilter,
+  normalizeEmail,
+  userMatches,
+} from '@latchkey/domain';
+
+/** A UserRepository in a Map: for tests and for apps that need no persistence. */
+export class MemoryUserRepository implements UserRepository {
+  private readonly rows = new Map<number, User>();
+  private nextId = 1;
+
+  async addUser(email: string, hashedPassword: string): Promise<User> {
+    this.assertEmailFree(email);
+    const user: User = {
+      id: this.nextId++,
+      email,
+      hashedPassword,
+      sessionId: null,
+      resetToken: null,
+      sessionCreatedAt: null,
+      sessionSeenAt: null,
+      resetTokenExpiresAt: null,
+    };
+    this.rows.set(user.id, user);
+    return { ...user };
+  }
+
+  async findUserBy(filter: UserFilter): Promise<User> {
+    assertValidFilter(filter);
+    for (const user of this.rows.values()) {
+      if (userMatches(user, filter)) return { ...user };
+    }
+    throw new NoResultFound();
+  }
+
+  async updateUser(userId: number, changes: UserChanges): Promise<void> {
+    assertValidChanges(changes);
+    const user = await this.findUserBy({ id: userId });
+    if (changes.email !== undefined) this.assertEmailFree(changes.email, userId);
+    this.rows.set(userId, { ...user, ...changes });
+  }
+
+  private assertEmailFree(email: string, exceptId?: number): void {
+    const key = normalizeEmail(email);
+    for (const user of this.rows.values()) {
+      if (user.id !== exceptId && normalizeEmail(user.email) === key) {
+        throw new UserAlreadyExistsError(email);
+      }
+    }
+  }
+}

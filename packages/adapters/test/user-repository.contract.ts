@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UserRepository } from '@latchkey/domain';
+import { InvalidRequestError, NoResultFound, UnknownAttributeError, UserAlreadyExistsError } from '@latchkey/domain';
+
+export interface RepositoryFixture {
+  repository: UserRepository;
+  /** A second repository on the same storage, when the storage outlives one instance. */
+  reopen?: () => Promise<UserRepository>;
+  close?: () => Promise<void>;
+}
+
+/** The behaviour every UserRepository adapter must show (SPEC A2). */
+export function userRepositoryContract(name: string, open: () => Promise<RepositoryFixture>): void {
+  describe(`UserRepository contract: ${name}`, () => {
+    let fixture: RepositoryFixture;
+    let repo: UserRepository;
+
+    beforeEach(async () => {
+      fixture = await open();
+      repo = fixture.repository;
+    });
+    afterEach(async () => {
+      await fixture.close?.();
+    });
+
+    it('addUser saves and returns the user with an id and no session or token', async () => {
+      const user = await repo.addUser('test@test.com', 'SuperHashedPwd');
+      expect(user.id).toBeTypeOf('number');
+      expect(user).toMatchObject({ email: 'test@test.com', hashedPassword: 'SuperHashedPwd', sessionId: null, resetToken: null });
+      const second = await repo.addUser('test1@test.com', 'SuperHashedPwd1');
+      expect(second.id).not.toBe(user.id);
+    });
+
+    it('findUserBy finds by each attribute', async () => {
+      const user = await repo.addUser('a@example.com', 'hash-a');
+      await repo.addUser('b@example.com', 'hash-b');
+      await repo.updateUser(user.id, { sessionId: 'sid-a', resetToken: 'tok-a', sessionCreatedAt: 10, sessionSeenAt: 20, resetTokenExpiresAt: 30 });
+      const filters = [
+        { id: user.id },
+        { email: 'a@example.com' },
+        { hashedPassword: 'hash-a' },
+        { sessionId: 'sid-a' },
+        { resetToken: 'tok-a' },
+        { sessionCreatedAt: 10 },
+        { sessionSeenAt: 20 },
+        { resetTokenExpiresAt: 30 },
+      ];
+      for (const filter of filters) {
+        const found = await repo.findUserBy(filter);
+        expect(found.id, JSON.stringify(filter)).toBe(user.id);
+      }
+    });
+
+    it('findUserBy matches every key of a filter', async () => {
+      const a = await repo.addUser('a@example.com', 'same');
+      const b = await repo.addUser('b@example.com', 'same');
+      expect((await repo.findUserBy({ hashedPassword: 'same', email: 'b@example.com' })).id).toBe(b.id);
+      expect((await repo.findUserBy({ hashedPassword: 'same' })).id).toBe(a.id);
+      await expect(repo.findUserBy({ hashedPassword: 'same', email: 'c@example.com' })).rejects.toBeInstanceOf(NoResultFound);
+    });
+
+    it('findUserBy returns a user whose values are the stored ones', async () => {
+      const user = await repo.addUser('x@example.com', 'hash');
+      expect(await repo.findUserBy({ id: user.id })).toEqual(user);
+    });
+
+    it('findUserBy raises NoResultFound when nothing matches', async () => {
+      await repo.addUser('a@example.com', 'hash');
+      await expect(repo.findUserBy({ email: 'nobody@example.com' })).rejects.toBeInstanceOf(NoResultFound);
+      await expect(repo.findUserBy({ id: 9999 })).rejects.toBeInstanceOf(NoResultFound);
+    });
+
+    it('findUserBy raises InvalidRequestError for an unknown key or an empty filter', async () => {
+      await repo.addUser('a@example.com', 'hash');
+      await expect(repo.findUserBy({ no_email: 'a@example.com' } as never)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(repo.findUserBy({})).rejects.toBeInstanceOf(InvalidRequestError);
+    });
+
+    it('finds emails regardless of case and surrounding spaces', async () => {
+      const user = await repo.addUser('Mixed.Case@Example.com', 'hash');
+      expect((await repo.findUserBy({ email: 'mixed.case@example.COM' })).id).toBe(user.id);
+      expect((await repo.findUserBy({ email: ' mixed.case@example.com ' })).email).toBe('Mixed.Case@Example.com');
+    });
+
+    it('refuses a second user with the same email in another case', async () => {
+      await repo.addUser('dup@example.com', 'hash');
+      await expect(repo.addUser('DUP@example.com', 'hash')).rejects.toBeInstanceOf(UserAlreadyExistsError);
+    });
+
+    it('lets exactly one of concurrent adds of one email succeed', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => repo.addUser('race@example.com', 'hash')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(UserAlreadyExistsError);
+      }
+    });
+
+    it('updateUser applies and persists the changes', async () => {
+      const user = await repo.addUser('u@example.com', 'hash');
+      await repo.updateUser(user.id, { hashedPassword: 'new-hash', sessionId: 'sid' });
+      expect(await repo.findUserBy({ id: user.id })).toMatchObject({ hashedPassword: 'new-hash', sessionId: 'sid' });
+      await repo.updateUser(user.id, { sessionId: null });
+      expect((await repo.findUserBy({ id: user.id })).sessionId).toBeNull();
+      expect((await repo.findUserBy({ sessionId: null, id: user.id })).id).toBe(user.id);
+    });
+
+    it('updateUser raises UnknownAttributeError for an unknown key and changes nothing', async () => {
+      const user = await repo.addUser('u@example.com', 'hash');
+      await expect(repo.updateUser(user.id, { hashedPassword: 'other', no_such_column: 'x' } as never)).rejects.toBeInstanceOf(
+        UnknownAttributeError,
+      );
+      expect(await repo.findUserBy({ id: user.id })).toEqual(user);
+    });
+
+    it('updateUser raises NoResultFound for an unknown user', async () => {
+      await expect(repo.updateUser(424242, { sessionId: 'x' })).rejects.toBeInstanceOf(NoResultFound);
+    });
+
+    it('keeps users in a new repository instance on the same storage', async ({ skip }) => {
+      if (!fixture.reopen) skip('storage lives only as long as the instance');
+      const user = await repo.addUser('kept@example.com', 'hash');
+      await repo.updateUser(user.id, { sessionId: 'sid-kept' });
+      const reopened = await fixture.reopen!();
+      expect(await reopened.findUserBy({ email: 'kept@example.com' })).toEqual({ ...user, sessionId: 'sid-kept' });
+    });
+  });
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import {
+  InvalidCredentialsError,
+  InvalidResetTokenError,
+  NoResultFound,
+  UnknownUserError,
+  UserAlreadyExistsError,
+  ValidationError,
+} from './errors';
+import { PasswordPolicy } from './password-policy';
+import type { Clock } from './ports/clock';
+import { systemClock } from './ports/clock';
+import type { PasswordHasher } from './ports/password-hasher';
+import type { UserFilter, UserRepository } from './ports/user-repository';
+import { digestSecret, newSecret, sameDigest } from './secrets';
+import type { User } from './user';
+import { normalizeEmail } from './user';
+
+export interface SessionSettings {
+  /** Absolute lifetime of a session. */
+  sessionTtlMs: number;
+  /** A session unused for this long ends. */
+  sessionIdleMs: number;
+  /** Last-use time is written at most this often, to keep reads cheap. */
+  sessionTouchIntervalMs: number;
+  resetTokenTtlMs: number;
+}
+
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
+  sessionTtlMs: 7 * 24 * 3600_000,
+  sessionIdleMs: 24 * 3600_000,
+  sessionTouchIntervalMs: 60_000,
+  resetTokenTtlMs: 30 * 60_000,
+};
+
+export interface AuthServiceDeps {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  clock?: Clock;
+  policy?: PasswordPolicy;
+  settings?: Partial<SessionSettings>;
+}
+
+export interface LoginResult {
+  user: User;
+  sessionId: string;
+}
+
+/** The original's Auth class: registration, login, sessions and password resets. */
+export class AuthService {
+  private readonly users: UserRepository;
+  private readonly hasher: PasswordHasher;
+  private readonly clock: Clock;
+  private readonly policy: PasswordPolicy;
+  readonly settings: SessionSettings;
+  private dummyHash?: Promise<string>;
+
+  constructor(deps: AuthServiceDeps) {
+    this.users = deps.users;
+    this.hasher = deps.hasher;
+    this.clock = deps.clock ?? systemClock;
+    this.policy = deps.policy ?? new PasswordPolicy();
+    this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
+  }
+
+  hashPassword(password: string): Promise<string> {
+    return this.hasher.hash(password);
+  }
+
+  generateUuid(): string {
+    return randomUUID();
+  }
+
+  async registerUser(email: string, password: string): Promise<User> {
+    const address = requireEmail(email);
+    this.policy.check(password);
+    if (await this.findOrNull({ email: address })) {
+      throw new UserAlreadyExistsError(address);
+    }
+    return this.users.addUser(address, await this.hashPassword(password));
+  }
+
+  async validLogin(email: string, password: string): Promise<boolean> {
+    return (await this.authenticate(email, password)) !== null;
+  }
+
+  /** Checks the password and opens a new session; InvalidCredentialsError otherwise. */
+  async login(email: string, password: string): Promise<LoginResult> {
+    const user = await this.authenticate(email, password);
+    if (!user) throw new InvalidCredentialsError();
+    return { user, sessionId: await this.startSession(user) };
+  }
+
+  async createSession(email: string): Promise<string | null> {
+    const user = await this.findOrNull({ email });
+    return user ? this.startSession(user) : null;
+  }
+
+  async getUserFromSessionId(sessionId: string | null | undefined): Promise<User | null> {
+    if (!sessionId) return null;
+    const digest = digestSecret(sessionId);
+    const user = await this.findOrNull({ sessionId: digest });
+    if (!user?.sessionId || !sameDigest(user.sessionId, digest)) return null;
+    const now = this.clock.now();
+    if (this.sessionExpired(user, now)) {
+      await this.destroySession(user.id);
+      return null;
+    }
+    await this.touchSession(user, now);
+    return user;
+  }
+
+  async destroySession(userId: number): Promise<void> {
+    try {
+      await this.users.updateUser(userId, { sessionId: null, sessionCreatedAt: null, sessionSeenAt: null });
+    } catch (error) {
+      if (!(error instanceof NoResultFound)) throw error;
+    }
+  }
+
+  async getResetPasswordToken(email: string): Promise<string> {
+    return (await this.requestPasswordReset(email)).token;
+  }
+
+  /** Issues a reset token for the user of this email; UnknownUserError when none. */
+  async requestPasswordReset(email: string): Promise<{ user: User; token: string }> {
+    const user = await this.findOrNull({ email });
+    if (!user) throw new UnknownUserError();
+    const token = newSecret();
+    await this.users.updateUser(user.id, {
+      resetToken: digestSecret(token),
+      resetTokenExpiresAt: this.clock.now() + this.settings.resetTokenTtlMs,
+    });
+    return { user, token };
+  }
+
+  /**
+   * Sets a new password with a reset token. When an email is given the token must
+   * have been issued for it. Using a token also ends the user's session.
+   */
+  async updatePassword(resetToken: string, password: string, email?: string): Promise<User> {
+    const user = await this.userForResetToken(resetToken, email);
+    this.policy.check(password);
+    await this.users.updateUser(user.id, {
+      hashedPassword: await this.hashPassword(password),
+      resetToken: null,
+      resetTokenExpiresAt: null,
+      sessionId: null,
+      sessionCreatedAt: null,
+      sessionSeenAt: null,
+    });
+    return user;
+  }
+
+  private async userForResetToken(resetToken: string, email?: string): Promise<User> {
+    if (!resetToken) throw new InvalidResetTokenError();
+    const digest = digestSecret(resetToken);
+    const user = await this.findOrNull({ resetToken: digest });
+    const valid =
+      user?.resetToken != null &&
+      sameDigest(user.resetToken, digest) &&
+      (user.resetTokenExpiresAt ?? 0) > this.clock.now() &&
+      (email === undefined || normalizeEmail(email) === normalizeEmail(user.email));
+    if (!user || !valid) throw new InvalidResetTokenError();
+    return user;
+  }
+
+  /** The user when the password is right; null otherwise, in about the same time. */
+  private async authenticate(email: string, password: string): Promise<User | null> {
+    const user = await this.findOrNull({ email });
+    if (!user) {
+      await this.hasher.verify(password, await this.getDummyHash());
+      return null;
+    }
+    if (!(await this.hasher.verify(password, user.hashedPassword))) return null;
+    if (this.hasher.needsRehash(user.hashedPassword)) {
+      const hashedPassword = await this.hashPassword(password);
+      await this.users.updateUser(user.id, { hashedPassword });
+      return { ...user, hashedPassword };
+    }
+    return user;
+  }
+
+  private async startSession(user: User): Promise<string> {
+    const sessionId = newSecret();
+    const now = this.clock.now();
+    await this.users.updateUser(user.id, {
+      sessionId: digestSecret(sessionId),
+      sessionCreatedAt: now,
+      sessionSeenAt: now,
+    });
+    return sessionId;
+  }
+
+  private sessionExpired(user: User, now: number): boolean {
+    const created = user.sessionCreatedAt ?? 0;
+    const seen = user.sessionSeenAt ?? created;
+    return now - created >= this.settings.sessionTtlMs || now - seen >= this.settings.sessionIdleMs;
+  }
+
+  private async touchSession(user: User, now: number): Promise<void> {
+    if (now - (user.sessionSeenAt ?? 0) < this.settings.sessionTouchIntervalMs) return;
+    await this.users.updateUser(user.id, { sessionSeenAt: now });
+    user.sessionSeenAt = now;
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash(newSecret());
+    return this.dummyHash;
+  }
+
+  private async findOrNull(filter: UserFilter): Promise<User | null> {
+    try {
+      return await this.users.findUserBy(filter);
+    } catch (error) {
+      if (error instanceof NoResultFound) return null;
+      throw error;
+    }
+  }
+}
+
+function requireEmail(email: string): string {
+  const address = email.trim();
+  if (!address) throw new ValidationError('email is required');
+  return address;
+}

@@ -1,0 +1,62 @@
+/** Base class of every error the domain raises on purpose. */
+export class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No user matches the filter (SQLAlchemy's NoResultFound in the original). */
+export class NoResultFound extends DomainError {
+  constructor(message = 'No user matches the filter') {
+    super(message);
+  }
+}
+
+/** The filter names something that is not a user attribute, or is empty. */
+export class InvalidRequestError extends DomainError {
+  constructor(message = 'Invalid filter') {
+    super(message);
+  }
+}
+
+/** An update names something that is not a user attribute (the original's ValueError). */
+export class UnknownAttributeError extends DomainError {
+  constructor(readonly attribute: string) {
+    super(`${attribute} is not a user attribute`);
+  }
+}
+
+export class UserAlreadyExistsError extends DomainError {
+  constructor(readonly email: string) {
+    super(`User ${email} already exists`);
+  }
+}
+
+/** The email is not registered (raised where the contract says "error if unknown"). */
+export class UnknownUserError extends DomainError {
+  constructor() {
+    super('No user is registered with this email');
+  }
+}
+
+export class InvalidResetTokenError extends DomainError {
+  constructor() {
+    super('Invalid or expired reset token');
+  }
+}
+
+export class InvalidCredentialsError extends DomainError {
+  constructor() {
+    super('Invalid email or password');
+  }
+}
+
+export class NotAuthenticatedError extends DomainError {
+  constructor() {
+    super('Not authenticated');
+  }
+}
+
+/** Input that breaks a rule (missing field, password policy, ...). */
+export class ValidationError extends DomainError {}

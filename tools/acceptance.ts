@@ -1,0 +1,110 @@
+/**
+ * The SPEC A4 acceptance scenario, run against a started server exactly as a client would:
+ *   npx tsx tools/acceptance.ts [base-url]     (default http://127.0.0.1:5000)
+ */
+import { pathToFileURL } from 'node:url';
+
+const EMAIL = 'guillaume@holberton.io';
+const PASSWD = 'b4l0u';
+const NEW_PASSWD = 't4rt1fl3tt3';
+
+export class ScenarioError extends Error {}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+async function send(base: string, method: string, path: string, fields?: Record<string, string>, sessionId?: string): Promise<Reply> {
+  const headers: Record<string, string> = {};
+  if (fields) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (sessionId) headers.cookie = `session_id=${sessionId}`;
+  const response = await fetch(new URL(path, base), {
+    method,
+    headers,
+    body: fields ? new URLSearchParams(fields).toString() : undefined,
+    redirect: 'manual',
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Redirects carry a text body.
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+function expectReply(step: string, reply: Reply, status: number, body?: unknown): void {
+  if (reply.status !== status) throw new ScenarioError(`${step}: expected ${status}, got ${reply.status} ${JSON.stringify(reply.body)}`);
+  if (body !== undefined && JSON.stringify(reply.body) !== JSON.stringify(body)) {
+    throw new ScenarioError(`${step}: expected ${JSON.stringify(body)}, got ${JSON.stringify(reply.body)}`);
+  }
+}
+
+function sessionCookie(reply: Reply): string {
+  const cookie = reply.headers.getSetCookie().find((c) => c.startsWith('session_id='));
+  const value = cookie?.split(';')[0]?.slice('session_id='.length);
+  if (!value) throw new ScenarioError('log in: no session_id cookie');
+  return value;
+}
+
+/** Runs every step; throws ScenarioError at the first that differs from the contract. */
+export async function runAcceptance(base: string, log: (line: string) => void = () => {}, email = EMAIL): Promise<void> {
+  const step = async (name: string, run: () => Promise<void>) => {
+    await run();
+    log(`ok  ${name}`);
+  };
+  let sessionId = '';
+  let token = '';
+  await step('register', async () =>
+    expectReply('register', await send(base, 'POST', '/users', { email, password: PASSWD }), 200, { email, message: 'user created' }),
+  );
+  await step('log in with a wrong password: 401', async () =>
+    expectReply('wrong password', await send(base, 'POST', '/sessions', { email, password: 'wrong' }), 401),
+  );
+  await step('profile without a cookie: 403', async () => expectReply('profile unlogged', await send(base, 'GET', '/profile'), 403));
+  await step('log in', async () => {
+    const reply = await send(base, 'POST', '/sessions', { email, password: PASSWD });
+    expectReply('log in', reply, 200, { email, message: 'logged in' });
+    sessionId = sessionCookie(reply);
+  });
+  await step('profile', async () =>
+    expectReply('profile', await send(base, 'GET', '/profile', undefined, sessionId), 200, { email }),
+  );
+  await step('log out: redirect to /, which answers Bienvenue', async () => {
+    const reply = await send(base, 'DELETE', '/sessions', undefined, sessionId);
+    expectReply('log out', reply, 302);
+    const location = reply.headers.get('location') ?? '';
+    expectReply('after log out', await send(base, 'GET', location), 200, { message: 'Bienvenue' });
+  });
+  await step('ask for a reset token', async () => {
+    const reply = await send(base, 'POST', '/reset_password', { email });
+    expectReply('reset token', reply, 200);
+    token = String((reply.body as { reset_token?: unknown }).reset_token ?? '');
+    expectReply('reset token', reply, 200, { email, reset_token: token });
+    if (!token) throw new ScenarioError('reset token: empty token');
+  });
+  await step('update the password', async () =>
+    expectReply(
+      'update password',
+      await send(base, 'PUT', '/reset_password', { email, reset_token: token, new_password: NEW_PASSWD }),
+      200,
+      { email, message: 'Password updated' },
+    ),
+  );
+  await step('log in with the new password', async () =>
+    expectReply('log in again', await send(base, 'POST', '/sessions', { email, password: NEW_PASSWD }), 200, { email, message: 'logged in' }),
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const base = process.argv[2] ?? 'http://127.0.0.1:5000';
+  runAcceptance(base, (line) => console.log(line))
+    .then(() => console.log(`Acceptance scenario passed against ${base}`))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}
