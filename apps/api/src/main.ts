@@ -1,28 +1,21 @@
 import type { AddressInfo } from 'node:net';
-import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
-import { AuthService } from '@latchkey/domain';
+import { ConfigError, createServices, loadConfig } from '@latchkey/runtime';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
 
-/** Composition root: configuration, adapters, domain service, routes, listener. */
+/** Composition root of the API: configuration, services, routes, listener. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const knex = createKnex(config.databaseUrl);
-  await migrateToLatest(knex);
-  const auth = new AuthService({
-    users: new KnexUserRepository(knex),
-    hasher: new BcryptPasswordHasher(config.bcryptRounds),
-  });
+  const services = await createServices(config);
   const app = createApp({
-    auth,
-    cookie: { secure: false, maxAgeSeconds: Math.floor(auth.settings.sessionTtlMs / 1000) },
+    auth: services.auth,
+    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
   });
-  const server = app.listen(config.port, config.host, () => {
+  const server = app.listen(config.PORT, config.HOST, () => {
     const { address, port } = server.address() as AddressInfo;
     console.log(`Latchkey listening on http://${address.includes(':') ? `[${address}]` : address}:${port}`);
   });
   const stop = () => {
-    server.close(() => void knex.destroy().then(() => process.exit(0)));
+    server.close(() => void services.close().then(() => process.exit(0)));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -1,4 +1,5 @@
 export { MemoryUserRepository } from './memory/memory-user-repository';
+export { MemoryThrottleStore } from './memory/memory-throttle-store';
 export { KnexUserRepository } from './knex/knex-user-repository';
 export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection';
 export type { Knex } from 'knex';

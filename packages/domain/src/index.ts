@@ -7,3 +7,4 @@ export type * from './ports/user-repository';
 export type * from './ports/password-hasher';
 export * from './ports/clock';
 export * from './user-filters';
+export type * from './ports/throttle-store';

@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ThrottleStore } from '@latchkey/domain';
+
+export interface ThrottleFixture {
+  store: ThrottleStore;
+  /** Lets `ms` of the store's time pass (a fake clock, or real waiting). */
+  advance(ms: number): Promise<void>;
+  close?: () => Promise<void>;
+}
+
+/** The behaviour every ThrottleStore must show; windows here are short so real stores can run it. */
+export function throttleStoreContract(name: string, open: () => Promise<ThrottleFixture>): void {
+  describe(`ThrottleStore contract: ${name}`, () => {
+    let fixture: ThrottleFixture;
+    let store: ThrottleStore;
+    let n = 0;
+    const key = () => `test:${Date.now()}:${process.pid}:${++n}`;
+
+    beforeEach(async () => {
+      fixture = await open();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.close?.();
+    });
+
+    it('counts hits within a window and tells when it ends', async () => {
+      const k = key();
+      expect(await store.peek(k)).toEqual({ count: 0, resetInMs: 0 });
+      expect((await store.hit(k, 60_000)).count).toBe(1);
+      const second = await store.hit(k, 60_000);
+      expect(second.count).toBe(2);
+      expect(second.resetInMs).toBeGreaterThan(55_000);
+      expect(second.resetInMs).toBeLessThanOrEqual(60_000);
+      expect((await store.peek(k)).count).toBe(2);
+    });
+
+    it('keeps keys apart', async () => {
+      const [a, b] = [key(), key()];
+      await store.hit(a, 60_000);
+      await store.hit(a, 60_000);
+      expect((await store.hit(b, 60_000)).count).toBe(1);
+    });
+
+    it('starts again from zero after the window', async () => {
+      const k = key();
+      await store.hit(k, 300);
+      await store.hit(k, 300);
+      await fixture.advance(400);
+      expect((await store.peek(k)).count).toBe(0);
+      expect((await store.hit(k, 300)).count).toBe(1);
+    });
+
+    it('does not extend the window on later hits', async () => {
+      const k = key();
+      await store.hit(k, 400);
+      await fixture.advance(250);
+      expect((await store.hit(k, 400)).resetInMs).toBeLessThanOrEqual(150 + 20);
+    });
+
+    it('forgets a reset key', async () => {
+      const k = key();
+      await store.hit(k, 60_000);
+      await store.reset(k);
+      expect((await store.peek(k)).count).toBe(0);
+    });
+
+    it('counts concurrent hits exactly', async () => {
+      const k = key();
+      await Promise.all(Array.from({ length: 50 }, () => store.hit(k, 60_000)));
+      expect((await store.peek(k)).count).toBe(50);
+    });
+  });
+}

@@ -1,0 +1,114 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const boolean = () =>
+  z
+    .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { message: 'use true or false' })
+    .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
+const list = () => z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+interface Variable<S extends z.ZodType> {
+  schema: S;
+  /** What the README shows as the default, when it is not the schema's own. */
+  shownDefault?: string;
+  description: string;
+}
+
+function variable<S extends z.ZodType>(schema: S, description: string, shownDefault?: string): Variable<S> {
+  return { schema, description, shownDefault };
+}
+
+/**
+ * Every environment variable Latchkey reads: the schema that validates it (with its
+ * default) and the sentence the README shows. The README's table is tested against this.
+ */
+export const VARIABLES = {
+  NODE_ENV: variable(z.enum(['development', 'production', 'test']).default('development'), 'Run mode; `test` allows BCRYPT_ROUNDS below 10.'),
+  PORT: variable(integer(0, 65535).default(5000), 'Port to listen on (0 picks a free port).'),
+  HOST: variable(z.string().min(1).default('0.0.0.0'), 'Address to listen on.'),
+  DATABASE_URL: variable(
+    z
+      .string()
+      .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'use sqlite:<path>, sqlite::memory: or postgres://…')
+      .default('sqlite:data/latchkey.db'),
+    '`sqlite:<relative or absolute path>`, `sqlite::memory:` or `postgres://user@host:port/db`.',
+  ),
+  DATABASE_POOL_MAX: variable(integer(1, 1000).default(10), 'Largest PostgreSQL connection pool of one process.'),
+  MIGRATE_ON_START: variable(boolean().default(true), 'Apply pending migrations when the server starts.'),
+  REDIS_URL: variable(z.url({ protocol: /^rediss?$/, message: 'use redis://host:port' }).optional(), 'Redis for the login throttle counters shared by every instance; memory when unset.', '(unset)'),
+  WORKERS: variable(integer(1, 256).default(1), 'Processes serving the API on this machine (node:cluster).'),
+  BCRYPT_ROUNDS: variable(integer(4, 31).default(12), 'bcrypt cost; at least 10 unless NODE_ENV=test.'),
+  HASH_CONCURRENCY: variable(
+    integer(1, 256).default(Math.max(1, availableParallelism() - 1)),
+    'Password hashes computed at once.',
+    'CPU cores − 1 (at least 1)',
+  ),
+  HASH_QUEUE_MAX: variable(integer(0, 100_000).default(64), 'Password hashes waiting for a slot; past it, 503 with Retry-After.'),
+  SESSION_TTL_SECONDS: variable(integer(60).default(7 * 24 * 3600), 'Absolute lifetime of a session.'),
+  SESSION_IDLE_SECONDS: variable(integer(60).default(24 * 3600), 'A session unused this long ends.'),
+  RESET_TOKEN_TTL_SECONDS: variable(integer(60).default(30 * 60), 'Lifetime of a reset token.'),
+  COOKIE_SECURE: variable(boolean().default(false), 'Mark the session cookie Secure (set true behind HTTPS).'),
+  PASSWORD_MIN_LENGTH: variable(integer(1, 72).default(1), 'Shortest accepted password, in characters (8+ advised in production).'),
+  PASSWORD_MAX_LENGTH: variable(integer(1, 72).default(72), 'Longest accepted password, in UTF-8 bytes (bcrypt reads 72 at most).'),
+  PASSWORD_BLOCKLIST: variable(boolean().default(true), 'Refuse the 10,000 most common passwords (on/off).'),
+  LOGIN_FAILURES_PER_ACCOUNT: variable(integer(1).default(10), 'Failed logins of one email allowed per window.'),
+  LOGIN_FAILURES_PER_IP: variable(integer(1).default(100), 'Failed logins from one client address allowed per window.'),
+  LOGIN_FAILURE_WINDOW_SECONDS: variable(integer(1).default(900), 'Window of the login failure counters.'),
+  TRUST_PROXY: variable(boolean().default(false), 'Take the client address from X-Forwarded-For (only behind a proxy you run).'),
+  ALLOWED_ORIGINS: variable(list().default([]), 'Comma-separated origins allowed to send cookie-authenticated changes, besides the service itself.', '(none)'),
+  BODY_LIMIT: variable(z.string().regex(/^\d+(b|kb|mb)?$/i, 'use a size such as 16kb').default('16kb'), 'Largest accepted request body.'),
+  LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Least severe level written to the log.'),
+  SHUTDOWN_TIMEOUT_SECONDS: variable(integer(1, 600).default(10), 'Longest wait for in-flight requests on SIGTERM/SIGINT.'),
+  RESET_TOKEN_DELIVERY: variable(z.enum(['response', 'email']).default('response'), '`response` (the contract: token in the body) or `email` (token only by email).'),
+  SMTP_URL: variable(z.url({ protocol: /^smtps?$/, message: 'use smtp://host:port or smtps://…' }).optional(), 'SMTP server for reset emails.', '(unset)'),
+  MAIL_FROM: variable(z.string().min(3).optional(), 'Sender address of reset emails.', '(unset)'),
+  RESET_URL_TEMPLATE: variable(
+    z.string().includes('{token}', { message: 'must contain {token}' }).optional(),
+    'Link in reset emails; `{token}` and `{email}` are replaced.',
+    '(unset)',
+  ),
+} as const;
+
+type Variables = typeof VARIABLES;
+export type VariableName = keyof Variables;
+
+const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, { schema }]) => [name, schema])) as {
+  [K in VariableName]: Variables[K]['schema'];
+};
+
+export const configSchema = z.object(shape).superRefine((env, ctx) => {
+  if (env.BCRYPT_ROUNDS < 10 && env.NODE_ENV !== 'test') {
+    ctx.addIssue({ code: 'custom', path: ['BCRYPT_ROUNDS'], message: 'must be at least 10 (lower only with NODE_ENV=test)' });
+  }
+  if (env.PASSWORD_MIN_LENGTH > env.PASSWORD_MAX_LENGTH) {
+    ctx.addIssue({ code: 'custom', path: ['PASSWORD_MIN_LENGTH'], message: 'must not exceed PASSWORD_MAX_LENGTH' });
+  }
+  if (env.RESET_TOKEN_DELIVERY === 'email') {
+    for (const name of ['SMTP_URL', 'MAIL_FROM', 'RESET_URL_TEMPLATE'] as const) {
+      if (!env[name] && !(name === 'SMTP_URL' && env.NODE_ENV !== 'production')) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
+      }
+    }
+  }
+});
+
+/** The validated settings, named as the environment names them. */
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws a one-line ConfigError naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const names = Object.keys(VARIABLES);
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([name, value]) => names.includes(name) && value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

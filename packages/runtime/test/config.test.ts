@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src';
+
+describe('loadConfig', () => {
+  it('has defaults that keep the contract working', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 5000,
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'sqlite:data/latchkey.db',
+      BCRYPT_ROUNDS: 12,
+      PASSWORD_MIN_LENGTH: 1,
+      PASSWORD_BLOCKLIST: true,
+      SESSION_TTL_SECONDS: 604800,
+      SESSION_IDLE_SECONDS: 86400,
+      RESET_TOKEN_TTL_SECONDS: 1800,
+      RESET_TOKEN_DELIVERY: 'response',
+      MIGRATE_ON_START: true,
+      ALLOWED_ORIGINS: [],
+    });
+    expect(config.HASH_CONCURRENCY).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads values and ignores empty ones', () => {
+    const config = loadConfig({ PORT: '8080', COOKIE_SECURE: 'true', ALLOWED_ORIGINS: 'https://a.example, https://b.example', HOST: '' });
+    expect(config.PORT).toBe(8080);
+    expect(config.COOKIE_SECURE).toBe(true);
+    expect(config.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.HOST).toBe('0.0.0.0');
+  });
+
+  it.each([
+    [{ PORT: 'http' }, /^Invalid PORT="http": /],
+    [{ PORT: '70000' }, /^Invalid PORT="70000"/],
+    [{ DATABASE_URL: 'mysql://x' }, /^Invalid DATABASE_URL="mysql:\/\/x": use sqlite/],
+    [{ BCRYPT_ROUNDS: '8' }, /^Invalid BCRYPT_ROUNDS="8": must be at least 10/],
+    [{ COOKIE_SECURE: 'maybe' }, /^Invalid COOKIE_SECURE="maybe": use true or false/],
+    [{ PASSWORD_MIN_LENGTH: '20', PASSWORD_MAX_LENGTH: '10' }, /^Invalid PASSWORD_MIN_LENGTH/],
+    [{ PASSWORD_MAX_LENGTH: '100' }, /^Invalid PASSWORD_MAX_LENGTH/],
+  ])('refuses %o with a one-line message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('allows a low bcrypt cost in test mode only', () => {
+    expect(loadConfig({ NODE_ENV: 'test', BCRYPT_ROUNDS: '4' }).BCRYPT_ROUNDS).toBe(4);
+  });
+});
