@@ -5,4 +5,6 @@ export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection
 export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
+export { BoundedPasswordHasher } from './bounded-password-hasher';
+export type { HashLimits } from './bounded-password-hasher';
 export { CommonPasswordList } from './common-password-list';

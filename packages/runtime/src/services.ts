@@ -1,6 +1,7 @@
 import type { Knex } from '@latchkey/adapters';
 import {
   BcryptPasswordHasher,
+  BoundedPasswordHasher,
   CommonPasswordList,
   KnexUserRepository,
   MemoryThrottleStore,
@@ -30,7 +31,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
-  const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const hasher = new BoundedPasswordHasher(new BcryptPasswordHasher(config.BCRYPT_ROUNDS), {
+    concurrency: hashConcurrency(config.HASH_CONCURRENCY),
+    queueMax: config.HASH_QUEUE_MAX,
+  });
   const throttleStore: ThrottleStore = new MemoryThrottleStore();
   const auth = new AuthService({
     users,
@@ -57,4 +61,14 @@ function passwordPolicy(config: Config): PasswordPolicy {
     maxBytes: config.PASSWORD_MAX_LENGTH,
     isCommon: common && ((password) => common.has(password)),
   });
+}
+
+/**
+ * bcrypt runs on libuv's thread pool, which the sqlite3 driver and the file system share.
+ * Its size (UV_THREADPOOL_SIZE, default 4) is fixed when the process starts, so hashing is
+ * kept at least one thread short of it: a cookie check never waits behind a hash.
+ */
+export function hashConcurrency(wanted: number, env: NodeJS.ProcessEnv = process.env): number {
+  const poolSize = Number(env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(wanted, poolSize - 1));
 }
