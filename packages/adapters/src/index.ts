@@ -1,7 +1,8 @@
 export { MemoryUserRepository } from './memory/memory-user-repository';
 export { MemoryThrottleStore } from './memory/memory-throttle-store';
 export { KnexUserRepository } from './knex/knex-user-repository';
-export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection';
+export { SQLITE_DRIVERS, createKnex, knexConfigFromUrl, sqliteDriver, sqliteFilename } from './knex/connection';
+export type { SqliteDriver } from './knex/connection';
 export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
