@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     bigUsers: Number(values.users ?? (quick ? 10_000 : 1_000_000)),
     scenarios: scenarios as Set<Scenario>,
     warmUpSeconds: quick ? 0 : 2,
-    serverEnv: values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {},
+    serverEnv: {},
+    serverNodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
     log: (line) => console.error(line),
   };
   const wanted = (values.databases ?? (quick ? 'sqlite' : 'sqlite,postgres')).split(',');

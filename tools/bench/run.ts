@@ -22,8 +22,10 @@ export interface BenchOptions {
   scenarios: ReadonlySet<Scenario>;
   /** Unrecorded load after each server start, so that measured runs meet optimised code. */
   warmUpSeconds: number;
-  /** Extra environment of every server the bench starts (e.g. NODE_OPTIONS=--cpu-prof). */
+  /** Extra environment of every server the bench starts. */
   serverEnv: Record<string, string>;
+  /** Extra node arguments of every server (e.g. --cpu-prof). */
+  serverNodeArgs: string[];
   log: (line: string) => void;
 }
 
@@ -144,7 +146,7 @@ async function withKnex<T>(url: string, work: (knex: Knex) => Promise<T>): Promi
 }
 
 async function withServer(env: Record<string, string>, options: BenchOptions, work: (server: ServerProcess) => Promise<void>): Promise<void> {
-  const server = await startServerProcess(env, 60_000);
+  const server = await startServerProcess(env, 60_000, options.serverNodeArgs);
   try {
     await work(server);
   } finally {

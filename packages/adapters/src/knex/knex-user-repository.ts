@@ -80,7 +80,7 @@ export class KnexUserRepository implements UserRepository {
   }
 
   /** The same query as findBuilt, its SQL kept per shape of filter, run as a prepared statement. */
-  private findPrepared(filter: UserFilter): Promise<Row | undefined> {
+  private findPrepared(filter: UserFilter): Promise<Row | undefined> | Row | undefined {
     const entries = Object.entries(filter);
     const conditions = entries.map(([key, value]) => {
       if (key === 'email' && typeof value === 'string') return 'email_normalized = ?';

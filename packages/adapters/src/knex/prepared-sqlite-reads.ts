@@ -7,14 +7,18 @@ interface PooledClient {
 }
 
 /**
- * Reads run as prepared better-sqlite3 statements on the connection of Knex's own pool.
- * A session check is one indexed lookup; building it with Knex's query builder and
- * preparing it anew each time cost several times the lookup itself (see BENCHMARKS.md).
- * Taking the connection from the pool keeps reads ordered with Knex's writes and
- * transactions.
+ * Reads run as prepared better-sqlite3 statements on the one connection of Knex's pool.
+ * A session check is one indexed lookup; building it with Knex's query builder, preparing
+ * it anew and taking the connection through the pool (promises, a timer per acquire) cost
+ * several times the lookup itself (see BENCHMARKS.md).
+ *
+ * better-sqlite3 is synchronous, so a read on the connection cannot interleave with a
+ * query of Knex's; the connection is borrowed through the pool only while Knex holds a
+ * transaction open on it (its uncommitted rows must not be seen) or when it was replaced.
  */
 export class PreparedSqliteReads {
   private readonly statements = new WeakMap<Database, Map<string, Statement>>();
+  private connection?: Database;
 
   private constructor(private readonly client: PooledClient) {}
 
@@ -25,9 +29,16 @@ export class PreparedSqliteReads {
   }
 
   /** The first row the query returns, if any. */
-  async first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
+  first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> | Row | undefined {
+    const connection = this.connection;
+    if (connection?.open && !connection.inTransaction) return this.statement(connection, sql).get(...bindings) as Row | undefined;
+    return this.firstThroughPool(sql, bindings);
+  }
+
+  private async firstThroughPool<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
     const connection = await this.client.acquireConnection();
     try {
+      this.connection = connection;
       return this.statement(connection, sql).get(...bindings) as Row | undefined;
     } finally {
       await this.client.releaseConnection(connection);
