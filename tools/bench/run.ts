@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import bcrypt from 'bcrypt';
 import type { Knex } from '@latchkey/adapters';
 import { createKnex, migrateToLatest } from '@latchkey/adapters';
-import { hashConcurrency, loadConfig } from '@latchkey/runtime';
+import { loadConfig } from '@latchkey/runtime';
 import { ROOT, startServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
-import type { BenchDatabase } from './databases';
+import type { BenchDatabases } from './databases';
 import { LOGIN_USERS, SEED_PASSWORD, loginEmail, seedLoginUsers, seedSessionUsers, sessionCookies } from './seed';
-import type { LoadResult } from './load';
+import type { LoadOptions, LoadResult } from './load';
 import { load } from './load';
 import type { RatioRow, ScenarioRow } from './table';
 
@@ -19,6 +19,8 @@ export interface BenchOptions {
   rounds: number;
   smallUsers: number;
   bigUsers: number;
+  /** Rounds of each compared pair; figures are medians (the machine's other load drifts). */
+  repeat: number;
   scenarios: ReadonlySet<Scenario>;
   /** Unrecorded load after each server start, so that measured runs meet optimised code. */
   warmUpSeconds: number;
@@ -37,103 +39,133 @@ export interface BenchResult {
   ratios: RatioRow[];
 }
 
-/** Runs the chosen scenarios against one database and computes the ratios they allow. */
-export async function benchDatabase(database: BenchDatabase, options: BenchOptions): Promise<BenchResult> {
+type Run = (server: ServerProcess, extra?: Partial<LoadOptions>) => Promise<LoadResult>;
+
+/**
+ * Runs the chosen scenarios on databases of one kind and computes the ratios they allow.
+ * Each ratio compares runs taken in alternation, `repeat` times, on servers that stay up:
+ * load from elsewhere on the machine then weighs on both sides alike.
+ */
+export async function benchDatabases(databases: BenchDatabases, options: BenchOptions): Promise<BenchResult> {
   const { scenarios: chosen, log } = options;
   const rows: ScenarioRow[] = [];
   const ratios: RatioRow[] = [];
-  const label = (name: string) => `[${database.name}] ${name}`;
-  const record = (name: string, result: LoadResult) => {
-    rows.push(toRow(label(name), result));
-    log(`${label(name)}: ${result.rps.toFixed(1)} req/s`);
-    return result;
+  const label = (name: string) => `[${databases.name}] ${name}`;
+  const series = new Map<string, LoadResult[]>();
+  const measure = async (name: string, result: Promise<LoadResult>) => {
+    const value = await result;
+    series.set(name, [...(series.get(name) ?? []), value]);
+    log(`${label(name)}: ${value.rps.toFixed(1)} req/s`);
+    return value;
   };
-  const env = serverEnv(database, options);
-  const config = loadConfig(env);
-  const concurrency = hashConcurrency(config.HASH_CONCURRENCY, { ...process.env, ...env });
+  const ratio = (name: string, goal: number, pairs: Array<[LoadResult, LoadResult]>) =>
+    ratios.push({ ratio: name, goal, value: median(pairs.map(([a, b]) => a.rps / b.rps)) });
+
   const hashed = await bcrypt.hash(SEED_PASSWORD, options.rounds);
-
-  log(`${label('seeding')} ${options.smallUsers} users`);
-  await withKnex(database.url, async (knex) => {
-    await migrateToLatest(knex);
-    await seedSessionUsers(knex, 0, options.smallUsers, hashed);
-    await seedLoginUsers(knex, hashed);
-  });
-
   const cookies = sessionCookies(options.smallUsers, 1000);
+  const bigCookies = sessionCookies(options.bigUsers, 1000);
   const logins = Array.from({ length: LOGIN_USERS }, (_, i) => new URLSearchParams({ email: loginEmail(i), password: SEED_PASSWORD }).toString());
-  const run = (server: ServerProcess, path: string, extra: Partial<Parameters<typeof load>[0]> = {}) =>
-    load({ url: server.url, path, connections: options.connections, durationSeconds: options.durationSeconds, ...extra });
-  // Logins keep every hashing slot busy, the queue short enough never to refuse one.
-  const loginConnections = Math.min(concurrency * 2 + 2, concurrency + config.HASH_QUEUE_MAX);
+  const run = (path: string, base: Partial<LoadOptions> = {}): Run => (server, extra = {}) =>
+    load({ url: server.url, path, connections: options.connections, durationSeconds: options.durationSeconds, ...base, ...extra });
+  const root = run('/');
+  const profile = run('/profile', { cookies });
+  const profileBig = run('/profile', { cookies: bigCookies });
+  const smallName = `GET /profile (${count(options.smallUsers)} users)`;
+  const bigName = `GET /profile (${count(options.bigUsers)} users)`;
 
-  let profileSmall: LoadResult | undefined;
-  await withServer(env, options, async (server) => {
-    await warmUp(server, cookies, options.warmUpSeconds);
-    const root = chosen.has('root') ? record('GET /', await run(server, '/')) : undefined;
-    if (chosen.has('profile') || chosen.has('flood') || chosen.has('big')) {
-      profileSmall = record(`GET /profile (${count(options.smallUsers)} users)`, await run(server, '/profile', { cookies }));
+  const servers: ServerProcess[] = [];
+  const start = async (url: string, extraEnv: Record<string, string> = {}, warmCookies = cookies) => {
+    const server = await startServer({ ...serverEnv(url, options), ...extraEnv }, options);
+    servers.push(server);
+    await warmUp(server, warmCookies, options.warmUpSeconds);
+    return server;
+  };
+  try {
+    const smallUrl = await databases.create('small');
+    log(`${label('seeding')} ${options.smallUsers} users`);
+    await withKnex(smallUrl, async (knex) => {
+      await migrateToLatest(knex);
+      await seedSessionUsers(knex, 0, options.smallUsers, hashed);
+      await seedLoginUsers(knex, hashed);
+    });
+    const env = serverEnv(smallUrl, options);
+    const config = loadConfig(env);
+    const concurrency = config.HASH_CONCURRENCY;
+    const small = await start(smallUrl);
+
+    const rootPairs: Array<[LoadResult, LoadResult]> = [];
+    const floodPairs: Array<[LoadResult, LoadResult]> = [];
+    const floodConnections = concurrency + config.HASH_QUEUE_MAX + 8;
+    for (let r = 0; r < options.repeat; r++) {
+      const rootRun = chosen.has('root') ? await measure('GET /', root(small)) : undefined;
+      const alone = chosen.has('profile') || chosen.has('flood') || chosen.has('root') ? await measure(smallName, profile(small)) : undefined;
+      if (rootRun && alone) rootPairs.push([alone, rootRun]);
+      if (chosen.has('flood') && alone) {
+        // More logins than hashing slots plus queue: hashing stays saturated, the surplus is refused.
+        const [during] = await Promise.all([
+          measure('GET /profile during login flood', profile(small)),
+          measure(`POST /sessions flood (${floodConnections} connections)`, run('/sessions', { method: 'POST', forms: logins })(small, { connections: floodConnections })),
+        ]);
+        floodPairs.push([during, alone]);
+        await drainLogins(small, logins[0]!);
+      }
     }
-    if (root && profileSmall) ratios.push({ ratio: 'profile/root', value: profileSmall.rps / root.rps, goal: 0.6 });
+    if (rootPairs.length) ratio('profile/root', 0.6, rootPairs);
 
     if (chosen.has('login')) {
-      const login = record(`POST /sessions (${loginConnections} connections)`, await run(server, '/sessions', { method: 'POST', forms: logins, connections: loginConnections }));
+      // Logins keep every hashing slot busy, the queue short enough never to refuse one.
+      const connections = Math.min(concurrency * 2 + 2, concurrency + config.HASH_QUEUE_MAX);
+      const login = await measure(`POST /sessions (${connections} connections)`, run('/sessions', { method: 'POST', forms: logins })(small, { connections }));
       const raw = await bcryptBaseline(options.rounds, concurrency, options.durationSeconds);
+      log(`${label('raw bcrypt.compare')}: ${raw.toFixed(1)} /s`);
       rows.push({ scenario: label(`bcrypt.compare, cost ${options.rounds}, ${concurrency} at once (raw)`), rps: raw, p50: 0, p99: 0, errors: 0, other: '' });
       ratios.push({ ratio: 'login/bcrypt', value: login.rps / raw, goal: 0.9 });
     }
+    if (floodPairs.length) ratio('profile-during-login-flood/profile', 0.5, floodPairs);
 
-    if (chosen.has('flood') && profileSmall) {
-      // More logins than hashing slots plus queue: hashing stays saturated and the surplus is refused.
-      const floodConnections = concurrency + config.HASH_QUEUE_MAX + 8;
-      const [during, flood] = await Promise.all([
-        run(server, '/profile', { cookies }),
-        run(server, '/sessions', { method: 'POST', forms: logins, connections: floodConnections }),
-      ]);
-      record('GET /profile during login flood', during);
-      record(`POST /sessions flood (${floodConnections} connections)`, flood);
-      ratios.push({ ratio: 'profile-during-login-flood/profile', value: during.rps / profileSmall.rps, goal: 0.5 });
-    }
-  });
+    if (chosen.has('big') || chosen.has('workers')) {
+      const bigUrl = await databases.create('big');
+      log(`${label('seeding')} ${options.bigUsers} users`);
+      const began = performance.now();
+      await withKnex(bigUrl, async (knex) => {
+        await migrateToLatest(knex);
+        await seedSessionUsers(knex, 0, options.bigUsers, hashed);
+      });
+      log(`${label('seeded')} in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+      const big = await start(bigUrl, {}, bigCookies);
+      const bigPairs: Array<[LoadResult, LoadResult]> = [];
+      for (let r = 0; r < options.repeat; r++) {
+        const a = await measure(smallName, profile(small));
+        const b = await measure(bigName, profileBig(big));
+        bigPairs.push([b, a]);
+      }
+      if (chosen.has('big')) ratio(`profile@${count(options.bigUsers)}/profile@${count(options.smallUsers)}`, 0.9, bigPairs);
 
-  const big = count(options.bigUsers);
-  let profileBig: LoadResult | undefined;
-  if (chosen.has('big') || chosen.has('workers')) {
-    log(`${label('seeding')} up to ${options.bigUsers} users`);
-    const started = performance.now();
-    await withKnex(database.url, (knex) => seedSessionUsers(knex, options.smallUsers, options.bigUsers, hashed));
-    log(`${label('seeded')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const bigCookies = sessionCookies(options.bigUsers, 1000);
-    await withServer(env, options, async (server) => {
-      await warmUp(server, bigCookies, options.warmUpSeconds);
-      profileBig = record(`GET /profile (${big} users)`, await run(server, '/profile', { cookies: bigCookies }));
-    });
-    if (profileSmall && profileBig && chosen.has('big')) {
-      ratios.push({ ratio: `profile@${big}/profile@${count(options.smallUsers)}`, value: profileBig.rps / profileSmall.rps, goal: 0.9 });
-    }
-    if (chosen.has('workers')) {
-      if (!workersAvailable()) {
-        ratios.push({ ratio: 'workers2/workers1', goal: 1.6, why: 'WORKERS not available' });
-      } else {
-        await withServer({ ...env, WORKERS: '2' }, options, async (server) => {
-          await warmUp(server, bigCookies, options.warmUpSeconds);
-          const two = record(`GET /profile (${big} users, WORKERS=2)`, await run(server, '/profile', { cookies: bigCookies }));
-          ratios.push({ ratio: 'workers2/workers1', value: two.rps / profileBig!.rps, goal: 1.6 });
-        });
+      if (chosen.has('workers')) {
+        if (!workersAvailable()) {
+          ratios.push({ ratio: 'workers2/workers1', goal: 1.6, why: 'WORKERS not available' });
+        } else {
+          await stopServer(small, options);
+          const two = await start(bigUrl, { WORKERS: '2' }, bigCookies);
+          const workerPairs: Array<[LoadResult, LoadResult]> = [];
+          const twoName = `${bigName}, WORKERS=2`;
+          for (let r = 0; r < options.repeat; r++) {
+            const one = await measure(bigName, profileBig(big));
+            workerPairs.push([await measure(twoName, profileBig(two)), one]);
+          }
+          ratio('workers2/workers1', 1.6, workerPairs);
+        }
       }
     }
+  } finally {
+    for (const server of servers) await stopServer(server, options);
   }
-  return { scenarios: rows, ratios };
+  for (const [name, results] of series) rows.splice(rows.length, 0, toRow(label(name), medianRun(results)));
+  return { scenarios: sortRows(rows), ratios };
 }
 
-function serverEnv(database: BenchDatabase, options: BenchOptions): Record<string, string> {
-  return {
-    DATABASE_URL: database.url,
-    NODE_ENV: 'production',
-    BCRYPT_ROUNDS: String(options.rounds),
-    LOG_LEVEL: 'warn',
-    ...options.serverEnv,
-  };
+function serverEnv(url: string, options: BenchOptions): Record<string, string> {
+  return { DATABASE_URL: url, NODE_ENV: 'production', BCRYPT_ROUNDS: String(options.rounds), ...options.serverEnv };
 }
 
 async function withKnex<T>(url: string, work: (knex: Knex) => Promise<T>): Promise<T> {
@@ -145,14 +177,14 @@ async function withKnex<T>(url: string, work: (knex: Knex) => Promise<T>): Promi
   }
 }
 
-async function withServer(env: Record<string, string>, options: BenchOptions, work: (server: ServerProcess) => Promise<void>): Promise<void> {
-  const server = await startServerProcess(env, 60_000, options.serverNodeArgs);
-  try {
-    await work(server);
-  } finally {
-    const code = await server.stop();
-    if (code !== 0) options.log(`server exited with ${code}:\n${server.output()}`);
-  }
+function startServer(env: Record<string, string>, options: BenchOptions): Promise<ServerProcess> {
+  return startServerProcess(env, 60_000, options.serverNodeArgs);
+}
+
+async function stopServer(server: ServerProcess, options: BenchOptions): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const code = await server.stop();
+  if (code !== 0) options.log(`server exited with ${code}:\n${server.output()}`);
 }
 
 async function warmUp(server: ServerProcess, cookies: readonly string[], seconds: number): Promise<void> {
@@ -161,9 +193,23 @@ async function warmUp(server: ServerProcess, cookies: readonly string[], seconds
   await load({ url: server.url, path: '/', connections: 10, durationSeconds: seconds });
 }
 
+/** Waits until the logins a flood left queued are done: one more login gets through. */
+async function drainLogins(server: ServerProcess, body: string): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const response = await fetch(`${server.url}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    if (response.status !== 503) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 function bcryptBaseline(rounds: number, concurrency: number, seconds: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/bench/bcrypt-baseline.ts'), String(rounds), String(concurrency), String(seconds)], {
+    const script = join(ROOT, 'tools/bench/bcrypt-baseline.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', script, String(rounds), String(concurrency), String(seconds)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -184,6 +230,27 @@ export function workersAvailable(): boolean {
       return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
     });
   return sources(join(ROOT, 'apps/api/src')).some((file) => readFileSync(file, 'utf8').includes('node:cluster'));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function medianRun(results: LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+// The table reads in the order of the scenarios: root, profile, login, flood, big, workers.
+const ORDER = ['GET / ', 'GET /profile (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
+function sortRows(rows: ScenarioRow[]): ScenarioRow[] {
+  const rank = (row: ScenarioRow) => {
+    const at = ORDER.findIndex((prefix) => row.scenario.includes(`] ${prefix}`) || row.scenario.endsWith(`] ${prefix.trim()}`));
+    return at === -1 ? ORDER.length : at;
+  };
+  return rows.map((row, i) => ({ row, i })).sort((a, b) => rank(a.row) - rank(b.row) || a.i - b.i).map(({ row }) => row);
 }
 
 function toRow(scenario: string, result: LoadResult): ScenarioRow {

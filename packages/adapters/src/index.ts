@@ -7,5 +7,7 @@ export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
 export { BoundedPasswordHasher } from './bounded-password-hasher';
+export { ThreadedBcryptPasswordHasher } from './threaded-bcrypt-password-hasher';
+export type { HashThreadOptions } from './threaded-bcrypt-password-hasher';
 export type { HashLimits } from './bounded-password-hasher';
 export { CommonPasswordList } from './common-password-list';

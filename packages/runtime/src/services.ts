@@ -1,10 +1,10 @@
 import type { Knex } from '@latchkey/adapters';
 import {
-  BcryptPasswordHasher,
   BoundedPasswordHasher,
   CommonPasswordList,
   KnexUserRepository,
   MemoryThrottleStore,
+  ThreadedBcryptPasswordHasher,
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
@@ -22,6 +22,12 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * Hashing threads yield the CPU to the event loop: on a small machine a login flood then
+ * slows logins (and fills their queue) rather than cookie checks.
+ */
+const HASH_THREAD_NICE = 10;
+
 export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
@@ -31,10 +37,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
-  const hasher = new BoundedPasswordHasher(new BcryptPasswordHasher(config.BCRYPT_ROUNDS), {
-    concurrency: hashConcurrency(config.HASH_CONCURRENCY),
-    queueMax: config.HASH_QUEUE_MAX,
-  });
+  const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
+  const hasher = new BoundedPasswordHasher(bcrypt, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
   const throttleStore: ThrottleStore = new MemoryThrottleStore();
   const auth = new AuthService({
     users,
@@ -51,7 +55,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  return { config, knex, users, hasher, auth, close: () => knex.destroy() };
+  const close = async () => {
+    await knex.destroy();
+    await bcrypt.close();
+  };
+  return { config, knex, users, hasher, auth, close };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {
@@ -63,12 +71,3 @@ function passwordPolicy(config: Config): PasswordPolicy {
   });
 }
 
-/**
- * bcrypt runs on libuv's thread pool, which the sqlite3 driver and the file system share.
- * Its size (UV_THREADPOOL_SIZE, default 4) is fixed when the process starts, so hashing is
- * kept at least one thread short of it: a cookie check never waits behind a hash.
- */
-export function hashConcurrency(wanted: number, env: NodeJS.ProcessEnv = process.env): number {
-  const poolSize = Number(env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(wanted, poolSize - 1));
-}
