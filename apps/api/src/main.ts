@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const app = createApp({
     auth: services.auth,
     cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
+    http: { trustProxy: config.TRUST_PROXY, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
   });
   const server = app.listen(config.PORT, config.HOST, () => {
     const { address, port } = server.address() as AddressInfo;

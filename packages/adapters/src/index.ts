@@ -7,3 +7,4 @@ export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection
 export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
+export { CommonPasswordList } from './common-password-list';

@@ -1,7 +1,14 @@
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
-import { AuthService, PasswordPolicy } from '@latchkey/domain';
-import type { PasswordHasher, UserRepository } from '@latchkey/domain';
+import {
+  BcryptPasswordHasher,
+  CommonPasswordList,
+  KnexUserRepository,
+  MemoryThrottleStore,
+  createKnex,
+  migrateToLatest,
+} from '@latchkey/adapters';
+import { AuthService, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
+import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
@@ -24,10 +31,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const throttleStore: ThrottleStore = new MemoryThrottleStore();
   const auth = new AuthService({
     users,
     hasher,
-    policy: new PasswordPolicy({ minLength: config.PASSWORD_MIN_LENGTH, maxBytes: config.PASSWORD_MAX_LENGTH }),
+    policy: passwordPolicy(config),
+    throttle: new LoginThrottle(throttleStore, {
+      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerIp: config.LOGIN_FAILURES_PER_IP,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    }),
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
@@ -35,4 +48,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     },
   });
   return { config, knex, users, hasher, auth, close: () => knex.destroy() };
+}
+
+function passwordPolicy(config: Config): PasswordPolicy {
+  const common = config.PASSWORD_BLOCKLIST ? new CommonPasswordList() : undefined;
+  return new PasswordPolicy({
+    minLength: config.PASSWORD_MIN_LENGTH,
+    maxBytes: config.PASSWORD_MAX_LENGTH,
+    isCommon: common && ((password) => common.has(password)),
+  });
 }
