@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, createServices, loadConfig } from '@latchkey/runtime';
 import { createApp } from './app';
+import { startClusterPrimary } from './cluster';
 
 /** Composition root of the API: configuration, services, routes, listener. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (await startClusterPrimary(config)) return;
   const services = await createServices(config);
   await services.verifyMail();
   const app = createApp({
