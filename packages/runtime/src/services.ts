@@ -4,6 +4,7 @@ import {
   CommonPasswordList,
   KnexUserRepository,
   MemoryThrottleStore,
+  RedisThrottleStore,
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
@@ -31,7 +32,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
-  const throttleStore: ThrottleStore = new MemoryThrottleStore();
+  // Redis shares the failure counters between instances; memory counts per process.
+  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const auth = new AuthService({
     users,
     hasher,
@@ -47,7 +50,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  return { config, knex, users, hasher, auth, close: () => knex.destroy() };
+  const close = async () => {
+    await Promise.all([knex.destroy(), redis?.close()]);
+  };
+  return { config, knex, users, hasher, auth, close };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {
