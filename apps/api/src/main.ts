@@ -1,24 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { ConfigError, createServices, loadConfig } from '@latchkey/runtime';
-import { createApp } from './app';
+import { ConfigError, loadConfig } from '@latchkey/runtime';
+import { startServer } from './server';
 
-/** Composition root of the API: configuration, services, routes, listener. */
+/** Composition root of the API: configuration, then the server (listener, logs, shutdown). */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const services = await createServices(config);
-  const app = createApp({
-    auth: services.auth,
-    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
-  });
-  const server = app.listen(config.PORT, config.HOST, () => {
-    const { address, port } = server.address() as AddressInfo;
-    console.log(`Latchkey listening on http://${address.includes(':') ? `[${address}]` : address}:${port}`);
-  });
-  const stop = () => {
-    server.close(() => void services.close().then(() => process.exit(0)));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  await startServer(loadConfig());
 }
 
 main().catch((error: unknown) => {

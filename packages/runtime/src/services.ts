@@ -17,13 +17,16 @@ export interface Services {
 export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
+  /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
+  wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
-  const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const hasher = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
   const auth = new AuthService({
     users,
     hasher,
