@@ -6,6 +6,7 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
 import { Readiness } from './readiness';
+import { requireSupportedBody, sameOriginForCookies } from './request-guards';
 import { observeRequests } from './request-observer';
 import type { RouteDeps } from './routes/context';
 import { healthzRoutes } from './routes/healthz';
@@ -18,7 +19,19 @@ import { rootRoutes } from './routes/root';
 import { sessionsRoutes } from './routes/sessions';
 import { usersRoutes } from './routes/users';
 
+export interface HttpSettings {
+  /** Take the client address and protocol from X-Forwarded-* headers. */
+  trustProxy: boolean;
+  /** Other origins whose pages may send cookie-authenticated changes. */
+  allowedOrigins: readonly string[];
+  /** Largest accepted body, e.g. "16kb". */
+  bodyLimit: string;
+}
+
+export const DEFAULT_HTTP_SETTINGS: HttpSettings = { trustProxy: false, allowedOrigins: [], bodyLimit: '16kb' };
+
 export interface AppDeps extends RouteDeps {
+  http?: Partial<HttpSettings>;
   logError?: (error: unknown) => void;
   /** JSON logger of requests and errors; silent when not given. */
   logger?: Logger;
@@ -51,12 +64,13 @@ export function routePaths(router: Router): Set<string> {
   return new Set(router.stack.map((layer) => String(layer.path)));
 }
 
-/** The Koa app: request ids, logs and metrics, body parsing, error mapping and every route. */
+/** The Koa app: request ids, logs and metrics, guards, body parsing, error mapping and every route. */
 export function createApp(deps: AppDeps): Koa {
+  const http = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
   const logger = deps.logger ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics();
   const readiness = deps.readiness ?? new Readiness(() => Promise.resolve());
-  const app = new Koa();
+  const app = new Koa({ proxy: http.trustProxy });
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
     if (deps.logError) deps.logError(error);
     else ((ctx?.state.log as Logger | undefined) ?? logger).error({ err: error }, 'request failed');
@@ -64,8 +78,18 @@ export function createApp(deps: AppDeps): Koa {
   const router = createRouter({ ...deps, metrics, readiness });
   app.use(observeRequests(logger, metrics, routePaths(router)));
   app.use(handleErrors);
-  app.use(bodyParser({ enableTypes: ['json', 'form'], strict: true }));
+  app.use(sameOriginForCookies(http.allowedOrigins));
+  app.use(requireSupportedBody);
+  app.use(bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }));
   app.use(router.routes());
+  app.use(unknownMethodIsNotAllowed);
   app.use(router.allowedMethods());
   return app;
+}
+
+// The router answers 501 to methods it has never heard of; to a client that is the same
+// mistake as any other wrong method, and a 5xx would blame the server.
+async function unknownMethodIsNotAllowed(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  if (ctx.status === 501) ctx.status = 405;
 }

@@ -6,10 +6,12 @@ import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest }
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
+import type { HttpSettings } from '../src/app';
 import type { LogLevel } from '../src/logger';
 import { createLogger } from '../src/logger';
 import { Metrics, timedHasher } from '../src/metrics';
 import { Readiness } from '../src/readiness';
+import type { CookieSettings } from '../src/session-cookie';
 import { checkResponsesAgainstDocument } from './openapi-validator';
 
 export interface TestServer {
@@ -26,6 +28,9 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
+  databaseUrl?: string;
+  http?: Partial<HttpSettings>;
+  cookie?: Partial<CookieSettings>;
   logLevel?: LogLevel;
 }
 
@@ -34,7 +39,7 @@ export interface TestServerOptions {
  * kept in memory and each of its responses checked against the OpenAPI document.
  */
 export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const knex = createKnex('sqlite::memory:');
+  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:');
   await migrateToLatest(knex);
   const metrics = new Metrics();
   const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
@@ -48,7 +53,14 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     },
   });
   const logger = createLogger(options.logLevel ?? 'debug', destination);
-  const app = createApp({ auth, cookie: { secure: false, maxAgeSeconds: 604800 }, logger, metrics, readiness });
+  const app = createApp({
+    auth,
+    cookie: { secure: false, maxAgeSeconds: 604800, ...options.cookie },
+    http: options.http,
+    logger,
+    metrics,
+    readiness,
+  });
   const openApiProblems: string[] = [];
   app.middleware.unshift(checkResponsesAgainstDocument(openApiProblems));
   const server: Server = await new Promise((resolve) => {

@@ -47,8 +47,8 @@ export function openApiProblems(sample: ResponseSample): string[] {
   const method = sample.method.toLowerCase();
   const operation = paths[sample.path]?.[method];
   if (!operation) {
-    // No route: the router's 404, 405 (known path, other method) or 501 (unknown method).
-    if (![404, 405, 501].includes(sample.status)) return [`${where}: no such operation in the document`];
+    // No operation: the router's 404 or 405, or a refusal that comes before routing.
+    if (![400, 403, 404, 405, 413, 415].includes(sample.status)) return [`${where}: no such operation in the document`];
     return bodyProblems(where, sample, '/components/schemas/Error');
   }
   const documented = operation.responses[String(sample.status)];
@@ -82,10 +82,12 @@ export function checkResponsesAgainstDocument(problems: string[]) {
     await next();
     if (ctx.method === 'HEAD' || ctx.method === 'OPTIONS') return;
     const body = ctx.response.is('application/json') ? JSON.parse(JSON.stringify(ctx.body)) : ctx.body;
+    // The route that answered, when one did ('//' is served by '/'); else the path asked for.
+    const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
     problems.push(
       ...openApiProblems({
         method: ctx.method,
-        path: ctx.path,
+        path: typeof route === 'string' ? route : ctx.path,
         status: ctx.status,
         type: ctx.response.type,
         headers: ctx.response.headers,
