@@ -3,6 +3,7 @@ import {
   InvalidCredentialsError,
   InvalidResetTokenError,
   NotAuthenticatedError,
+  TooManyAttemptsError,
   UnknownUserError,
   UserAlreadyExistsError,
   ValidationError,
@@ -11,6 +12,7 @@ import {
 interface HttpFailure {
   status: number;
   message: string;
+  headers?: Record<string, string>;
 }
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */
@@ -21,9 +23,12 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof NotAuthenticatedError) return { status: 403, message: 'forbidden' };
   if (error instanceof UnknownUserError) return { status: 403, message: 'forbidden' };
   if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
-  const { status, expose, message } = error as { status?: number; expose?: boolean; message?: string };
+  if (error instanceof TooManyAttemptsError) {
+    return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  const { status, expose, message, headers } = error as { status?: number; expose?: boolean; message?: string; headers?: Record<string, string> };
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, message: expose && message ? message : defaultMessage(status) };
+    return { status, message: expose && message ? message : defaultMessage(status), headers };
   }
   return { status: 500, message: 'internal server error' };
 }
@@ -52,8 +57,7 @@ export async function handleErrors(ctx: Context, next: Next): Promise<void> {
   } catch (error) {
     const failure = toHttpFailure(error);
     if (failure.status >= 500) ctx.app.emit('error', error, ctx);
-    const headers = (error as { headers?: Record<string, string> }).headers;
-    if (headers) ctx.set(headers);
+    if (failure.headers) ctx.set(failure.headers);
     ctx.status = failure.status;
     ctx.body = { message: failure.message };
   }

@@ -5,6 +5,14 @@ import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest }
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
+import type { HttpSettings } from '../src/app';
+import type { CookieSettings } from '../src/session-cookie';
+
+export interface TestServerOptions {
+  databaseUrl?: string;
+  http?: Partial<HttpSettings>;
+  cookie?: Partial<CookieSettings>;
+}
 
 export interface TestServer {
   url: string;
@@ -14,11 +22,16 @@ export interface TestServer {
 }
 
 /** The real app over SQLite in memory, listening on a free port of 127.0.0.1. */
-export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}): Promise<TestServer> {
-  const knex = createKnex('sqlite::memory:');
+export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:');
   await migrateToLatest(knex);
   const auth = new AuthService({ users: new KnexUserRepository(knex), hasher: new BcryptPasswordHasher(4), ...overrides });
-  const app = createApp({ auth, cookie: { secure: false, maxAgeSeconds: 604800 }, logError: () => {} });
+  const app = createApp({
+    auth,
+    cookie: { secure: false, maxAgeSeconds: 604800, ...options.cookie },
+    http: options.http,
+    logError: () => {},
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

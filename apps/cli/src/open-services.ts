@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { migrationStatus, sqliteFilename } from '@latchkey/adapters';
 import { ConfigError, createServices, loadConfig } from '@latchkey/runtime';
-import type { Config, Services } from '@latchkey/runtime';
+import type { Config, Logger, Services } from '@latchkey/runtime';
 import { DatabaseNotReadyError, SettingsError } from './cli-errors';
 import type { DatabaseNeed } from './command';
 
@@ -15,7 +15,7 @@ export type ServicesOpener = (env: NodeJS.ProcessEnv, need: DatabaseNeed) => Pro
 export const openServices: ServicesOpener = async (env, need) => {
   const config = settings(env);
   if (need !== 'any') assertDatabaseExists(config.DATABASE_URL);
-  const services = await createServices(config, { migrate: false });
+  const services = await createServices(config, { migrate: false, logger: stderrLogger });
   try {
     if (need === 'schema') await assertSchemaCurrent(services);
     return services;
@@ -24,6 +24,17 @@ export const openServices: ServicesOpener = async (env, need) => {
     throw error;
   }
 };
+
+// Standard output carries the command's result (JSON for scripts): logs go to stderr.
+const stderrLogger: Logger = {
+  info: (fields, message) => logLine('info', fields, message),
+  warn: (fields, message) => logLine('warn', fields, message),
+  error: (fields, message) => logLine('error', fields, message),
+};
+
+function logLine(level: string, fields: object, message: string): void {
+  process.stderr.write(`${JSON.stringify({ level, time: Date.now(), msg: message, ...fields })}\n`);
+}
 
 function settings(env: NodeJS.ProcessEnv): Config {
   try {

@@ -1,5 +1,7 @@
 export { MemoryUserRepository } from './memory/memory-user-repository';
 export { MemoryThrottleStore } from './memory/memory-throttle-store';
+export { RedisThrottleStore } from './redis/redis-throttle-store';
+export type { RedisThrottleStoreOptions } from './redis/redis-throttle-store';
 export { KnexUserRepository } from './knex/knex-user-repository';
 export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection';
 export type { Knex } from 'knex';
@@ -7,3 +9,8 @@ export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrat
 export { migrationStatus } from './knex/migration-status';
 export type { MigrationStatus } from './knex/migration-status';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
+export { CommonPasswordList } from './common-password-list';
+export { SmtpMailer } from './mail/smtp-mailer';
+export type { SmtpSettings } from './mail/smtp-mailer';
+export { LogMailer } from './mail/log-mailer';
+export { QueuedMailer } from './mail/queued-mailer';

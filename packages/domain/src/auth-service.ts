@@ -7,6 +7,8 @@ import {
   UserAlreadyExistsError,
   ValidationError,
 } from './errors';
+import type { ClientContext } from './client-context';
+import type { LoginThrottle } from './login-throttle';
 import { PasswordPolicy } from './password-policy';
 import type { Clock } from './ports/clock';
 import { systemClock } from './ports/clock';
@@ -38,6 +40,8 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   clock?: Clock;
   policy?: PasswordPolicy;
+  /** Locks out repeated failed logins; none when absent. */
+  throttle?: LoginThrottle;
   settings?: Partial<SessionSettings>;
 }
 
@@ -52,6 +56,7 @@ export class AuthService {
   private readonly hasher: PasswordHasher;
   private readonly clock: Clock;
   private readonly policy: PasswordPolicy;
+  private readonly throttle?: LoginThrottle;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
 
@@ -60,6 +65,7 @@ export class AuthService {
     this.hasher = deps.hasher;
     this.clock = deps.clock ?? systemClock;
     this.policy = deps.policy ?? new PasswordPolicy();
+    this.throttle = deps.throttle;
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
   }
 
@@ -84,10 +90,19 @@ export class AuthService {
     return (await this.authenticate(email, password)) !== null;
   }
 
-  /** Checks the password and opens a new session; InvalidCredentialsError otherwise. */
-  async login(email: string, password: string): Promise<LoginResult> {
+  /**
+   * Checks the password and opens a new session. InvalidCredentialsError for a wrong
+   * password or an unknown email alike; TooManyAttemptsError, before any hashing, while
+   * the account or the client's address is locked out.
+   */
+  async login(email: string, password: string, client: ClientContext = {}): Promise<LoginResult> {
+    await this.throttle?.check(email, client);
     const user = await this.authenticate(email, password);
-    if (!user) throw new InvalidCredentialsError();
+    if (!user) {
+      await this.throttle?.recordFailure(email, client);
+      throw new InvalidCredentialsError();
+    }
+    await this.throttle?.recordSuccess(email);
     return { user, sessionId: await this.startSession(user) };
   }
 

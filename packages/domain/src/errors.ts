@@ -60,3 +60,10 @@ export class NotAuthenticatedError extends DomainError {
 
 /** Input that breaks a rule (missing field, password policy, ...). */
 export class ValidationError extends DomainError {}
+
+/** Too many failed logins for the account or the client address. */
+export class TooManyAttemptsError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed login attempts; try again later');
+  }
+}

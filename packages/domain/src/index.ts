@@ -8,3 +8,7 @@ export type * from './ports/password-hasher';
 export * from './ports/clock';
 export * from './user-filters';
 export type * from './ports/throttle-store';
+export type * from './client-context';
+export * from './login-throttle';
+export type * from './ports/mailer';
+export * from './password-reset-emails';

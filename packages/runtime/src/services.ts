@@ -1,8 +1,21 @@
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
-import { AuthService, PasswordPolicy } from '@latchkey/domain';
-import type { PasswordHasher, UserRepository } from '@latchkey/domain';
+import {
+  BcryptPasswordHasher,
+  CommonPasswordList,
+  KnexUserRepository,
+  LogMailer,
+  MemoryThrottleStore,
+  QueuedMailer,
+  SmtpMailer,
+  createKnex,
+  migrateToLatest,
+} from '@latchkey/adapters';
+import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
+import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
+import { ConfigError } from './config';
+import type { Logger } from './logger';
+import { jsonLineLogger } from './logger';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
 export interface Services {
@@ -11,12 +24,20 @@ export interface Services {
   users: UserRepository;
   hasher: PasswordHasher;
   auth: AuthService;
+  /** Present when RESET_TOKEN_DELIVERY=email. */
+  resetEmails?: PasswordResetEmails;
+  /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
+  verifyMail(): Promise<void>;
+  /** Delivers queued emails, then closes the database pool. */
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
+  logger?: Logger;
+  /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
+  mailRetry?: { attempts: number; backoffMs: number };
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -24,15 +45,70 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const throttleStore: ThrottleStore = new MemoryThrottleStore();
   const auth = new AuthService({
     users,
     hasher,
-    policy: new PasswordPolicy({ minLength: config.PASSWORD_MIN_LENGTH, maxBytes: config.PASSWORD_MAX_LENGTH }),
+    policy: passwordPolicy(config),
+    throttle: new LoginThrottle(throttleStore, {
+      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerIp: config.LOGIN_FAILURES_PER_IP,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    }),
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  return { config, knex, users, hasher, auth, close: () => knex.destroy() };
+  const logger = options.logger ?? jsonLineLogger;
+  const mail =
+    config.RESET_TOKEN_DELIVERY === 'email' ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
+  const resetEmails =
+    mail &&
+    new PasswordResetEmails(auth, mail.queue, {
+      urlTemplate: config.RESET_URL_TEMPLATE ?? '',
+      tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
+    });
+  return {
+    config,
+    knex,
+    users,
+    hasher,
+    auth,
+    resetEmails,
+    verifyMail: async () => {
+      try {
+        await mail?.smtp?.verify();
+      } catch (error) {
+        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`);
+      }
+    },
+    close: async () => {
+      await resetEmails?.drain();
+      await mail?.queue.drain();
+      mail?.smtp?.close();
+      await knex.destroy();
+    },
+  };
+}
+
+function createMail(config: Config, logger: Logger, retry: { attempts: number; backoffMs: number }): { queue: QueuedMailer; smtp?: SmtpMailer } {
+  const smtp = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM ?? '' }) : undefined;
+  const queue = new QueuedMailer(smtp ?? new LogMailer((text) => logger.info({ email: text }, 'email not sent (no SMTP_URL)')), {
+    ...retry,
+    onFailure: (error, to, attempts) =>
+      logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
+  });
+  return { queue, smtp };
+}
+
+function passwordPolicy(config: Config): PasswordPolicy {
+  const common = config.PASSWORD_BLOCKLIST ? new CommonPasswordList() : undefined;
+  return new PasswordPolicy({
+    minLength: config.PASSWORD_MIN_LENGTH,
+    maxBytes: config.PASSWORD_MAX_LENGTH,
+    isCommon: common && ((password) => common.has(password)),
+  });
 }

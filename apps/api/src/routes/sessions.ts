@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { NotAuthenticatedError } from '@latchkey/domain';
+import { clientContext } from '../client-context';
 import { stringField } from '../request-fields';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../session-cookie';
 import type { RouteDeps } from './context';
@@ -8,7 +9,7 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
   const router = new Router();
 
   router.post('/sessions', async (ctx) => {
-    const { user, sessionId } = await auth.login(stringField(ctx, 'email'), stringField(ctx, 'password'));
+    const { user, sessionId } = await auth.login(stringField(ctx, 'email'), stringField(ctx, 'password'), clientContext(ctx));
     setSessionCookie(ctx, sessionId, cookie);
     ctx.body = { email: user.email, message: 'logged in' };
   });

@@ -6,6 +6,7 @@ import {
   assertValidChanges,
   assertValidFilter,
   checkedPage,
+  newUser,
   normalizeEmail,
 } from '@latchkey/domain';
 
@@ -39,17 +40,7 @@ export class KnexUserRepository implements UserRepository {
         })
         .returning('id'),
     );
-    const id = Number((rows[0] as { id: number }).id);
-    return {
-      id,
-      email,
-      hashedPassword,
-      sessionId: null,
-      resetToken: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-      resetTokenExpiresAt: null,
-    };
+    return newUser(Number((rows[0] as { id: number }).id), email, hashedPassword);
   }
 
   async findUserBy(filter: UserFilter): Promise<User> {

@@ -9,6 +9,6 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
-  const [completed, pending] = (await knex.migrate.list(migrationConfig)) as [Array<{ name: string }>, string[]];
-  return { applied: completed.map(({ name }) => name), pending };
+  const [completed, pending] = (await knex.migrate.list(migrationConfig)) as [Array<string | { name: string }>, string[]];
+  return { applied: completed.map((entry) => (typeof entry === 'string' ? entry : entry.name)), pending };
 }

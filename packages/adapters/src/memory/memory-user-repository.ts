@@ -5,6 +5,7 @@ import {
   assertValidChanges,
   assertValidFilter,
   checkedPage,
+  newUser,
   normalizeEmail,
   userMatches,
 } from '@latchkey/domain';
@@ -16,16 +17,7 @@ export class MemoryUserRepository implements UserRepository {
 
   async addUser(email: string, hashedPassword: string): Promise<User> {
     this.assertEmailFree(email);
-    const user: User = {
-      id: this.nextId++,
-      email,
-      hashedPassword,
-      sessionId: null,
-      resetToken: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-      resetTokenExpiresAt: null,
-    };
+    const user = newUser(this.nextId++, email, hashedPassword);
     this.rows.set(user.id, user);
     return { ...user };
   }

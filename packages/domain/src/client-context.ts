@@ -1,0 +1,6 @@
+/** Who is asking, as far as the transport can tell: used for throttling and auditing. */
+export interface ClientContext {
+  /** The client's address (already resolved through trusted proxies). */
+  ip?: string;
+  userAgent?: string;
+}
