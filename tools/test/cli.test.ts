@@ -1,5 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInTerminal, runCliProcess, terminalAvailable } from '../cli-process';
@@ -11,6 +13,15 @@ const FIRST_PASSWORD = 'cli-first-Pa55';
 const NEW_PASSWORD = 'cli-reset-Pa55';
 const TTY_PASSWORD = 'cli-typed-Pa55';
 const PASSWORDS = [FIRST_PASSWORD, NEW_PASSWORD, TTY_PASSWORD];
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('the latchkey CLI beside a running server, on one SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-'));
@@ -127,6 +138,12 @@ describe('the latchkey CLI beside a running server, on one SQLite file', () => {
       [['users', 'show', 'nobody@example.com'], 1, /^latchkey: no user with email nobody@example\.com$/],
       [['users', 'add', 'ada@example.com', '--password', 'on-the-command-line'], 2, /unknown option '--password'/],
       [['users', 'list'], 4, /^latchkey: Invalid DATABASE_URL="mysql:\/\/db": use sqlite/, { DATABASE_URL: 'mysql://db' }],
+      [
+        ['users', 'list', '--json'],
+        4,
+        /^latchkey: cannot complete the command: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
+        { DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/latchkey` },
+      ],
     ];
     const runs = await Promise.all(cases.map(([args, , , extra]) => cli(args, `${FIRST_PASSWORD}\n`, extra)));
     runs.forEach((run, index) => {

@@ -20,7 +20,7 @@ export async function runCli(
       return EXIT.ok;
     }
     const { command, args, options, json } = invocation;
-    const services = await open(io.env, command.database);
+    const services = await open(io, command.database);
     try {
       io.stdout.write(render(await command.run({ args, options, services, io }), json));
     } finally {
@@ -35,4 +35,4 @@ export async function runCli(
 }
 
 // Help and usage errors answer without loading the database drivers.
-const openServicesLazily: ServicesOpener = async (env, need) => (await import('./open-services')).openServices(env, need);
+const openServicesLazily: ServicesOpener = async (io, need) => (await import('./open-services')).openServices(io, need);

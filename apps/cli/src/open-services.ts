@@ -1,21 +1,23 @@
 import { existsSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { migrationStatus, sqliteFilename } from '@latchkey/adapters';
 import { ConfigError, createServices, loadConfig } from '@latchkey/runtime';
 import type { Config, Logger, Services } from '@latchkey/runtime';
 import { DatabaseNotReadyError, SettingsError } from './cli-errors';
 import type { DatabaseNeed } from './command';
+import type { CliIo } from './io';
 
-export type ServicesOpener = (env: NodeJS.ProcessEnv, need: DatabaseNeed) => Promise<Services>;
+export type ServicesOpener = (io: CliIo, need: DatabaseNeed) => Promise<Services>;
 
 /**
  * The services of the server, from the same environment variables, without migrating:
  * only `latchkey migrate` changes the schema, and a mistyped SQLite path is reported
  * instead of becoming a new empty database.
  */
-export const openServices: ServicesOpener = async (env, need) => {
-  const config = settings(env);
+export const openServices: ServicesOpener = async (io, need) => {
+  const config = settings(io.env);
   if (need !== 'any') assertDatabaseExists(config.DATABASE_URL);
-  const services = await createServices(config, { migrate: false, logger: stderrLogger });
+  const services = await createServices(config, { migrate: false, logger: errorsOnly(io.stderr) });
   try {
     if (need === 'schema') await assertSchemaCurrent(services);
     return services;
@@ -25,15 +27,18 @@ export const openServices: ServicesOpener = async (env, need) => {
   }
 };
 
-// Standard output carries the command's result (JSON for scripts): logs go to stderr.
-const stderrLogger: Logger = {
-  info: (fields, message) => logLine('info', fields, message),
-  warn: (fields, message) => logLine('warn', fields, message),
-  error: (fields, message) => logLine('error', fields, message),
-};
-
-function logLine(level: string, fields: object, message: string): void {
-  process.stderr.write(`${JSON.stringify({ level, time: Date.now(), msg: message, ...fields })}\n`);
+/**
+ * Standard output carries the command's result (JSON for scripts), so logs go to stderr;
+ * and only errors: a warning such as a failed connection attempt ends in the one-line
+ * failure of the command anyway.
+ */
+function errorsOnly(stderr: Writable): Logger {
+  const ignore = () => {};
+  return {
+    info: ignore,
+    warn: ignore,
+    error: (fields, message) => stderr.write(`${JSON.stringify({ level: 'error', time: Date.now(), msg: message, ...fields })}\n`),
+  };
 }
 
 function settings(env: NodeJS.ProcessEnv): Config {
