@@ -6,6 +6,7 @@ import {
   LogMailer,
   MemoryThrottleStore,
   QueuedMailer,
+  RedisThrottleStore,
   SmtpMailer,
   createKnex,
   migrateToLatest,
@@ -46,7 +47,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
-  const throttleStore: ThrottleStore = new MemoryThrottleStore();
+  // Redis shares the failure counters between instances; memory counts per process.
+  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const auth = new AuthService({
     users,
     hasher,
@@ -89,7 +92,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await resetEmails?.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
-      await knex.destroy();
+      await Promise.all([knex.destroy(), redis?.close()]);
     },
   };
 }
