@@ -44,7 +44,8 @@ export interface ServiceOptions {
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
-  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const logger = options.logger ?? jsonLineLogger;
+  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
@@ -67,7 +68,6 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  const logger = options.logger ?? jsonLineLogger;
   const mail =
     config.RESET_TOKEN_DELIVERY === 'email' ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
   const resetEmails =
@@ -108,6 +108,17 @@ function createMail(config: Config, logger: Logger, retry: { attempts: number; b
       logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
   });
   return { queue, smtp };
+}
+
+/** Knex's warnings as log entries of one line: its default prints stacks on stdout. */
+function databaseLog(logger: Logger): Knex.Logger {
+  const entry = (message: unknown) => ({ err: String(message).split('\n', 1)[0] });
+  return {
+    warn: (message) => logger.warn(entry(message), 'database warning'),
+    error: (message) => logger.error(entry(message), 'database error'),
+    deprecate: (method, alternative) => logger.warn({ method, alternative }, 'database deprecation'),
+    debug: () => {},
+  };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {
