@@ -37,6 +37,7 @@ export const VARIABLES = {
   DATABASE_POOL_MAX: variable(integer(1, 1000).default(10), 'Largest PostgreSQL connection pool of one process.'),
   MIGRATE_ON_START: variable(boolean().default(true), 'Apply pending migrations when the server starts.'),
   REDIS_URL: variable(z.url({ protocol: /^rediss?$/, message: 'use redis://host:port' }).optional(), 'Redis for the login throttle counters shared by every instance; memory when unset.', '(unset)'),
+  REDIS_KEY_PREFIX: variable(z.string().default('latchkey:'), 'Start of every Redis key written, so several deployments can share one Redis.'),
   WORKERS: variable(integer(1, 256).default(1), 'Processes serving the API on this machine (node:cluster).'),
   BCRYPT_ROUNDS: variable(integer(4, 31).default(12), 'bcrypt cost; at least 10 unless NODE_ENV=test.'),
   HASH_CONCURRENCY: variable(
@@ -85,10 +86,11 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['PASSWORD_MIN_LENGTH'], message: 'must not exceed PASSWORD_MAX_LENGTH' });
   }
   if (env.RESET_TOKEN_DELIVERY === 'email') {
-    for (const name of ['SMTP_URL', 'MAIL_FROM', 'RESET_URL_TEMPLATE'] as const) {
-      if (!env[name] && !(name === 'SMTP_URL' && env.NODE_ENV !== 'production')) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
-      }
+    // Without SMTP_URL, development prints emails to the log; production must send them.
+    const required: Array<'RESET_URL_TEMPLATE' | 'SMTP_URL' | 'MAIL_FROM'> = ['RESET_URL_TEMPLATE'];
+    if (env.SMTP_URL || env.NODE_ENV === 'production') required.push('SMTP_URL', 'MAIL_FROM');
+    for (const name of required) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
     }
   }
 });

@@ -3,14 +3,21 @@ import {
   BoundedPasswordHasher,
   CommonPasswordList,
   KnexUserRepository,
+  LogMailer,
   MemoryThrottleStore,
+  QueuedMailer,
+  RedisThrottleStore,
+  SmtpMailer,
   ThreadedBcryptPasswordHasher,
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuthService, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
+import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
 import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
+import { ConfigError } from './config';
+import type { Logger } from './logger';
+import { jsonLineLogger } from './logger';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
 export interface Services {
@@ -19,6 +26,11 @@ export interface Services {
   users: UserRepository;
   hasher: PasswordHasher;
   auth: AuthService;
+  /** Present when RESET_TOKEN_DELIVERY=email. */
+  resetEmails?: PasswordResetEmails;
+  /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
+  verifyMail(): Promise<void>;
+  /** Delivers queued emails, then closes the database pool. */
   close(): Promise<void>;
 }
 
@@ -31,15 +43,26 @@ const HASH_THREAD_NICE = 10;
 export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
+  logger?: Logger;
+  /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
+  mailRetry?: { attempts: number; backoffMs: number };
+  /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
+  wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
-  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const logger = options.logger ?? jsonLineLogger;
+  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
-  const hasher = new BoundedPasswordHasher(bcrypt, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
-  const throttleStore: ThrottleStore = new MemoryThrottleStore();
+  const hasher = new BoundedPasswordHasher(options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt, {
+    concurrency: config.HASH_CONCURRENCY,
+    queueMax: config.HASH_QUEUE_MAX,
+  });
+  // Redis shares the failure counters between instances; memory counts per process.
+  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const auth = new AuthService({
     users,
     hasher,
@@ -55,11 +78,57 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  const close = async () => {
-    await knex.destroy();
-    await bcrypt.close();
+  const mail =
+    config.RESET_TOKEN_DELIVERY === 'email' ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
+  const resetEmails =
+    mail &&
+    new PasswordResetEmails(auth, mail.queue, {
+      urlTemplate: config.RESET_URL_TEMPLATE ?? '',
+      tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
+    });
+  return {
+    config,
+    knex,
+    users,
+    hasher,
+    auth,
+    resetEmails,
+    verifyMail: async () => {
+      try {
+        await mail?.smtp?.verify();
+      } catch (error) {
+        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`);
+      }
+    },
+    close: async () => {
+      await resetEmails?.drain();
+      await mail?.queue.drain();
+      mail?.smtp?.close();
+      await Promise.all([knex.destroy(), redis?.close(), bcrypt.close()]);
+    },
   };
-  return { config, knex, users, hasher, auth, close };
+}
+
+function createMail(config: Config, logger: Logger, retry: { attempts: number; backoffMs: number }): { queue: QueuedMailer; smtp?: SmtpMailer } {
+  const smtp = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM ?? '' }) : undefined;
+  const queue = new QueuedMailer(smtp ?? new LogMailer((text) => logger.info({ email: text }, 'email not sent (no SMTP_URL)')), {
+    ...retry,
+    onFailure: (error, to, attempts) =>
+      logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
+  });
+  return { queue, smtp };
+}
+
+/** Knex's warnings as log entries of one line: its default prints stacks on stdout. */
+function databaseLog(logger: Logger): Knex.Logger {
+  const entry = (message: unknown) => ({ err: String(message).split('\n', 1)[0] });
+  return {
+    warn: (message) => logger.warn(entry(message), 'database warning'),
+    error: (message) => logger.error(entry(message), 'database error'),
+    deprecate: (method, alternative) => logger.warn({ method, alternative }, 'database deprecation'),
+    debug: () => {},
+  };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 
 export interface ConnectionOptions {
   poolMax?: number;
+  /** Where Knex's own warnings go (a failed connection attempt, ...); console.log otherwise. */
+  log?: Knex.Logger;
 }
 
 /** The SQLite drivers Knex can use: better-sqlite3 (default, synchronous) or sqlite3. */
@@ -84,5 +86,6 @@ function afterCreateBetterSqlite3(
 }
 
 export function createKnex(databaseUrl: string, options: ConnectionOptions = {}): Knex {
-  return knexFactory(knexConfigFromUrl(databaseUrl, options));
+  const config = knexConfigFromUrl(databaseUrl, options);
+  return knexFactory(options.log ? { ...config, log: options.log } : config);
 }

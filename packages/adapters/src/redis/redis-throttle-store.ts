@@ -1,0 +1,88 @@
+import { Redis } from 'ioredis';
+import type { ThrottleCount, ThrottleStore } from '@latchkey/domain';
+
+/**
+ * One round trip, atomic: add one, start the window on the first hit, read what is left.
+ * A key found without an expiry (written by hand, or a crash between two commands of an
+ * older client) gets one, so no counter can live forever.
+ */
+const HIT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`;
+
+export interface RedisThrottleStoreOptions {
+  /** Put before every key, so several services or test runs can share one Redis. */
+  keyPrefix?: string;
+  /** Told once when the connection fails, and again only after it came back. */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** ThrottleStore in Redis: counters shared by every instance, windows kept by Redis expiry. */
+export class RedisThrottleStore implements ThrottleStore {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisThrottleStoreOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'latchkey:throttle:';
+  }
+
+  /** A store on its own connection to `url` (redis://… or rediss://…), once Redis answers. */
+  static async connect(url: string, options: RedisThrottleStoreOptions = {}): Promise<RedisThrottleStore> {
+    // Few retries a command: while Redis is down a login fails fast instead of hanging.
+    const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    const firstError = (error: Error) => void error; // reported by the failed ping below
+    redis.on('error', firstError);
+    try {
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      const { host } = new URL(url);
+      throw new Error(`Redis at ${host} does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    redis.off('error', firstError);
+    reportOutages(redis, options.onConnectionError ?? ((error) => console.error(`Redis throttle store: ${error.message}`)));
+    return new RedisThrottleStore(redis, options);
+  }
+
+  async hit(key: string, windowMs: number): Promise<ThrottleCount> {
+    const [count, ttl] = (await this.redis.eval(HIT, 1, this.prefix + key, Math.max(1, Math.ceil(windowMs)))) as [number, number];
+    return { count, resetInMs: ttl };
+  }
+
+  async peek(key: string): Promise<ThrottleCount> {
+    const results = await this.redis.multi().get(this.prefix + key).pttl(this.prefix + key).exec();
+    const [[getError, value], [ttlError, ttl]] = results as [[Error | null, string | null], [Error | null, number]];
+    if (getError ?? ttlError) throw getError ?? ttlError;
+    if (value === null || ttl < 0) return { count: 0, resetInMs: 0 };
+    return { count: Number(value), resetInMs: ttl };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(this.prefix + key);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit();
+  }
+}
+
+// ioredis emits an error at every reconnection attempt; one line an outage is enough.
+function reportOutages(redis: Redis, report: (error: Error) => void): void {
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) report(error);
+    reported = true;
+  });
+  redis.on('ready', () => {
+    reported = false;
+  });
+}

@@ -1,0 +1,116 @@
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserAlreadyExistsError } from '@latchkey/domain';
+import { KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import type { Knex } from '../src';
+import { checkPostgres, createScratchDatabase } from './real-services';
+import type { ScratchDatabase } from './real-services';
+import { userRepositoryContract } from './user-repository.contract';
+
+const postgres = await checkPostgres();
+
+describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
+  let database: ScratchDatabase;
+  let schemas = 0;
+
+  beforeAll(async () => {
+    database = await createScratchDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  // One fresh database per run; one fresh schema in it per test, which is cheaper.
+  userRepositoryContract('Knex + pg', async () => {
+    const schema = `contract_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const connections: Knex[] = [];
+    const open = async () => {
+      const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
+      connections.push(knex);
+      await migrateToLatest(knex);
+      return new KnexUserRepository(knex);
+    };
+    return {
+      repository: await open(),
+      reopen: open,
+      close: async () => {
+        await Promise.all(connections.map((knex) => knex.destroy()));
+      },
+    };
+  });
+
+  describe('schema', () => {
+    let knex: Knex;
+    beforeAll(async () => {
+      knex = createKnex(database.url, { poolMax: 4 });
+      await migrateToLatest(knex);
+    });
+    afterAll(async () => {
+      await knex?.destroy();
+    });
+
+    it('is made by the same migrations, once', async () => {
+      expect(await migrateToLatest(knex)).toEqual([]);
+      const columns = await knex('information_schema.columns')
+        .where({ table_schema: 'public', table_name: 'users' })
+        .orderBy('ordinal_position')
+        .pluck('column_name');
+      expect(columns).toEqual([
+        'id',
+        'email',
+        'email_normalized',
+        'hashed_password',
+        'session_id',
+        'reset_token',
+        'session_created_at',
+        'session_seen_at',
+        'reset_token_expires_at',
+        'created_at',
+      ]);
+    });
+
+    it("maps PostgreSQL's unique violation (23505) on the email index to UserAlreadyExistsError", async () => {
+      const repo = new KnexUserRepository(knex);
+      await repo.addUser('Race@Example.com', 'hash');
+      const raw = await knex('users')
+        .insert({ email: 'x', email_normalized: 'race@example.com', hashed_password: 'h', created_at: 0 })
+        .catch((error: unknown) => error as { code?: string; constraint?: string });
+      expect(raw).toMatchObject({ code: '23505', constraint: 'users_email_normalized_unique' });
+      await expect(repo.addUser('RACE@example.com', 'hash')).rejects.toBeInstanceOf(UserAlreadyExistsError);
+    });
+
+    it('keeps other unique violations as they are', async () => {
+      const repo = new KnexUserRepository(knex);
+      const a = await repo.addUser('one@example.com', 'hash');
+      const b = await repo.addUser('two@example.com', 'hash');
+      await repo.updateUser(a.id, { sessionId: 'same-session' });
+      const error = await repo.updateUser(b.id, { sessionId: 'same-session' }).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(UserAlreadyExistsError);
+      expect(error).toMatchObject({ code: '23505', constraint: 'users_session_id_unique' });
+    });
+
+    it('lets instances that start together on a new database migrate it once', async () => {
+      const admin = createKnex(database.url, { poolMax: 1 });
+      await admin.raw('CREATE SCHEMA starting_together');
+      await admin.destroy();
+      const instances = Array.from({ length: 4 }, () =>
+        knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 2 }), searchPath: ['starting_together'] }),
+      );
+      try {
+        const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
+        expect(applied.flat()).toEqual(['20261124-001-create-users']);
+      } finally {
+        await Promise.all(instances.map((instance) => instance.destroy()));
+      }
+    });
+
+    it('takes its pool size from the option', () => {
+      const pooled = createKnex(database.url, { poolMax: 3 });
+      expect(pooled.client.pool.max).toBe(3);
+      return pooled.destroy();
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisThrottleStore } from '../src';
+import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from './real-services';
+import { throttleStoreContract } from './throttle-store.contract';
+
+const redis = await checkRedis();
+
+describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${redis.reason})`}`, () => {
+  // Real time: Redis keeps the windows with its own clock.
+  throttleStoreContract('Redis', async () => {
+    const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: uniqueKeyPrefix('throttle') });
+    return { store, advance: (ms) => sleep(ms), close: () => store.close() };
+  });
+
+  describe('RedisThrottleStore', () => {
+    const prefix = uniqueKeyPrefix('throttle-store');
+    const client = newRedis(TEST_REDIS_URL);
+    const stores: RedisThrottleStore[] = [];
+    const open = async () => {
+      const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: prefix });
+      stores.push(store);
+      return store;
+    };
+    afterAll(async () => {
+      const keys = await client.keys(`${prefix}*`);
+      if (keys.length) await client.del(...keys);
+      await Promise.all(stores.map((store) => store.close()));
+      client.disconnect();
+    });
+
+    it('shares counters between clients, as between instances', async () => {
+      const [a, b] = await Promise.all([open(), open()]);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).hit('shared', 60_000)));
+      expect((await a.peek('shared')).count).toBe(20);
+      expect((await b.hit('shared', 60_000)).count).toBe(21);
+    });
+
+    it('keeps its keys under the prefix, with an expiry', async () => {
+      await (await open()).hit('user@example.com', 60_000);
+      const ttl = await client.pttl(`${prefix}user@example.com`);
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    });
+
+    it('gives an expiry to a counter found without one', async () => {
+      await client.set(`${prefix}stale`, '5');
+      const count = await (await open()).hit('stale', 60_000);
+      expect(count.count).toBe(6);
+      expect(count.resetInMs).toBeGreaterThan(55_000);
+      expect(await client.pttl(`${prefix}stale`)).toBeGreaterThan(55_000);
+    });
+
+    it('refuses to start when Redis does not answer', async () => {
+      await expect(RedisThrottleStore.connect('redis://127.0.0.1:1')).rejects.toThrow(/Redis at 127\.0\.0\.1:1 does not answer/);
+    });
+  });
+});
