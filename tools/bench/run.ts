@@ -5,7 +5,7 @@ import bcrypt from 'bcrypt';
 import type { Knex } from '@latchkey/adapters';
 import { createKnex, migrateToLatest } from '@latchkey/adapters';
 import { loadConfig } from '@latchkey/runtime';
-import { ROOT, startServerProcess } from '../server-process';
+import { ROOT, startQuietServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
 import type { BenchDatabases } from './databases';
 import { LOGIN_USERS, SEED_PASSWORD, loginEmail, seedLoginUsers, seedSessionUsers, sessionCookies } from './seed';
@@ -178,7 +178,7 @@ async function withKnex<T>(url: string, work: (knex: Knex) => Promise<T>): Promi
 }
 
 function startServer(env: Record<string, string>, options: BenchOptions): Promise<ServerProcess> {
-  return startServerProcess(env, 60_000, options.serverNodeArgs);
+  return startQuietServerProcess(env, 60_000, options.serverNodeArgs);
 }
 
 async function stopServer(server: ServerProcess, options: BenchOptions): Promise<void> {
