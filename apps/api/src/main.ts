@@ -8,8 +8,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (await startClusterPrimary(config)) return;
   const services = await createServices(config);
+  await services.verifyMail();
   const app = createApp({
     auth: services.auth,
+    resetEmails: services.resetEmails,
     cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
     http: { trustProxy: config.TRUST_PROXY, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
   });

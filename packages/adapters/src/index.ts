@@ -8,3 +8,7 @@ export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
 export { CommonPasswordList } from './common-password-list';
+export { SmtpMailer } from './mail/smtp-mailer';
+export type { SmtpSettings } from './mail/smtp-mailer';
+export { LogMailer } from './mail/log-mailer';
+export { QueuedMailer } from './mail/queued-mailer';

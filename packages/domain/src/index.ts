@@ -10,3 +10,5 @@ export * from './user-filters';
 export type * from './ports/throttle-store';
 export type * from './client-context';
 export * from './login-throttle';
+export type * from './ports/mailer';
+export * from './password-reset-emails';

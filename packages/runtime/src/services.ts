@@ -3,14 +3,20 @@ import {
   BcryptPasswordHasher,
   CommonPasswordList,
   KnexUserRepository,
+  LogMailer,
   MemoryThrottleStore,
+  QueuedMailer,
   RedisThrottleStore,
+  SmtpMailer,
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuthService, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
+import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
 import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
+import { ConfigError } from './config';
+import type { Logger } from './logger';
+import { jsonLineLogger } from './logger';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
 export interface Services {
@@ -19,12 +25,20 @@ export interface Services {
   users: UserRepository;
   hasher: PasswordHasher;
   auth: AuthService;
+  /** Present when RESET_TOKEN_DELIVERY=email. */
+  resetEmails?: PasswordResetEmails;
+  /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
+  verifyMail(): Promise<void>;
+  /** Delivers queued emails, then closes the database pool. */
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
+  logger?: Logger;
+  /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
+  mailRetry?: { attempts: number; backoffMs: number };
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -32,8 +46,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const logger = options.logger ?? jsonLineLogger;
   // Redis shares the failure counters between instances; memory counts per process.
-  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const redis = config.REDIS_URL
+    ? await RedisThrottleStore.connect(config.REDIS_URL, {
+        keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
+      })
+    : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const auth = new AuthService({
     users,
@@ -50,10 +70,46 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  const close = async () => {
-    await Promise.all([knex.destroy(), redis?.close()]);
+  const mail =
+    config.RESET_TOKEN_DELIVERY === 'email' ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
+  const resetEmails =
+    mail &&
+    new PasswordResetEmails(auth, mail.queue, {
+      urlTemplate: config.RESET_URL_TEMPLATE ?? '',
+      tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
+    });
+  return {
+    config,
+    knex,
+    users,
+    hasher,
+    auth,
+    resetEmails,
+    verifyMail: async () => {
+      try {
+        await mail?.smtp?.verify();
+      } catch (error) {
+        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`);
+      }
+    },
+    close: async () => {
+      await resetEmails?.drain();
+      await mail?.queue.drain();
+      mail?.smtp?.close();
+      await Promise.all([knex.destroy(), redis?.close()]);
+    },
   };
-  return { config, knex, users, hasher, auth, close };
+}
+
+function createMail(config: Config, logger: Logger, retry: { attempts: number; backoffMs: number }): { queue: QueuedMailer; smtp?: SmtpMailer } {
+  const smtp = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM ?? '' }) : undefined;
+  const queue = new QueuedMailer(smtp ?? new LogMailer((text) => logger.info({ email: text }, 'email not sent (no SMTP_URL)')), {
+    ...retry,
+    onFailure: (error, to, attempts) =>
+      logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
+  });
+  return { queue, smtp };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {

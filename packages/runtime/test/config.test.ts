@@ -37,9 +37,18 @@ describe('loadConfig', () => {
     [{ COOKIE_SECURE: 'maybe' }, /^Invalid COOKIE_SECURE="maybe": use true or false/],
     [{ PASSWORD_MIN_LENGTH: '20', PASSWORD_MAX_LENGTH: '10' }, /^Invalid PASSWORD_MIN_LENGTH/],
     [{ PASSWORD_MAX_LENGTH: '100' }, /^Invalid PASSWORD_MAX_LENGTH/],
+    [{ RESET_TOKEN_DELIVERY: 'email' }, /^Invalid RESET_URL_TEMPLATE="": is required when RESET_TOKEN_DELIVERY=email/],
+    [{ RESET_TOKEN_DELIVERY: 'email', NODE_ENV: 'production', RESET_URL_TEMPLATE: 'https://a/{token}' }, /^Invalid SMTP_URL=""/],
+    [{ RESET_TOKEN_DELIVERY: 'email', SMTP_URL: 'smtp://127.0.0.1:25', RESET_URL_TEMPLATE: 'https://a/{token}' }, /^Invalid MAIL_FROM=""/],
+    [{ RESET_URL_TEMPLATE: 'https://a/' }, /^Invalid RESET_URL_TEMPLATE="https:\/\/a\/": must contain \{token\}/],
+    [{ SMTP_URL: 'http://mail' }, /^Invalid SMTP_URL/],
   ])('refuses %o with a one-line message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('prints reset emails to the log in development when no SMTP server is set', () => {
+    expect(loadConfig({ RESET_TOKEN_DELIVERY: 'email', RESET_URL_TEMPLATE: 'https://a/{token}' }).SMTP_URL).toBeUndefined();
   });
 
   it('allows a low bcrypt cost in test mode only', () => {

@@ -2,11 +2,21 @@ import Router from '@koa/router';
 import { stringField } from '../request-fields';
 import type { RouteDeps } from './context';
 
-export function resetPasswordRoutes({ auth }: RouteDeps): Router {
+export const RESET_EMAIL_SENT = 'If the address is registered, a reset email has been sent';
+
+export function resetPasswordRoutes({ auth, resetEmails }: RouteDeps): Router {
   const router = new Router();
 
   router.post('/reset_password', async (ctx) => {
-    const { user, token } = await auth.requestPasswordReset(stringField(ctx, 'email'));
+    const email = stringField(ctx, 'email');
+    if (resetEmails) {
+      // The same answer, in the same time, for every address: the lookup and the email
+      // happen after the response, so neither its body nor its timing tells who is registered.
+      resetEmails.request(email);
+      ctx.body = { message: RESET_EMAIL_SENT };
+      return;
+    }
+    const { user, token } = await auth.requestPasswordReset(email);
     ctx.body = { email: user.email, reset_token: token };
   });
 

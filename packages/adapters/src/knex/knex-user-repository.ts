@@ -5,6 +5,7 @@ import {
   UserAlreadyExistsError,
   assertValidChanges,
   assertValidFilter,
+  newUser,
   normalizeEmail,
 } from '@latchkey/domain';
 
@@ -38,17 +39,7 @@ export class KnexUserRepository implements UserRepository {
         })
         .returning('id'),
     );
-    const id = Number((rows[0] as { id: number }).id);
-    return {
-      id,
-      email,
-      hashedPassword,
-      sessionId: null,
-      resetToken: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-      resetTokenExpiresAt: null,
-    };
+    return newUser(Number((rows[0] as { id: number }).id), email, hashedPassword);
   }
 
   async findUserBy(filter: UserFilter): Promise<User> {

@@ -4,6 +4,7 @@ import {
   UserAlreadyExistsError,
   assertValidChanges,
   assertValidFilter,
+  newUser,
   normalizeEmail,
   userMatches,
 } from '@latchkey/domain';
@@ -15,16 +16,7 @@ export class MemoryUserRepository implements UserRepository {
 
   async addUser(email: string, hashedPassword: string): Promise<User> {
     this.assertEmailFree(email);
-    const user: User = {
-      id: this.nextId++,
-      email,
-      hashedPassword,
-      sessionId: null,
-      resetToken: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-      resetTokenExpiresAt: null,
-    };
+    const user = newUser(this.nextId++, email, hashedPassword);
     this.rows.set(user.id, user);
     return { ...user };
   }

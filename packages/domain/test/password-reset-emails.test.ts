@@ -1,0 +1,72 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryUserRepository } from '@latchkey/adapters';
+import type { MailMessage, Mailer } from '../src';
+import { AuthService, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
+import { FakeClock, FakeHasher } from './fakes';
+
+class RecordingMailer implements Mailer {
+  readonly sent: MailMessage[] = [];
+  async send(message: MailMessage): Promise<void> {
+    this.sent.push(message);
+  }
+}
+
+describe('reset emails', () => {
+  let auth: AuthService;
+  let mailer: RecordingMailer;
+  let emails: PasswordResetEmails;
+
+  beforeEach(async () => {
+    auth = new AuthService({ users: new MemoryUserRepository(), hasher: new FakeHasher(), clock: new FakeClock() });
+    mailer = new RecordingMailer();
+    emails = new PasswordResetEmails(auth, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
+    await auth.registerUser('Bob+tag@Example.com', 'old');
+  });
+
+  it('mails a working token to a registered address, in text and HTML', async () => {
+    await emails.send('bob+tag@example.com');
+    expect(mailer.sent).toHaveLength(1);
+    const [message] = mailer.sent;
+    expect(message!.to).toBe('Bob+tag@Example.com');
+    const link = /https:\/\/app\.example\.com\/reset\?\S+/.exec(message!.text)![0];
+    const url = new URL(link);
+    expect(url.searchParams.get('email')).toBe('Bob+tag@Example.com');
+    expect(message!.text).toContain('within 30 minutes');
+    expect(message!.html).toContain(`href="${link.replaceAll('&', '&#38;')}"`);
+    await auth.updatePassword(url.searchParams.get('token')!, 'new', 'bob+tag@example.com');
+    expect(await auth.validLogin('bob+tag@example.com', 'new')).toBe(true);
+  });
+
+  it('sends nothing, and raises nothing, for an unknown address', async () => {
+    await emails.send('nobody@example.com');
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('request returns at once and reports failures to onError', async () => {
+    const errors: unknown[] = [];
+    const failing = new PasswordResetEmails(auth, { send: async () => Promise.reject(new Error('smtp down')) }, {
+      urlTemplate: 'https://x/{token}',
+      tokenTtlMs: 60_000,
+      onError: (error) => errors.push(error),
+    });
+    failing.request('bob+tag@example.com');
+    failing.request('nobody@example.com');
+    expect(errors).toEqual([]);
+    await failing.drain();
+    expect(errors.map((e) => (e as Error).message)).toEqual(['smtp down']);
+  });
+
+  it('escapes the address in the HTML part', () => {
+    const message = composeResetEmail('<b>@example.com', 'tok', { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    expect(message.html).not.toContain('<b>@');
+    expect(message.text).toContain('within 1 minute');
+  });
+
+  it('tells durations in words', () => {
+    expect(durationInWords(30 * 60_000)).toBe('30 minutes');
+    expect(durationInWords(3600_000)).toBe('1 hour');
+    expect(durationInWords(2 * 3600_000 + 15 * 60_000)).toBe('2 hours 15 minutes');
+    expect(durationInWords(86_400_000)).toBe('1 day');
+    expect(durationInWords(45_000)).toBe('45 seconds');
+  });
+});
