@@ -3,8 +3,7 @@ import type { ThrottleCount, ThrottleStore } from '@latchkey/domain';
 
 /**
  * One round trip, atomic: add one, start the window on the first hit, read what is left.
- * A key found without an expiry (written by hand, or a crash between two commands of an
- * older client) gets one, so no counter can live forever.
+ * A key found without an expiry (set by hand, say) gets one, so no counter lives forever.
  */
 const HIT = `
 local count = redis.call('INCR', KEYS[1])
