@@ -6,7 +6,7 @@
  *   npm run migrate -- rollback      undo the last batch applied
  */
 import { pathToFileURL } from 'node:url';
-import { createKnex, migrationConfig } from '@latchkey/adapters';
+import { createKnex, migrationConfig, migrationStatus } from '@latchkey/adapters';
 import type { Knex } from '@latchkey/adapters';
 import { ConfigError, loadConfig } from '@latchkey/runtime';
 
@@ -14,16 +14,6 @@ export const MIGRATE_COMMANDS = ['latest', 'status', 'rollback'] as const;
 export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 
 const USAGE = `usage: npm run migrate [-- ${MIGRATE_COMMANDS.join('|')}]`;
-
-export interface MigrationStatus {
-  applied: string[];
-  pending: string[];
-}
-
-export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
-  const [completed, pending] = (await knex.migrate.list(migrationConfig)) as [Array<string | { name: string }>, string[]];
-  return { applied: completed.map((m) => (typeof m === 'string' ? m : m.name)), pending };
-}
 
 /** Runs one command and returns the lines it reports. */
 export async function runMigrateCommand(command: MigrateCommand, knex: Knex): Promise<string[]> {

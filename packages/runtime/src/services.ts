@@ -39,14 +39,17 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
   mailRetry?: { attempts: number; backoffMs: number };
+  /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
+  wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
-  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const logger = options.logger ?? jsonLineLogger;
+  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
-  const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
-  const logger = options.logger ?? jsonLineLogger;
+  const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const hasher = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
   // Redis shares the failure counters between instances; memory counts per process.
   const redis = config.REDIS_URL
     ? await RedisThrottleStore.connect(config.REDIS_URL, {
@@ -110,6 +113,17 @@ function createMail(config: Config, logger: Logger, retry: { attempts: number; b
       logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
   });
   return { queue, smtp };
+}
+
+/** Knex's warnings as log entries of one line: its default prints stacks on stdout. */
+function databaseLog(logger: Logger): Knex.Logger {
+  const entry = (message: unknown) => ({ err: String(message).split('\n', 1)[0] });
+  return {
+    warn: (message) => logger.warn(entry(message), 'database warning'),
+    error: (message) => logger.error(entry(message), 'database error'),
+    deprecate: (method, alternative) => logger.warn({ method, alternative }, 'database deprecation'),
+    debug: () => {},
+  };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {
