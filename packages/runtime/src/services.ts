@@ -60,7 +60,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const timed = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
   const hasher = new BoundedPasswordHasher(timed, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
   // Redis shares the failure counters between instances; memory counts per process.
-  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const redis = config.REDIS_URL
+    ? await RedisThrottleStore.connect(config.REDIS_URL, {
+        keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
+      })
+    : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const auth = new AuthService({
     users,
