@@ -137,7 +137,6 @@ describe('the latchkey CLI beside a running server, on one SQLite file', () => {
     const cases: Array<[string[], number, RegExp, Record<string, string>?]> = [
       [['users', 'show', 'nobody@example.com'], 1, /^latchkey: no user with email nobody@example\.com$/],
       [['users', 'add', 'ada@example.com', '--password', 'on-the-command-line'], 2, /unknown option '--password'/],
-      [['users', 'list'], 4, /^latchkey: Invalid DATABASE_URL="mysql:\/\/db": use sqlite/, { DATABASE_URL: 'mysql://db' }],
       [
         ['users', 'list', '--json'],
         4,
@@ -159,6 +158,6 @@ describe('the latchkey CLI beside a running server, on one SQLite file', () => {
   it('keeps passwords out of argv, output and the server log', () => {
     const seen = [...argvs.flat(), ...outputs, server.output()].join('\n');
     for (const password of PASSWORDS) expect(seen).not.toContain(password);
-    expect(outputs.length).toBeGreaterThanOrEqual(14);
+    expect(outputs.length).toBeGreaterThanOrEqual(12);
   });
 });
