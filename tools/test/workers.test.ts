@@ -39,7 +39,7 @@ describe('WORKERS=2', () => {
     server = await startServerProcess({ WORKERS: '2', NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${join(dir, 'users.db')}` });
     const output = server.output;
     const workerPids = () => [...output().matchAll(/worker (\d+) started/g)].map((m) => Number(m[1]));
-    const listening = () => [...output().matchAll(/listening on (\S+)/g)].map((m) => m[1]);
+    const listening = () => [...output().matchAll(/listening on (http:\/\/[^\s"]+)/g)].map((m) => m[1]);
     await waitFor('two workers listening', () => (listening().length >= 2 ? true : undefined));
     expect(new Set(listening())).toEqual(new Set([server.url]));
     const [first, second] = workerPids();

@@ -2,9 +2,18 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { handleErrors } from './http-errors';
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
+import { Metrics } from './metrics';
+import { Readiness } from './readiness';
 import { requireSupportedBody, sameOriginForCookies } from './request-guards';
+import { observeRequests } from './request-observer';
 import type { RouteDeps } from './routes/context';
+import { healthzRoutes } from './routes/healthz';
+import { metricsRoutes } from './routes/metrics';
+import { openapiRoutes } from './routes/openapi';
 import { profileRoutes } from './routes/profile';
+import { readyzRoutes } from './routes/readyz';
 import { resetPasswordRoutes } from './routes/reset-password';
 import { rootRoutes } from './routes/root';
 import { sessionsRoutes } from './routes/sessions';
@@ -24,21 +33,54 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = { trustProxy: false, allowedO
 export interface AppDeps extends RouteDeps {
   http?: Partial<HttpSettings>;
   logError?: (error: unknown) => void;
+  /** JSON logger of requests and errors; silent when not given. */
+  logger?: Logger;
+  metrics?: Metrics;
+  /** What GET /readyz checks; without it, only whether the process is draining. */
+  readiness?: Readiness;
 }
 
-/** The Koa app: body parsing, error mapping and every route, over the given services. */
+/** Every route of the API, in one router (also read by the OpenAPI test). */
+export function createRouter(deps: AppDeps & Required<Pick<AppDeps, 'metrics' | 'readiness'>>): Router {
+  const router = new Router();
+  for (const routes of [
+    rootRoutes(),
+    usersRoutes(deps),
+    sessionsRoutes(deps),
+    profileRoutes(deps),
+    resetPasswordRoutes(deps),
+    healthzRoutes(),
+    readyzRoutes(deps.readiness),
+    metricsRoutes(deps.metrics),
+    openapiRoutes(),
+  ]) {
+    router.use(routes.routes());
+  }
+  return router;
+}
+
+/** The paths the router serves (each once, whatever its methods). */
+export function routePaths(router: Router): Set<string> {
+  return new Set(router.stack.map((layer) => String(layer.path)));
+}
+
+/** The Koa app: request ids, logs and metrics, guards, body parsing, error mapping and every route. */
 export function createApp(deps: AppDeps): Koa {
   const http = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
+  const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? new Metrics();
+  const readiness = deps.readiness ?? new Readiness(() => Promise.resolve());
   const app = new Koa({ proxy: http.trustProxy });
-  app.on('error', (error: unknown) => (deps.logError ?? console.error)(error));
+  app.on('error', (error: unknown, ctx?: Koa.Context) => {
+    if (deps.logError) deps.logError(error);
+    else ((ctx?.state.log as Logger | undefined) ?? logger).error({ err: error }, 'request failed');
+  });
+  const router = createRouter({ ...deps, metrics, readiness });
+  app.use(observeRequests(logger, metrics, routePaths(router)));
   app.use(handleErrors);
   app.use(sameOriginForCookies(http.allowedOrigins));
   app.use(requireSupportedBody);
   app.use(bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }));
-  const router = new Router();
-  for (const routes of [rootRoutes(), usersRoutes(deps), sessionsRoutes(deps), profileRoutes(deps), resetPasswordRoutes(deps)]) {
-    router.use(routes.routes());
-  }
   app.use(router.routes());
   app.use(unknownMethodIsNotAllowed);
   app.use(router.allowedMethods());

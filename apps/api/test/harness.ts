@@ -1,37 +1,68 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
 import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
+import type { LogLevel } from '../src/logger';
+import { createLogger } from '../src/logger';
+import { Metrics, timedHasher } from '../src/metrics';
+import { Readiness } from '../src/readiness';
 import type { CookieSettings } from '../src/session-cookie';
-
-export interface TestServerOptions {
-  databaseUrl?: string;
-  http?: Partial<HttpSettings>;
-  cookie?: Partial<CookieSettings>;
-}
+import { checkResponsesAgainstDocument } from './openapi-validator';
 
 export interface TestServer {
   url: string;
   auth: AuthService;
   knex: Knex;
+  metrics: Metrics;
+  readiness: Readiness;
+  /** Every log line so far, parsed. */
+  logs(): Record<string, unknown>[];
+  /** Responses so far that differ from the OpenAPI document (close() fails when any). */
+  openApiProblems: string[];
   close(): Promise<void>;
 }
 
-/** The real app over SQLite in memory, listening on a free port of 127.0.0.1. */
+export interface TestServerOptions {
+  databaseUrl?: string;
+  http?: Partial<HttpSettings>;
+  cookie?: Partial<CookieSettings>;
+  logLevel?: LogLevel;
+}
+
+/**
+ * The real app over SQLite in memory, listening on a free port of 127.0.0.1, its logs
+ * kept in memory and each of its responses checked against the OpenAPI document.
+ */
 export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:');
   await migrateToLatest(knex);
-  const auth = new AuthService({ users: new KnexUserRepository(knex), hasher: new BcryptPasswordHasher(4), ...overrides });
+  const metrics = new Metrics();
+  const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
+  const auth = new AuthService({ users: new KnexUserRepository(knex), hasher, ...overrides });
+  const readiness = new Readiness(() => knex.raw('select 1'), 500);
+  let logText = '';
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logText += String(chunk);
+      done();
+    },
+  });
+  const logger = createLogger(options.logLevel ?? 'debug', destination);
   const app = createApp({
     auth,
     cookie: { secure: false, maxAgeSeconds: 604800, ...options.cookie },
     http: options.http,
-    logError: () => {},
+    logger,
+    metrics,
+    readiness,
   });
+  const openApiProblems: string[] = [];
+  app.middleware.unshift(checkResponsesAgainstDocument(openApiProblems));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -40,9 +71,14 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     url: `http://127.0.0.1:${port}`,
     auth,
     knex,
+    metrics,
+    readiness,
+    logs: () => logText.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    openApiProblems,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
-      await knex.destroy();
+      await knex.destroy().catch(() => {});
+      if (openApiProblems.length > 0) throw new Error(`responses differ from the OpenAPI document:\n${openApiProblems.join('\n')}`);
     },
   };
 }

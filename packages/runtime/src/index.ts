@@ -1,3 +1,4 @@
 export * from './config';
 export * from './services';
+export * from './config-docs';
 export * from './logger';

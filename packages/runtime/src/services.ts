@@ -39,6 +39,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
   mailRetry?: { attempts: number; backoffMs: number };
+  /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
+  wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -46,7 +48,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
-  const hasher = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
+  const hasher = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
   // Redis shares the failure counters between instances; memory counts per process.
   const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();

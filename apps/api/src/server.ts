@@ -1,0 +1,124 @@
+import { createServer } from 'node:http';
+import type { RequestListener, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config, Services } from '@latchkey/runtime';
+import { createServices } from '@latchkey/runtime';
+import { createApp } from './app';
+import type { Logger } from './logger';
+import { createLogger } from './logger';
+import { Metrics, timedHasher } from './metrics';
+import { Readiness } from './readiness';
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish, closes the pool; resolves when done. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * Builds the services and the app from the config, listens, and on SIGTERM or SIGINT
+ * shuts down gracefully: exit 0 once in-flight requests are answered and the pool is
+ * closed, exit 1 when that takes longer than SHUTDOWN_TIMEOUT_SECONDS.
+ */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const metrics = new Metrics();
+  const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics) });
+  await services.verifyMail();
+  const readiness = new Readiness(() => services.knex.raw('select 1'));
+  const app = createApp({
+    auth: services.auth,
+    resetEmails: services.resetEmails,
+    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
+    http: { trustProxy: config.TRUST_PROXY, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
+    logger,
+    metrics,
+    readiness,
+  });
+  const connections = new ClosingConnections(app.callback());
+  const server = await listen(connections.handler, config.PORT, config.HOST);
+  const url = urlOf(server);
+  logger.info({ url }, `Latchkey listening on ${url}`);
+  const running: RunningServer = { url, server, logger, shutdown: drainOnce(server, connections, services, readiness, logger) };
+  exitOnSignals(running, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+  return running;
+}
+
+function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(handler);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function urlOf(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/**
+ * Tracks unanswered responses so that a draining server can tell keep-alive clients to
+ * close: otherwise server.close() would wait for their idle timeout.
+ */
+class ClosingConnections {
+  private readonly pending = new Set<ServerResponse>();
+  private closing = false;
+
+  constructor(private readonly next: RequestListener) {}
+
+  readonly handler: RequestListener = (request, response) => {
+    if (this.closing) response.setHeader('Connection', 'close');
+    this.pending.add(response);
+    response.once('close', () => this.pending.delete(response));
+    this.next(request, response);
+  };
+
+  close(): void {
+    this.closing = true;
+    for (const response of this.pending) if (!response.headersSent) response.setHeader('Connection', 'close');
+  }
+}
+
+function drainOnce(server: Server, connections: ClosingConnections, services: Services, readiness: Readiness, logger: Logger): (reason: string) => Promise<void> {
+  let draining: Promise<void> | undefined;
+  return (reason) => {
+    draining ??= (async () => {
+      logger.info({ reason }, 'shutting down: finishing in-flight requests');
+      readiness.drain();
+      connections.close();
+      // close() stops accepting and ends idle keep-alive connections; busy ones end after their response.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await services.close();
+      logger.info('stopped');
+    })();
+    return draining;
+  };
+}
+
+function exitOnSignals(running: RunningServer, timeoutMs: number): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const timer = setTimeout(() => {
+      running.logger.error({ timeoutMs }, 'shutdown timed out: closing the remaining connections');
+      running.server.closeAllConnections();
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    running.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

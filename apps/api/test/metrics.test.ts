@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from './harness';
+import { form, startTestServer } from './harness';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function scrape(): Promise<string> {
+  const response = await fetch(`${server.url}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return response.text();
+}
+
+/** The value of one sample, by its exact name and labels as written. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics', () => {
+  it('counts requests and their latency by method, route and status', async () => {
+    await fetch(`${server.url}/`);
+    await fetch(`${server.url}/`);
+    await fetch(`${server.url}/nowhere/${Math.random()}`);
+    const text = await scrape();
+    expect(sample(text, 'latchkey_http_requests_total{method="GET",route="/",status="200"}')).toBe(2);
+    expect(sample(text, 'latchkey_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1);
+    expect(sample(text, 'latchkey_http_request_duration_seconds_count{method="GET",route="/",status="200"}')).toBe(2);
+    expect(sample(text, 'latchkey_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/",status="200"}')).toBe(2);
+    expect(text).toContain('# TYPE latchkey_http_request_duration_seconds histogram');
+  });
+
+  it('counts login successes and failures, and times bcrypt', async () => {
+    const before = await scrape();
+    const email = 'metrics@example.com';
+    await fetch(`${server.url}/users`, { method: 'POST', ...form({ email, password: 'b4l0u' }) });
+    expect((await fetch(`${server.url}/sessions`, { method: 'POST', ...form({ email, password: 'b4l0u' }) })).status).toBe(200);
+    expect((await fetch(`${server.url}/sessions`, { method: 'POST', ...form({ email, password: 'wrong' }) })).status).toBe(401);
+    expect((await fetch(`${server.url}/sessions`, { method: 'POST', ...form({ email: 'ghost@example.com', password: 'x' }) })).status).toBe(401);
+    const after = await scrape();
+    const delta = (series: string) => (sample(after, series) ?? 0) - (sample(before, series) ?? 0);
+    expect(delta('latchkey_logins_total{outcome="success"}')).toBe(1);
+    expect(delta('latchkey_logins_total{outcome="failure"}')).toBe(2);
+    expect(sample(after, 'latchkey_logins_total{outcome="throttled"}')).toBe(0);
+    expect(delta('latchkey_password_hash_duration_seconds_count{operation="hash"}')).toBeGreaterThanOrEqual(1);
+    expect(delta('latchkey_password_hash_duration_seconds_count{operation="verify"}')).toBe(3);
+    expect(sample(after, 'latchkey_password_hash_duration_seconds_sum{operation="verify"}')).toBeGreaterThan(0);
+  });
+
+  it('includes the process metrics', async () => {
+    const text = await scrape();
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
+  });
+});

@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runAcceptance } from '../acceptance';
+import { startServerProcess } from '../server-process';
+import type { ServerProcess } from '../server-process';
+
+const dir = mkdtempSync(join(tmpdir(), 'latchkey-logs-'));
+let server: ServerProcess | undefined;
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const random = () => randomBytes(9).toString('base64url');
+
+describe('the log of a full scenario at the most verbose level', () => {
+  it('holds no password, token, session id or cookie', async () => {
+    server = await startServerProcess({ DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, NODE_ENV: 'test', BCRYPT_ROUNDS: '4', LOG_LEVEL: 'trace' });
+    const base = server.url;
+    const secrets: string[] = ['b4l0u', 't4rt1fl3tt3', 'wrong'];
+    const keep = (value: string | null | undefined) => {
+      if (!value) throw new Error('expected a secret');
+      secrets.push(value, createHash('sha256').update(value).digest('base64url'), createHash('sha256').update(value).digest('hex'));
+      return value;
+    };
+    const send = (method: string, path: string, fields?: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, {
+        method,
+        redirect: 'manual',
+        headers: fields ? { 'content-type': 'application/x-www-form-urlencoded', ...headers } : headers,
+        body: fields ? new URLSearchParams(fields).toString() : undefined,
+      });
+    const cookieOf = (response: Response) => keep(response.headers.getSetCookie()[0]?.split(';')[0]?.split('=')[1]);
+
+    await runAcceptance(base);
+
+    const email = 'secrets@example.com';
+    const password = keep(random());
+    const newPassword = keep(random());
+    const wrong = keep(random());
+    expect((await send('POST', '/users', { email, password })).status).toBe(200);
+    expect((await send('POST', '/sessions', { email, password: wrong })).status).toBe(401);
+    const sid = cookieOf(await send('POST', '/sessions', { email, password }));
+    expect((await send('GET', '/profile', undefined, { cookie: `session_id=${sid}` })).status).toBe(200);
+    expect((await send('GET', '/profile', undefined, { cookie: `session_id=${keep(random())}`, authorization: `Bearer ${keep(random())}` })).status).toBe(403);
+    expect((await send('DELETE', '/sessions', undefined, { cookie: `session_id=${sid}` })).status).toBe(302);
+    const reset = (await (await send('POST', '/reset_password', { email })).json()) as { reset_token: string };
+    const token = keep(reset.reset_token);
+    expect((await send('PUT', '/reset_password', { email, reset_token: keep(random()), new_password: newPassword })).status).toBe(403);
+    expect((await send('PUT', '/reset_password', { email, reset_token: token, new_password: newPassword })).status).toBe(200);
+    cookieOf(await send('POST', '/sessions', { email, password: newPassword }));
+    const inQuery = keep(random());
+    expect((await send('GET', `/profile?password=${inQuery}&reset_token=${inQuery}`)).status).toBe(403);
+    const inBadJson = keep(random());
+    const badJson = await fetch(`${base}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"email":"${email}","password":"${inBadJson}"` });
+    expect(badJson.status).toBe(400);
+
+    await server.stop();
+    const output = server.output();
+    const lines = output.split('\n').filter(Boolean);
+    // The log is on and complete: every request above has its line, and nothing but JSON is written.
+    expect(lines.filter((line) => line.includes('"msg":"request"')).length).toBe(10 + 12);
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    const leaked = secrets.filter((secret) => output.includes(secret));
+    expect(leaked).toEqual([]);
+    expect(output).not.toMatch(/session_id=|set-cookie|"cookie"|authorization|Bearer/i);
+  });
+});
