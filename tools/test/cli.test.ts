@@ -23,7 +23,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('the latchkey CLI beside a running server, on one SQLite file', () => {
+// Each test starts CLI processes (tsx, drivers): generous time for a loaded machine.
+describe('the latchkey CLI beside a running server, on one SQLite file', { timeout: 90_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-'));
   const env = { DATABASE_URL: `sqlite:${join(dir, 'latchkey.db')}`, NODE_ENV: 'test', BCRYPT_ROUNDS: '4' };
   const argvs: string[][] = [];
