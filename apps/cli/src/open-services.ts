@@ -17,7 +17,8 @@ export type ServicesOpener = (io: CliIo, need: DatabaseNeed) => Promise<Services
 export const openServices: ServicesOpener = async (io, need) => {
   const config = settings(io.env);
   if (need !== 'any') assertDatabaseExists(config.DATABASE_URL);
-  const services = await createServices(config, { migrate: false, logger: errorsOnly(io.stderr) });
+  // No command counts login failures: the CLI needs no Redis, and works while Redis is down.
+  const services = await createServices({ ...config, REDIS_URL: undefined }, { migrate: false, logger: errorsOnly(io.stderr) });
   try {
     if (need === 'schema') await assertSchemaCurrent(services);
     return services;
