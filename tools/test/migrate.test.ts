@@ -30,12 +30,12 @@ describe('the migrations command', () => {
   it('lists, applies and rolls back migrations', async () => {
     expect(await migrate(env, 'status')).toEqual({
       code: 0,
-      out: 'pending  20261124-001-create-users\n0 applied, 1 pending\n',
+      out: 'pending  20261124-001-create-users\npending  20261125-002-create-auth-events\n0 applied, 2 pending\n',
     });
-    expect(await migrate(env)).toEqual({ code: 0, out: 'applied  20261124-001-create-users\n' });
+    expect(await migrate(env)).toEqual({ code: 0, out: 'applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\n' });
     expect(await migrate(env, 'latest')).toEqual({ code: 0, out: 'already up to date\n' });
-    expect(await migrate(env, 'rollback')).toEqual({ code: 0, out: 'rolled back  20261124-001-create-users\n' });
-    expect((await migrate(env, 'status')).out).toContain('0 applied, 1 pending');
+    expect(await migrate(env, 'rollback')).toEqual({ code: 0, out: 'rolled back  20261125-002-create-auth-events\nrolled back  20261124-001-create-users\n' });
+    expect((await migrate(env, 'status')).out).toContain('0 applied, 2 pending');
   });
 
   it('refuses an unknown command or a bad setting', async () => {

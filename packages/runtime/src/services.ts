@@ -2,6 +2,7 @@ import type { Knex } from '@latchkey/adapters';
 import {
   BcryptPasswordHasher,
   CommonPasswordList,
+  KnexAuditLog,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -11,7 +12,7 @@ import {
   migrateToLatest,
 } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
-import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Logger } from './logger';
@@ -24,6 +25,8 @@ export interface Services {
   users: UserRepository;
   hasher: PasswordHasher;
   auth: AuthService;
+  /** The audit trail of authentication events (table auth_events). */
+  audit: AuditLog;
   /** Present when RESET_TOKEN_DELIVERY=email. */
   resetEmails?: PasswordResetEmails;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
@@ -49,9 +52,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
   const hasher = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
   const throttleStore: ThrottleStore = new MemoryThrottleStore();
+  const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
     users,
     hasher,
+    audit,
     policy: passwordPolicy(config),
     throttle: new LoginThrottle(throttleStore, {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
@@ -80,6 +85,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     users,
     hasher,
     auth,
+    audit,
     resetEmails,
     verifyMail: async () => {
       try {
