@@ -6,7 +6,7 @@
  *   npm run migrate -- rollback      undo the last batch applied
  */
 import { pathToFileURL } from 'node:url';
-import { createKnex, migrationConfig } from '@latchkey/adapters';
+import { createKnex, migrationConfig, migrationStatus } from '@latchkey/adapters';
 import type { Knex } from '@latchkey/adapters';
 import { ConfigError, loadConfig } from '@latchkey/runtime';
 
@@ -14,16 +14,6 @@ export const MIGRATE_COMMANDS = ['latest', 'status', 'rollback'] as const;
 export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 
 const USAGE = `usage: npm run migrate [-- ${MIGRATE_COMMANDS.join('|')}]`;
-
-export interface MigrationStatus {
-  applied: string[];
-  pending: string[];
-}
-
-export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
-  const [completed, pending] = (await knex.migrate.list(migrationConfig)) as [Array<string | { name: string }>, string[]];
-  return { applied: completed.map((m) => (typeof m === 'string' ? m : m.name)), pending };
-}
 
 /** Runs one command and returns the lines it reports. */
 export async function runMigrateCommand(command: MigrateCommand, knex: Knex): Promise<string[]> {
@@ -43,13 +33,14 @@ export async function runMigrateCommand(command: MigrateCommand, knex: Knex): Pr
   return applied.length ? applied.map((name) => `applied  ${name}`) : ['already up to date'];
 }
 
-async function main(args: string[]): Promise<number> {
+/** The command line: returns the exit code. */
+export async function migrateCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const command = args[0] ?? 'latest';
   if (args.length > 1 || !(MIGRATE_COMMANDS as readonly string[]).includes(command)) {
     console.error(USAGE);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(env);
   const knex = createKnex(config.DATABASE_URL, { poolMax: 1 });
   try {
     for (const line of await runMigrateCommand(command as MigrateCommand, knex)) console.log(line);
@@ -60,7 +51,7 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
+  migrateCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error instanceof ConfigError ? error.message : error);

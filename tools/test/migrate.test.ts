@@ -3,43 +3,47 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createKnex } from '@latchkey/adapters';
+import { migrateCli, runMigrateCommand } from '../migrate';
 import { ROOT } from '../server-process';
 
 const run = promisify(execFile);
 
-/** `npm run migrate -- <args>` without the install step, as a child process. */
-async function migrate(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'tools/migrate.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, out: stdout + stderr };
-  }
-}
-
 describe('the migrations command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-migrate-'));
-  const env = { DATABASE_URL: `sqlite:${join(dir, 'users.db')}` };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('lists, applies and rolls back migrations', async () => {
-    expect(await migrate(env, 'status')).toEqual({
-      code: 0,
-      out: 'pending  20261124-001-create-users\npending  20261125-002-create-auth-events\n0 applied, 2 pending\n',
-    });
-    expect(await migrate(env)).toEqual({ code: 0, out: 'applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\n' });
-    expect(await migrate(env, 'latest')).toEqual({ code: 0, out: 'already up to date\n' });
-    expect(await migrate(env, 'rollback')).toEqual({ code: 0, out: 'rolled back  20261125-002-create-auth-events\nrolled back  20261124-001-create-users\n' });
-    expect((await migrate(env, 'status')).out).toContain('0 applied, 2 pending');
+    const knex = createKnex(`sqlite:${join(dir, 'steps.db')}`);
+    try {
+      expect(await runMigrateCommand('status', knex)).toEqual(['pending  20261124-001-create-users', 'pending  20261125-002-create-auth-events', '0 applied, 2 pending']);
+      expect(await runMigrateCommand('latest', knex)).toEqual(['applied  20261124-001-create-users', 'applied  20261125-002-create-auth-events']);
+      expect(await runMigrateCommand('latest', knex)).toEqual(['already up to date']);
+      expect(await runMigrateCommand('status', knex)).toEqual(['applied  20261124-001-create-users', 'applied  20261125-002-create-auth-events', '2 applied, 0 pending']);
+      expect(await knex.schema.hasTable('users')).toBe(true);
+      expect(await runMigrateCommand('rollback', knex)).toEqual(['rolled back  20261125-002-create-auth-events', 'rolled back  20261124-001-create-users']);
+      expect(await knex.schema.hasTable('users')).toBe(false);
+      expect(await runMigrateCommand('rollback', knex)).toEqual(['nothing to roll back']);
+    } finally {
+      await knex.destroy();
+    }
   });
 
   it('refuses an unknown command or a bad setting', async () => {
-    expect(await migrate(env, 'drop')).toEqual({ code: 2, out: 'usage: npm run migrate [-- latest|status|rollback]\n' });
-    expect(await migrate({ DATABASE_URL: 'mysql://x' }, 'status')).toMatchObject({ code: 1, out: expect.stringMatching(/^Invalid DATABASE_URL/) });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await migrateCli(['drop'], {})).toBe(2);
+      expect(errors).toHaveBeenLastCalledWith('usage: npm run migrate [-- latest|status|rollback]');
+      await expect(migrateCli(['status'], { DATABASE_URL: 'mysql://x' })).rejects.toThrow(/^Invalid DATABASE_URL/);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('runs as a command on the DATABASE_URL of the environment', async () => {
+    const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/migrate.ts'], { cwd: ROOT, env });
+    expect(stdout).toBe('applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\n');
   });
 });

@@ -57,5 +57,5 @@ describe('WORKERS=2', () => {
 
     expect(await server.stop()).toBe(0);
     for (const pid of [second!, replacement]) await waitFor(`worker ${pid} to end`, () => (alive(pid) ? undefined : true), 5000);
-  });
+  }, 90_000);
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommonPasswordList, MemoryThrottleStore } from '@latchkey/adapters';
-import { LoginThrottle, PasswordPolicy } from '@latchkey/domain';
+import { BcryptPasswordHasher, CommonPasswordList, KnexUserRepository, MemoryThrottleStore } from '@latchkey/adapters';
+import { AuthService, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
 import type { TestServer } from './harness';
 import { form, json, sessionCookie, startTestServer } from './harness';
 
@@ -154,5 +154,58 @@ describe('secrets at rest', () => {
       server = undefined;
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('expiry and rehashing over HTTP', () => {
+  class ManualClock {
+    time = Date.UTC(2026, 0, 1);
+    now(): number {
+      return this.time;
+    }
+  }
+
+  it('a session cookie stops working after the idle limit and after the absolute limit', async () => {
+    const clock = new ManualClock();
+    server = await startTestServer({ clock, settings: { sessionIdleMs: 3_600_000, sessionTtlMs: 4 * 3_600_000 } });
+    const sid = await registerAndLogin();
+    const profile = () => call('GET', '/profile', { headers: { cookie: `session_id=${sid}` } });
+    for (let step = 0; step < 4; step++) {
+      clock.time += 3_500_000;
+      expect((await profile()).status).toBe(200);
+    }
+    clock.time += 3_500_000;
+    expect((await profile()).status).toBe(403);
+
+    const idle = sessionCookie(await call('POST', '/sessions', form({ email: 'bob@example.com', password: 'b4l0u' })))!;
+    clock.time += 3_600_000;
+    expect((await call('GET', '/profile', { headers: { cookie: `session_id=${idle}` } })).status).toBe(403);
+  });
+
+  it('a reset token expires, is bound to its email, and using it ends the session', async () => {
+    const clock = new ManualClock();
+    server = await startTestServer({ clock, settings: { resetTokenTtlMs: 600_000 } });
+    const sid = await registerAndLogin();
+    await call('POST', '/users', form({ email: 'eve@example.com', password: 'b4l0u' }));
+    const token = async () => ((await (await call('POST', '/reset_password', form({ email: 'bob@example.com' }))).json()) as { reset_token: string }).reset_token;
+    const put = (email: string, resetToken: string) => call('PUT', '/reset_password', form({ email, reset_token: resetToken, new_password: 'n3w' }));
+
+    const stale = await token();
+    clock.time += 600_000;
+    expect((await put('bob@example.com', stale)).status).toBe(403);
+
+    const fresh = await token();
+    expect((await put('eve@example.com', fresh)).status).toBe(403);
+    expect((await put('bob@example.com', fresh)).status).toBe(200);
+    expect((await call('GET', '/profile', { headers: { cookie: `session_id=${sid}` } })).status).toBe(403);
+  });
+
+  it('a login re-hashes a password stored at a lower cost', async () => {
+    server = await startTestServer({ hasher: new BcryptPasswordHasher(4) });
+    await call('POST', '/users', form({ email: 'bob@example.com', password: 'b4l0u' }));
+    const upgraded = new AuthService({ users: new KnexUserRepository(server.knex), hasher: new BcryptPasswordHasher(5) });
+    await upgraded.login('bob@example.com', 'b4l0u');
+    const [row] = await server.knex('users').select('hashed_password');
+    expect((row as { hashed_password: string }).hashed_password).toMatch(/^\$2b\$05\$/);
   });
 });

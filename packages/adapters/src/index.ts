@@ -8,6 +8,8 @@ export { KnexAuditLog } from './knex/knex-audit-log';
 export { createKnex, knexConfigFromUrl, sqliteFilename } from './knex/connection';
 export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './knex/migrations/index';
+export { migrationStatus } from './knex/migration-status';
+export type { MigrationStatus } from './knex/migration-status';
 export { BcryptPasswordHasher } from './bcrypt-password-hasher';
 export { CommonPasswordList } from './common-password-list';
 export { SmtpMailer } from './mail/smtp-mailer';

@@ -92,6 +92,21 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       expect(error).toMatchObject({ code: '23505', constraint: 'users_session_id_unique' });
     });
 
+    it('lets instances that start together on a new database migrate it once', async () => {
+      const admin = createKnex(database.url, { poolMax: 1 });
+      await admin.raw('CREATE SCHEMA starting_together');
+      await admin.destroy();
+      const instances = Array.from({ length: 4 }, () =>
+        knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 2 }), searchPath: ['starting_together'] }),
+      );
+      try {
+        const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
+      } finally {
+        await Promise.all(instances.map((instance) => instance.destroy()));
+      }
+    });
+
     it('takes its pool size from the option', () => {
       const pooled = createKnex(database.url, { poolMax: 3 });
       expect(pooled.client.pool.max).toBe(3);

@@ -15,6 +15,7 @@ const REQUIRED = process.env.LATCHKEY_REQUIRE_SERVICES === '1';
 const PROBE_TIMEOUT_MS = 3000;
 
 export interface ServiceCheck {
+  name: string;
   available: boolean;
   /** Why the service cannot be used (empty when it can). */
   reason: string;
@@ -38,9 +39,13 @@ export function checkPostgres(): Promise<ServiceCheck> {
 export function checkRedis(): Promise<ServiceCheck> {
   return check('Redis', TEST_REDIS_URL, async () => {
     const redis = newRedis(TEST_REDIS_URL);
+    let lastError: Error | undefined;
+    redis.on('error', (error: Error) => (lastError = error));
     try {
       await redis.connect();
       await redis.ping();
+    } catch (error) {
+      throw lastError ?? error;
     } finally {
       redis.disconnect();
     }
@@ -51,19 +56,23 @@ export function checkRedis(): Promise<ServiceCheck> {
 export async function checkPostgresAndRedis(): Promise<ServiceCheck> {
   const checks = await Promise.all([checkPostgres(), checkRedis()]);
   const missing = checks.filter((c) => !c.available);
-  return { available: missing.length === 0, reason: missing.map((c) => c.reason).join('; ') };
+  return { name: 'PostgreSQL and Redis', available: missing.length === 0, reason: missing.map((c) => c.reason).join('; ') };
 }
 
 async function check(name: string, url: string, probe: () => Promise<void>): Promise<ServiceCheck> {
   try {
     await probe();
-    return { available: true, reason: '' };
+    return { name, available: true, reason: '' };
   } catch (error) {
     const reason = `${name} unreachable at ${url} (${error instanceof Error ? error.message : String(error)})`;
     if (REQUIRED) throw new Error(`${reason}; LATCHKEY_REQUIRE_SERVICES=1 requires it`, { cause: error });
-    console.warn(`SKIPPED: tests needing ${name}: ${reason}. Set LATCHKEY_REQUIRE_SERVICES=1 to make this a failure.`);
-    return { available: false, reason };
+    console.warn(skipNotice(name, reason));
+    return { name, available: false, reason };
   }
+}
+
+export function skipNotice(name: string, reason: string): string {
+  return `SKIPPED: the tests that need ${name}, because ${reason}. Set LATCHKEY_REQUIRE_SERVICES=1 to fail instead.`;
 }
 
 /** An ioredis client that fails at once instead of retrying forever when Redis is down. */

@@ -9,7 +9,7 @@ const redis = await checkRedis();
 describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${redis.reason})`}`, () => {
   // Real time: Redis keeps the windows with its own clock.
   throttleStoreContract('Redis', async () => {
-    const store = RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: uniqueKeyPrefix('throttle') });
+    const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: uniqueKeyPrefix('throttle') });
     return { store, advance: (ms) => sleep(ms), close: () => store.close() };
   });
 
@@ -17,8 +17,8 @@ describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${r
     const prefix = uniqueKeyPrefix('throttle-store');
     const client = newRedis(TEST_REDIS_URL);
     const stores: RedisThrottleStore[] = [];
-    const open = () => {
-      const store = RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: prefix });
+    const open = async () => {
+      const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: prefix });
       stores.push(store);
       return store;
     };
@@ -30,14 +30,14 @@ describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${r
     });
 
     it('shares counters between clients, as between instances', async () => {
-      const [a, b] = [open(), open()];
+      const [a, b] = await Promise.all([open(), open()]);
       await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).hit('shared', 60_000)));
       expect((await a.peek('shared')).count).toBe(20);
       expect((await b.hit('shared', 60_000)).count).toBe(21);
     });
 
     it('keeps its keys under the prefix, with an expiry', async () => {
-      await open().hit('user@example.com', 60_000);
+      await (await open()).hit('user@example.com', 60_000);
       const ttl = await client.pttl(`${prefix}user@example.com`);
       expect(ttl).toBeGreaterThan(55_000);
       expect(ttl).toBeLessThanOrEqual(60_000);
@@ -45,10 +45,14 @@ describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${r
 
     it('gives an expiry to a counter found without one', async () => {
       await client.set(`${prefix}stale`, '5');
-      const count = await open().hit('stale', 60_000);
+      const count = await (await open()).hit('stale', 60_000);
       expect(count.count).toBe(6);
       expect(count.resetInMs).toBeGreaterThan(55_000);
       expect(await client.pttl(`${prefix}stale`)).toBeGreaterThan(55_000);
+    });
+
+    it('refuses to start when Redis does not answer', async () => {
+      await expect(RedisThrottleStore.connect('redis://127.0.0.1:1')).rejects.toThrow(/Redis at 127\.0\.0\.1:1 does not answer/);
     });
   });
 });

@@ -116,6 +116,36 @@ export function userRepositoryContract(name: string, open: () => Promise<Reposit
       await expect(repo.updateUser(424242, { sessionId: 'x' })).rejects.toBeInstanceOf(NoResultFound);
     });
 
+    it('listUsers returns no users from an empty storage', async () => {
+      expect(await repo.listUsers({ limit: 10 })).toEqual([]);
+    });
+
+    it('listUsers returns the stored users in id order', async () => {
+      const added = [];
+      for (const email of ['c@example.com', 'a@example.com', 'b@example.com']) added.push(await repo.addUser(email, `hash-${email}`));
+      await repo.updateUser(added[1]!.id, { sessionId: 'sid-a', sessionCreatedAt: 10, sessionSeenAt: 20 });
+      added[1] = { ...added[1]!, sessionId: 'sid-a', sessionCreatedAt: 10, sessionSeenAt: 20 };
+      const listed = await repo.listUsers({ limit: 10 });
+      expect(listed).toEqual([...added].sort((x, y) => x.id - y.id));
+    });
+
+    it('listUsers pages with limit and offset', async () => {
+      const added = [];
+      for (let i = 0; i < 5; i++) added.push(await repo.addUser(`user${i}@example.com`, 'hash'));
+      const ids = (users: { id: number }[]) => users.map((user) => user.id);
+      expect(ids(await repo.listUsers({ limit: 2 }))).toEqual(ids(added.slice(0, 2)));
+      expect(ids(await repo.listUsers({ limit: 2, offset: 2 }))).toEqual(ids(added.slice(2, 4)));
+      expect(ids(await repo.listUsers({ limit: 2, offset: 4 }))).toEqual(ids(added.slice(4)));
+      expect(await repo.listUsers({ limit: 2, offset: 5 })).toEqual([]);
+      expect(await repo.listUsers({ limit: 0 })).toEqual([]);
+    });
+
+    it('listUsers refuses a negative or fractional limit or offset', async () => {
+      await expect(repo.listUsers({ limit: -1 })).rejects.toBeInstanceOf(RangeError);
+      await expect(repo.listUsers({ limit: 1.5 })).rejects.toBeInstanceOf(RangeError);
+      await expect(repo.listUsers({ limit: 1, offset: -1 })).rejects.toBeInstanceOf(RangeError);
+    });
+
     it('keeps users in a new repository instance on the same storage', async ({ skip }) => {
       if (!fixture.reopen) skip('storage lives only as long as the instance');
       const user = await repo.addUser('kept@example.com', 'hash');

@@ -154,6 +154,11 @@ export class AuthService {
     }
   }
 
+  /** True while the user's session would still open getUserFromSessionId; reads only. */
+  hasActiveSession(user: User): boolean {
+    return user.sessionId !== null && !this.sessionExpired(user, this.clock.now());
+  }
+
   async getResetPasswordToken(email: string): Promise<string> {
     return (await this.requestPasswordReset(email)).token;
   }

@@ -1,5 +1,5 @@
 import { InvalidRequestError, UnknownAttributeError } from './errors';
-import type { UserChanges, UserFilter } from './ports/user-repository';
+import type { UserChanges, UserFilter, UserPage } from './ports/user-repository';
 import type { User } from './user';
 import { isUserAttribute, normalizeEmail } from './user';
 
@@ -25,4 +25,13 @@ export function userMatches(user: User, filter: UserFilter): boolean {
     }
     return actual === (value ?? null);
   });
+}
+
+/** The page with its offset filled in; RangeError for a negative or fractional bound. */
+export function checkedPage(page: UserPage): Required<UserPage> {
+  const { limit, offset = 0 } = page;
+  for (const [name, value] of [['limit', limit], ['offset', offset]] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0`);
+  }
+  return { limit, offset };
 }

@@ -17,6 +17,20 @@ export interface User {
 
 export type UserAttribute = keyof User;
 
+/** A user as addUser first stores it: no session, no reset token. */
+export function newUser(id: number, email: string, hashedPassword: string): User {
+  return {
+    id,
+    email,
+    hashedPassword,
+    sessionId: null,
+    resetToken: null,
+    sessionCreatedAt: null,
+    sessionSeenAt: null,
+    resetTokenExpiresAt: null,
+  };
+}
+
 export const USER_ATTRIBUTES: readonly UserAttribute[] = [
   'id',
   'email',

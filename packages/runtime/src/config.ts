@@ -37,6 +37,7 @@ export const VARIABLES = {
   DATABASE_POOL_MAX: variable(integer(1, 1000).default(10), 'Largest PostgreSQL connection pool of one process.'),
   MIGRATE_ON_START: variable(boolean().default(true), 'Apply pending migrations when the server starts.'),
   REDIS_URL: variable(z.url({ protocol: /^rediss?$/, message: 'use redis://host:port' }).optional(), 'Redis for the login throttle counters shared by every instance; memory when unset.', '(unset)'),
+  REDIS_KEY_PREFIX: variable(z.string().default('latchkey:'), 'Start of every Redis key written, so several deployments can share one Redis.'),
   WORKERS: variable(integer(1, 256).default(1), 'Processes serving the API on this machine (node:cluster).'),
   BCRYPT_ROUNDS: variable(integer(4, 31).default(12), 'bcrypt cost; at least 10 unless NODE_ENV=test.'),
   HASH_CONCURRENCY: variable(

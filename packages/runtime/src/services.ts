@@ -7,6 +7,7 @@ import {
   LogMailer,
   MemoryThrottleStore,
   QueuedMailer,
+  RedisThrottleStore,
   SmtpMailer,
   createKnex,
   migrateToLatest,
@@ -46,12 +47,15 @@ export interface ServiceOptions {
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
-  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const logger = options.logger ?? jsonLineLogger;
+  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
   const hasher = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
-  const throttleStore: ThrottleStore = new MemoryThrottleStore();
+  // Redis shares the failure counters between instances; memory counts per process.
+  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
     users,
@@ -69,7 +73,6 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
-  const logger = options.logger ?? jsonLineLogger;
   const mail =
     config.RESET_TOKEN_DELIVERY === 'email' ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
   const resetEmails =
@@ -98,7 +101,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await resetEmails?.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
-      await knex.destroy();
+      await Promise.all([knex.destroy(), redis?.close()]);
     },
   };
 }
@@ -111,6 +114,17 @@ function createMail(config: Config, logger: Logger, retry: { attempts: number; b
       logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
   });
   return { queue, smtp };
+}
+
+/** Knex's warnings as log entries of one line: its default prints stacks on stdout. */
+function databaseLog(logger: Logger): Knex.Logger {
+  const entry = (message: unknown) => ({ err: String(message).split('\n', 1)[0] });
+  return {
+    warn: (message) => logger.warn(entry(message), 'database warning'),
+    error: (message) => logger.error(entry(message), 'database error'),
+    deprecate: (method, alternative) => logger.warn({ method, alternative }, 'database deprecation'),
+    debug: () => {},
+  };
 }
 
 function passwordPolicy(config: Config): PasswordPolicy {

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { InvalidCredentialsError, TooManyAttemptsError } from '@latchkey/domain';
+import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from '../../adapters/test/real-services';
 import { createServices, loadConfig } from '../src';
 import type { ServiceOptions, Services } from '../src';
 
@@ -35,5 +37,55 @@ describe('createServices and MIGRATE_ON_START', () => {
   it('lets an explicit option win over the setting', async () => {
     const knex = await open({ MIGRATE_ON_START: 'false' }, { migrate: true });
     expect(await knex.schema.hasTable('users')).toBe(true);
+  });
+});
+
+const redis = await checkRedis();
+
+describe.skipIf(!redis.available)(`createServices and REDIS_URL${redis.available ? '' : ` (skipped: ${redis.reason})`}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-services-redis-'));
+  const opened: Services[] = [];
+  const keyPrefix = uniqueKeyPrefix('services');
+  const client = newRedis(TEST_REDIS_URL);
+  const instance = async (env: Record<string, string> = {}) => {
+    const services = await createServices(
+      loadConfig({
+        NODE_ENV: 'test',
+        BCRYPT_ROUNDS: '4',
+        DATABASE_URL: `sqlite:${join(dir, 'shared.db')}`,
+        LOGIN_FAILURES_PER_ACCOUNT: '3',
+        REDIS_KEY_PREFIX: keyPrefix,
+        ...env,
+      }),
+    );
+    opened.push(services);
+    return services.auth;
+  };
+
+  afterAll(async () => {
+    await Promise.all(opened.map((services) => services.close()));
+    const keys = await client.keys(`${keyPrefix}*`);
+    if (keys.length) await client.del(...keys);
+    client.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shares the failed-login counters between instances through Redis, under the key prefix', async () => {
+    const [a, b] = [await instance({ REDIS_URL: TEST_REDIS_URL }), await instance({ REDIS_URL: TEST_REDIS_URL })];
+    await a.registerUser('shared@example.com', 'Kq7-redis-secret');
+    for (const auth of [a, b, a]) await expect(auth.login('shared@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(b.login('shared@example.com', 'Kq7-redis-secret')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    expect(await client.get(`${keyPrefix}throttle:login:account:shared@example.com`)).toBe('3');
+  });
+
+  it('keeps them per process without REDIS_URL', async () => {
+    const [a, b] = [await instance(), await instance()];
+    await a.registerUser('apart@example.com', 'Kq7-memory-secret');
+    for (const auth of [a, b, a]) await expect(auth.login('apart@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect((await b.login('apart@example.com', 'Kq7-memory-secret')).user.email).toBe('apart@example.com');
+  });
+
+  it('refuses to start when Redis does not answer', async () => {
+    await expect(instance({ REDIS_URL: 'redis://127.0.0.1:1' })).rejects.toThrow(/Redis at 127\.0\.0\.1:1 does not answer/);
   });
 });

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 
 export interface ConnectionOptions {
   poolMax?: number;
+  /** Where Knex's own warnings go (a failed connection attempt, ...); console.log otherwise. */
+  log?: Knex.Logger;
 }
 
 /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` to a Knex configuration. */
@@ -51,5 +53,6 @@ interface SqliteConnection {
 }
 
 export function createKnex(databaseUrl: string, options: ConnectionOptions = {}): Knex {
-  return knexFactory(knexConfigFromUrl(databaseUrl, options));
+  const config = knexConfigFromUrl(databaseUrl, options);
+  return knexFactory(options.log ? { ...config, log: options.log } : config);
 }

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
-import type { User, UserAttribute, UserChanges, UserFilter, UserRepository } from '@latchkey/domain';
+import type { User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
 import {
   NoResultFound,
   UserAlreadyExistsError,
   assertValidChanges,
   assertValidFilter,
+  checkedPage,
+  newUser,
   normalizeEmail,
 } from '@latchkey/domain';
 
@@ -38,17 +40,7 @@ export class KnexUserRepository implements UserRepository {
         })
         .returning('id'),
     );
-    const id = Number((rows[0] as { id: number }).id);
-    return {
-      id,
-      email,
-      hashedPassword,
-      sessionId: null,
-      resetToken: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-      resetTokenExpiresAt: null,
-    };
+    return newUser(Number((rows[0] as { id: number }).id), email, hashedPassword);
   }
 
   async findUserBy(filter: UserFilter): Promise<User> {
@@ -72,6 +64,13 @@ export class KnexUserRepository implements UserRepository {
     if (typeof changes.email === 'string') update.email_normalized = normalizeEmail(changes.email);
     if (Object.keys(update).length === 0) return;
     await this.write(changes.email ?? user.email, () => this.knex('users').where('id', user.id).update(update));
+  }
+
+  async listUsers(page: UserPage): Promise<User[]> {
+    const { limit, offset } = checkedPage(page);
+    if (limit === 0) return [];
+    const rows = (await this.knex('users').select(SELECTED).orderBy('id').limit(limit).offset(offset)) as Row[];
+    return rows.map(toUser);
   }
 
   /** Runs a write, turning a unique-email violation into the domain's error. */

@@ -1,9 +1,11 @@
-import type { User, UserChanges, UserFilter, UserRepository } from '@latchkey/domain';
+import type { User, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
 import {
   NoResultFound,
   UserAlreadyExistsError,
   assertValidChanges,
   assertValidFilter,
+  checkedPage,
+  newUser,
   normalizeEmail,
   userMatches,
 } from '@latchkey/domain';
@@ -15,16 +17,7 @@ export class MemoryUserRepository implements UserRepository {
 
   async addUser(email: string, hashedPassword: string): Promise<User> {
     this.assertEmailFree(email);
-    const user: User = {
-      id: this.nextId++,
-      email,
-      hashedPassword,
-      sessionId: null,
-      resetToken: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-      resetTokenExpiresAt: null,
-    };
+    const user = newUser(this.nextId++, email, hashedPassword);
     this.rows.set(user.id, user);
     return { ...user };
   }
@@ -42,6 +35,12 @@ export class MemoryUserRepository implements UserRepository {
     const user = await this.findUserBy({ id: userId });
     if (changes.email !== undefined) this.assertEmailFree(changes.email, userId);
     this.rows.set(userId, { ...user, ...changes });
+  }
+
+  async listUsers(page: UserPage): Promise<User[]> {
+    const { limit, offset } = checkedPage(page);
+    // Ids only grow and a Map keeps insertion order, so this is id order.
+    return [...this.rows.values()].slice(offset, offset + limit).map((user) => ({ ...user }));
   }
 
   private assertEmailFree(email: string, exceptId?: number): void {

@@ -20,6 +20,8 @@ return {count, ttl}
 export interface RedisThrottleStoreOptions {
   /** Put before every key, so several services or test runs can share one Redis. */
   keyPrefix?: string;
+  /** Told once when the connection fails, and again only after it came back. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** ThrottleStore in Redis: counters shared by every instance, windows kept by Redis expiry. */
@@ -33,10 +35,22 @@ export class RedisThrottleStore implements ThrottleStore {
     this.prefix = options.keyPrefix ?? 'latchkey:throttle:';
   }
 
-  /** A store on its own connection to `url` (redis://… or rediss://…). */
-  static connect(url: string, options: RedisThrottleStoreOptions = {}): RedisThrottleStore {
+  /** A store on its own connection to `url` (redis://… or rediss://…), once Redis answers. */
+  static async connect(url: string, options: RedisThrottleStoreOptions = {}): Promise<RedisThrottleStore> {
     // Few retries a command: while Redis is down a login fails fast instead of hanging.
-    return new RedisThrottleStore(new Redis(url, { maxRetriesPerRequest: 2 }), options);
+    const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    const firstError = (error: Error) => void error; // reported by the failed ping below
+    redis.on('error', firstError);
+    try {
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      const { host } = new URL(url);
+      throw new Error(`Redis at ${host} does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    redis.off('error', firstError);
+    reportOutages(redis, options.onConnectionError ?? ((error) => console.error(`Redis throttle store: ${error.message}`)));
+    return new RedisThrottleStore(redis, options);
   }
 
   async hit(key: string, windowMs: number): Promise<ThrottleCount> {
@@ -59,4 +73,16 @@ export class RedisThrottleStore implements ThrottleStore {
   async close(): Promise<void> {
     await this.redis.quit();
   }
+}
+
+// ioredis emits an error at every reconnection attempt; one line an outage is enough.
+function reportOutages(redis: Redis, report: (error: Error) => void): void {
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) report(error);
+    reported = true;
+  });
+  redis.on('ready', () => {
+    reported = false;
+  });
 }

@@ -1,3 +1,4 @@
+import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import * as createUsers from './20261124-001-create-users';
 import * as createAuthEvents from './20261125-002-create-auth-events';
@@ -27,6 +28,28 @@ export const migrationSource: Knex.MigrationSource<string> = {
 export const migrationConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest(migrationConfig)) as [number, string[]];
-  return applied;
+  return withMigrationLock(knex, async () => {
+    const [, applied] = (await knex.migrate.latest(migrationConfig)) as [number, string[]];
+    return applied;
+  });
+}
+
+/** Any fixed number: the PostgreSQL advisory lock that instances migrating at once take turns on. */
+const MIGRATION_LOCK_KEY = 4_711_150_301;
+
+/**
+ * Instances starting together on a new PostgreSQL database would each create Knex's
+ * migration tables, and all but one fail; holding a session advisory lock on a connection
+ * of its own, they take turns instead. Ending that connection releases the lock.
+ */
+async function withMigrationLock<T>(knex: Knex, run: () => Promise<T>): Promise<T> {
+  const config = (knex.client as { config: Knex.Config }).config;
+  if (config.client !== 'pg') return run();
+  const lock = knexFactory({ ...config, pool: { min: 0, max: 1 } });
+  try {
+    await lock.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]);
+    return await run();
+  } finally {
+    await lock.destroy();
+  }
 }

@@ -1,0 +1,10 @@
+import type { Command } from '../command';
+import { migrate, migrateStatus } from './migrate';
+import { resetToken } from './reset-token';
+import { sessionsRevoke } from './sessions-revoke';
+import { usersAdd } from './users-add';
+import { usersList } from './users-list';
+import { usersShow } from './users-show';
+
+/** Every command, in the order `latchkey --help` lists them. */
+export const COMMANDS: readonly Command[] = [usersAdd, usersShow, usersList, sessionsRevoke, resetToken, migrate, migrateStatus];

@@ -1,0 +1,153 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KnexAuditLog, createKnex, migrationSource } from '@latchkey/adapters';
+import { runInProcess } from './run-cli';
+
+describe('latchkey commands on an SQLite file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-commands-'));
+  const file = join(dir, 'users.db');
+  const env = { NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${file}` };
+  const outputs: string[] = [];
+  const run = async (argv: string[], input = '', extraEnv: Record<string, string> = {}) => {
+    const result = await runInProcess(argv, { ...env, ...extraEnv }, input);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('before and after migrate', () => {
+    it('reports a missing database instead of creating one', async () => {
+      for (const argv of [['users', 'list'], ['migrate', 'status'], ['users', 'show', 'a@example.com']]) {
+        const result = await run(argv);
+        expect(result.code).toBe(4);
+        expect(result.stderr).toBe(`latchkey: no database at ${file} (check DATABASE_URL; \`latchkey migrate\` creates one)\n`);
+      }
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('reports a database that lacks migrations', async () => {
+      const knex = createKnex(env.DATABASE_URL);
+      await knex.raw('select 1');
+      await knex.destroy();
+      const result = await run(['users', 'list']);
+      expect(result).toMatchObject({ code: 4, stdout: '' });
+      const migrations = (await migrationSource.getMigrations([])).length;
+      expect(result.stderr).toBe(`latchkey: the database lacks ${migrations} migration(s): run \`latchkey migrate\` first\n`);
+      const status = await run(['migrate', 'status', '--json']);
+      expect(JSON.parse(status.stdout)).toEqual({ applied: [], pending: await migrationSource.getMigrations([]) });
+    });
+
+    it('migrates once, then says it is up to date', async () => {
+      const names = await migrationSource.getMigrations([]);
+      const first = await run(['migrate']);
+      expect(first).toMatchObject({ code: 0, stdout: `applied ${names.length}: ${names.join(', ')}\n` });
+      const again = await run(['migrate', '--json']);
+      expect(JSON.parse(again.stdout)).toEqual({ applied: [] });
+      const status = await run(['migrate', 'status']);
+      expect(status.stdout.split('\n')[0]).toMatch(/^MIGRATION\s+STATE$/);
+      for (const name of names) expect(status.stdout).toMatch(new RegExp(`^${name}\\s+applied$`, 'm'));
+      expect((await run(['users', 'list'])).stdout).toBe('ID  EMAIL  SESSION\n0 users\n');
+    });
+  });
+
+  describe('with users', () => {
+    beforeAll(async () => {
+      for (const email of ['ann@example.com', 'bob@example.com', 'cy@example.com']) {
+        expect((await run(['users', 'add', email], `pw-of-${email}\r\n`)).code).toBe(0);
+      }
+    });
+
+    it('adds with the first line of standard input and prints the new id', async () => {
+      const result = await run(['users', 'add', ' Dee@Example.com '], 'first-line-pw\nsecond line\n');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^added\s+Dee@Example\.com\nid\s+4\n$/);
+      const refused = await run(['users', 'add', 'dee@example.com'], 'other\n');
+      expect(refused).toMatchObject({ code: 3, stderr: 'latchkey: dee@example.com is already registered\n' });
+    });
+
+    it('refuses an empty standard input and a password the policy refuses', async () => {
+      expect(await run(['users', 'add', 'eve@example.com'], '')).toMatchObject({
+        code: 2,
+        stderr: 'latchkey: no password on standard input (run `latchkey users add --help`)\n',
+      });
+      expect(await run(['users', 'add', 'eve@example.com'], '\nlater\n')).toMatchObject({ code: 2 });
+      const short = await run(['users', 'add', 'eve@example.com'], 'short\n', { PASSWORD_MIN_LENGTH: '8' });
+      expect(short).toMatchObject({ code: 3, stderr: 'latchkey: Password must be at least 8 characters long\n' });
+      expect((await run(['users', 'show', 'eve@example.com'])).code).toBe(1);
+    });
+
+    it('lists in id order, a page at a time', async () => {
+      const page = await run(['users', 'list', '--limit', '2']);
+      expect(page.stdout).toBe(
+        ['ID  EMAIL            SESSION', '1   ann@example.com  -', '2   bob@example.com  -', '2 users; more may follow: --offset 2', ''].join('\n'),
+      );
+      const next = await run(['users', 'list', '--limit', '2', '--offset', '2', '--json']);
+      expect(JSON.parse(next.stdout).map((user: { email: string }) => user.email)).toEqual(['cy@example.com', 'Dee@Example.com']);
+      const last = await run(['users', 'list', '--offset=3']);
+      expect(last.stdout).toMatch(/\n1 user\n$/);
+    });
+
+    it('issues a reset token and shows it as pending, without the digest', async () => {
+      const issued = await run(['reset-token', 'BOB@example.com']);
+      expect(issued.code).toBe(0);
+      expect(issued.stdout).toMatch(
+        /^email\s+bob@example\.com\nreset_token\s+[A-Za-z0-9_-]{43}\nexpires_at\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in 30 minutes\)\n$/,
+      );
+      const shown = await run(['users', 'show', 'bob@example.com', '--json']);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ email: 'bob@example.com', reset_token_pending: true, session_active: false });
+      expect(shown.stdout).not.toMatch(/[0-9a-f]{64}/);
+      const table = await run(['users', 'show', 'bob@example.com']);
+      expect(table.stdout).toMatch(/^reset token\s+pending \(expires \d{4}-.+Z\)$/m);
+      expect(table.stdout).toMatch(/^session\s+none$/m);
+    });
+
+    it('uses the configured reset token lifetime', async () => {
+      const issued = await run(['reset-token', 'cy@example.com', '--json'], '', { RESET_TOKEN_TTL_SECONDS: '120' });
+      const expiresAt = Date.parse(JSON.parse(issued.stdout).expires_at);
+      expect(Math.abs(expiresAt - (Date.now() + 120_000))).toBeLessThan(10_000);
+    });
+
+    it('revokes nothing when there is no session, without failing', async () => {
+      const result = await run(['sessions', 'revoke', 'ann@example.com', '--json']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(result.stdout)).toEqual({ email: 'ann@example.com', revoked: false });
+    });
+
+    it('leaves its changes in the audit trail, as the command line', async () => {
+      const knex = createKnex(env.DATABASE_URL);
+      try {
+        const trail = await new KnexAuditLog(knex).recent({ email: 'bob@example.com', limit: 10 });
+        expect(trail.map((event) => [event.type, event.userAgent, event.ip])).toEqual([
+          ['reset_requested', 'latchkey-cli', null],
+          ['register', 'latchkey-cli', null],
+        ]);
+      } finally {
+        await knex.destroy();
+      }
+    });
+
+    it('answers an unknown email with exit code 1 on every command that takes one', async () => {
+      for (const argv of [['users', 'show'], ['sessions', 'revoke'], ['reset-token']]) {
+        const result = await run([...argv, 'nobody@example.com', '--json']);
+        expect(result, argv.join(' ')).toEqual({ code: 1, stdout: '', stderr: 'latchkey: no user with email nobody@example.com\n' });
+      }
+    });
+
+    it('stops at a bad setting with a one-line message naming it', async () => {
+      for (const [extra, message] of [
+        [{ DATABASE_URL: 'mysql://db' }, 'latchkey: Invalid DATABASE_URL="mysql://db": use sqlite:<path>, sqlite::memory: or postgres://…\n'],
+        [{ NODE_ENV: 'production' }, 'latchkey: Invalid BCRYPT_ROUNDS="4": must be at least 10 (lower only with NODE_ENV=test)\n'],
+      ] as const) {
+        expect(await run(['users', 'list'], '', extra)).toEqual({ code: 4, stdout: '', stderr: message });
+      }
+    });
+
+    it('never prints a password', () => {
+      const printed = outputs.join('\n');
+      for (const password of ['pw-of-ann@example.com', 'first-line-pw', 'short']) expect(printed).not.toContain(password);
+    });
+  });
+});
