@@ -3,6 +3,7 @@ import {
   InvalidCredentialsError,
   InvalidResetTokenError,
   NotAuthenticatedError,
+  OverloadedError,
   TooManyAttemptsError,
   UnknownUserError,
   UserAlreadyExistsError,
@@ -25,6 +26,9 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof OverloadedError) {
+    return { status: 503, message: 'server busy; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }
   const { status, expose, message, headers } = error as { status?: number; expose?: boolean; message?: string; headers?: Record<string, string> };
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -56,7 +60,8 @@ export async function handleErrors(ctx: Context, next: Next): Promise<void> {
     }
   } catch (error) {
     const failure = toHttpFailure(error);
-    if (failure.status >= 500) ctx.app.emit('error', error, ctx);
+    // Only the unexpected is logged: a flood of 503s must not flood the log too.
+    if (failure.status === 500) ctx.app.emit('error', error, ctx);
     if (failure.headers) ctx.set(failure.headers);
     ctx.status = failure.status;
     ctx.body = { message: failure.message };

@@ -65,6 +65,13 @@ const SET_SESSION_COOKIE = {
   },
 };
 
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
+};
+
+/** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
+const OVERLOADED = failure('Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting).', RETRY_AFTER);
+
 const PATHS = {
   '/': {
     get: {
@@ -81,6 +88,7 @@ const PATHS = {
       responses: {
         '200': json('The user is registered.', object({ email, message: { const: 'user created' } })),
         '400': failure('"email already registered", or a missing field, a password the policy refuses, a malformed body.'),
+        '503': OVERLOADED,
       },
     },
   },
@@ -93,9 +101,8 @@ const PATHS = {
         '200': json('Logged in; the session cookie is set.', object({ email, message: { const: 'logged in' } }), SET_SESSION_COOKIE),
         '400': failure('A missing field or a malformed body.'),
         '401': failure('Wrong email or password (the same answer for both).'),
-        '429': failure('Too many failed logins for this email or from this address.', {
-          'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
-        }),
+        '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
+        '503': OVERLOADED,
       },
     },
     delete: {
@@ -154,6 +161,7 @@ const PATHS = {
         '200': json('The password is changed, the token used up and the sessions ended.', object({ email, message: { const: 'Password updated' } })),
         '400': failure('A missing field, a password the policy refuses or a malformed body.'),
         '403': failure('The token is unknown, used, expired or was issued for another email, or a cross-origin request with a session cookie.'),
+        '503': OVERLOADED,
       },
     },
   },

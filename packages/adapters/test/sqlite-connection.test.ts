@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KnexUserRepository, createKnex, migrateToLatest, sqliteFilename } from '../src';
+import { KnexUserRepository, SQLITE_DRIVERS, createKnex, knexConfigFromUrl, migrateToLatest, sqliteDriver, sqliteFilename } from '../src';
 
 describe('SQLite connection', () => {
   it('reads relative, absolute and in-memory URLs', () => {
@@ -10,34 +10,55 @@ describe('SQLite connection', () => {
     expect(sqliteFilename('sqlite:/var/lib/x.db')).toBe('/var/lib/x.db');
     expect(sqliteFilename('sqlite:///var/lib/x.db')).toBe('/var/lib/x.db');
     expect(sqliteFilename('sqlite:data/x.db')).toBe(join(process.cwd(), 'data/x.db'));
+    expect(sqliteFilename('sqlite:/var/lib/x.db?driver=sqlite3')).toBe('/var/lib/x.db');
   });
 
-  it('creates the data directory, runs in WAL mode and never re-creates the schema', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'latchkey-conn-'));
-    const url = `sqlite:${join(dir, 'nested', 'deeper', 'users.db')}`;
-    try {
-      const first = createKnex(url);
-      expect(await migrateToLatest(first)).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
-      await new KnexUserRepository(first).addUser('kept@example.com', 'hash');
-      const [{ journal_mode }] = await first.raw('PRAGMA journal_mode');
-      expect(journal_mode).toBe('wal');
-      await first.destroy();
-
-      const second = createKnex(url);
-      expect(await migrateToLatest(second)).toEqual([]);
-      expect((await new KnexUserRepository(second).findUserBy({ email: 'kept@example.com' })).email).toBe('kept@example.com');
-      await second.destroy();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('picks better-sqlite3 unless the URL names sqlite3, and refuses other drivers', () => {
+    expect(sqliteDriver('sqlite:/x.db')).toBe('better-sqlite3');
+    expect(sqliteDriver('sqlite::memory:?driver=sqlite3')).toBe('sqlite3');
+    expect(knexConfigFromUrl('sqlite:/tmp/x.db?driver=sqlite3').client).toBe('sqlite3');
+    expect(knexConfigFromUrl('sqlite:/tmp/x.db').client).toBe('better-sqlite3');
+    expect(() => sqliteDriver('sqlite:/x.db?driver=mysql')).toThrow(/mysql/);
   });
 
-  it('works in memory', async () => {
+  for (const driver of SQLITE_DRIVERS) {
+    it(`creates the data directory, runs in WAL mode and never re-creates the schema (${driver})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'latchkey-conn-'));
+      const url = `sqlite:${join(dir, 'nested', 'deeper', 'users.db')}?driver=${driver}`;
+      try {
+        const first = createKnex(url);
+        expect(await migrateToLatest(first)).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
+        await new KnexUserRepository(first).addUser('kept@example.com', 'hash');
+        const [{ journal_mode }] = await first.raw('PRAGMA journal_mode');
+        expect(journal_mode).toBe('wal');
+        await first.destroy();
+
+        const second = createKnex(url);
+        expect(await migrateToLatest(second)).toEqual([]);
+        expect((await new KnexUserRepository(second).findUserBy({ email: 'kept@example.com' })).email).toBe('kept@example.com');
+        await second.destroy();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it(`works in memory (${driver})`, async () => {
+      const knex = createKnex(`sqlite::memory:?driver=${driver}`);
+      await migrateToLatest(knex);
+      const repo = new KnexUserRepository(knex);
+      await repo.addUser('m@example.com', 'hash');
+      expect((await repo.findUserBy({ email: 'm@example.com' })).id).toBe(1);
+      await knex.destroy();
+    });
+  }
+
+  it('looks a session up through its unique index', async () => {
     const knex = createKnex('sqlite::memory:');
     await migrateToLatest(knex);
-    const repo = new KnexUserRepository(knex);
-    await repo.addUser('m@example.com', 'hash');
-    expect((await repo.findUserBy({ email: 'm@example.com' })).id).toBe(1);
+    const plan = (await knex.raw('EXPLAIN QUERY PLAN SELECT * FROM users WHERE session_id = ? ORDER BY id LIMIT 1', ['x'])) as Array<{
+      detail: string;
+    }>;
+    expect(plan.map((step) => step.detail).join('\n')).toMatch(/SEARCH users USING INDEX users_session_id_unique/);
     await knex.destroy();
   });
 });

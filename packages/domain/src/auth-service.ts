@@ -264,7 +264,11 @@ export class AuthService {
   }
 
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= this.hasher.hash(newSecret());
+    // A refused hash (overload) must not be kept: the next login tries again.
+    this.dummyHash ??= this.hasher.hash(newSecret()).catch((error: unknown) => {
+      this.dummyHash = undefined;
+      throw error;
+    });
     return this.dummyHash;
   }
 

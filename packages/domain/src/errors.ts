@@ -67,3 +67,10 @@ export class TooManyAttemptsError extends DomainError {
     super('Too many failed login attempts; try again later');
   }
 }
+
+/** Too much work is already waiting (password hashing); the client should retry later. */
+export class OverloadedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Server busy; try again later');
+  }
+}

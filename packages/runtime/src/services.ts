@@ -1,6 +1,6 @@
 import type { Knex } from '@latchkey/adapters';
 import {
-  BcryptPasswordHasher,
+  BoundedPasswordHasher,
   CommonPasswordList,
   KnexAuditLog,
   KnexUserRepository,
@@ -9,6 +9,7 @@ import {
   QueuedMailer,
   RedisThrottleStore,
   SmtpMailer,
+  ThreadedBcryptPasswordHasher,
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
@@ -36,6 +37,12 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * Hashing threads yield the CPU to the event loop: on a small machine a login flood then
+ * slows logins (and fills their queue) rather than cookie checks.
+ */
+const HASH_THREAD_NICE = 10;
+
 export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
@@ -51,10 +58,17 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
-  const bcrypt = new BcryptPasswordHasher(config.BCRYPT_ROUNDS);
-  const hasher = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
+  const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
+  // Metrics time the hashing itself; the bound adds the queue in front of it.
+  const timed = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
+  const hasher = new BoundedPasswordHasher(timed, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
   // Redis shares the failure counters between instances; memory counts per process.
-  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const redis = config.REDIS_URL
+    ? await RedisThrottleStore.connect(config.REDIS_URL, {
+        keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
+      })
+    : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
@@ -101,7 +115,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await resetEmails?.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
-      await Promise.all([knex.destroy(), redis?.close()]);
+      await Promise.all([knex.destroy(), redis?.close(), bcrypt.close()]);
     },
   };
 }
@@ -135,3 +149,4 @@ function passwordPolicy(config: Config): PasswordPolicy {
     isCommon: common && ((password) => common.has(password)),
   });
 }
+

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import { PreparedSqliteReads } from './prepared-sqlite-reads';
 import {
   NoResultFound,
   UserAlreadyExistsError,
@@ -25,9 +26,19 @@ const SELECTED = Object.entries(COLUMNS).map(([attribute, column]) => `${column}
 
 type Row = Record<UserAttribute, unknown>;
 
+const PREPARED_COLUMNS = Object.entries(COLUMNS)
+  .map(([attribute, column]) => `${column} AS "${attribute}"`)
+  .join(', ');
+
 /** UserRepository on any Knex client (SQLite, PostgreSQL). */
 export class KnexUserRepository implements UserRepository {
-  constructor(private readonly knex: Knex) {}
+  /** Set on better-sqlite3: lookups skip the query builder (the session check is the hot path). */
+  private readonly prepared?: PreparedSqliteReads;
+  private readonly selects = new Map<string, string>();
+
+  constructor(private readonly knex: Knex) {
+    this.prepared = PreparedSqliteReads.for(knex);
+  }
 
   async addUser(email: string, hashedPassword: string): Promise<User> {
     const rows = await this.write(email, () =>
@@ -45,15 +56,39 @@ export class KnexUserRepository implements UserRepository {
 
   async findUserBy(filter: UserFilter): Promise<User> {
     assertValidFilter(filter);
+    const row = this.prepared ? await this.findPrepared(filter) : await this.findBuilt(filter);
+    if (!row) throw new NoResultFound();
+    return toUser(row);
+  }
+
+  private async findBuilt(filter: UserFilter): Promise<Row | undefined> {
     const query = this.knex('users').select(SELECTED).orderBy('id').first();
     for (const [key, value] of Object.entries(filter)) {
       if (key === 'email' && typeof value === 'string') query.where('email_normalized', normalizeEmail(value));
       else if (value === null || value === undefined) query.whereNull(COLUMNS[key as UserAttribute]);
       else query.where(COLUMNS[key as UserAttribute], value);
     }
-    const row = (await query) as Row | undefined;
-    if (!row) throw new NoResultFound();
-    return toUser(row);
+    return (await query) as Row | undefined;
+  }
+
+  /** The same query as findBuilt, its SQL kept per shape of filter, run as a prepared statement. */
+  private findPrepared(filter: UserFilter): Promise<Row | undefined> | Row | undefined {
+    const entries = Object.entries(filter);
+    const conditions = entries.map(([key, value]) => {
+      if (key === 'email' && typeof value === 'string') return 'email_normalized = ?';
+      const column = COLUMNS[key as UserAttribute];
+      return value === null || value === undefined ? `${column} IS NULL` : `${column} = ?`;
+    });
+    const shape = conditions.join(' AND ');
+    let sql = this.selects.get(shape);
+    if (!sql) {
+      sql = `SELECT ${PREPARED_COLUMNS} FROM users WHERE ${shape} ORDER BY id LIMIT 1`;
+      this.selects.set(shape, sql);
+    }
+    const bindings = entries
+      .filter(([, value]) => value !== null && value !== undefined)
+      .map(([key, value]) => (key === 'email' && typeof value === 'string' ? normalizeEmail(value) : value));
+    return this.prepared!.first<Row>(sql, bindings);
   }
 
   async updateUser(userId: number, changes: UserChanges): Promise<void> {
@@ -105,5 +140,5 @@ function toNumber(value: unknown): number | null {
 function isUniqueViolation(error: unknown, column: string): boolean {
   const { code, message, constraint } = error as { code?: string; message?: string; constraint?: string };
   if (code === '23505') return (constraint ?? '').includes(column);
-  return code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(message ?? '') && (message ?? '').includes(column);
+  return /^SQLITE_CONSTRAINT/.test(code ?? '') && /UNIQUE/.test(message ?? '') && (message ?? '').includes(column);
 }
