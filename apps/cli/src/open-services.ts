@@ -7,6 +7,9 @@ import { DatabaseNotReadyError, SettingsError } from './cli-errors';
 import type { DatabaseNeed } from './command';
 import type { CliIo } from './io';
 
+/** How the audit trail tells the command line's changes from those made over HTTP. */
+export const CLI_CLIENT = { userAgent: 'latchkey-cli' } as const;
+
 export type ServicesOpener = (io: CliIo, need: DatabaseNeed) => Promise<Services>;
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnex, migrationSource } from '@latchkey/adapters';
+import { KnexAuditLog, createKnex, migrationSource } from '@latchkey/adapters';
 import { runInProcess } from './run-cli';
 
 describe('latchkey commands on an SQLite file', () => {
@@ -34,7 +34,8 @@ describe('latchkey commands on an SQLite file', () => {
       await knex.destroy();
       const result = await run(['users', 'list']);
       expect(result).toMatchObject({ code: 4, stdout: '' });
-      expect(result.stderr).toBe('latchkey: the database lacks 1 migration(s): run `latchkey migrate` first\n');
+      const migrations = (await migrationSource.getMigrations([])).length;
+      expect(result.stderr).toBe(`latchkey: the database lacks ${migrations} migration(s): run \`latchkey migrate\` first\n`);
       const status = await run(['migrate', 'status', '--json']);
       expect(JSON.parse(status.stdout)).toEqual({ applied: [], pending: await migrationSource.getMigrations([]) });
     });
@@ -113,6 +114,19 @@ describe('latchkey commands on an SQLite file', () => {
       const result = await run(['sessions', 'revoke', 'ann@example.com', '--json']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(result.stdout)).toEqual({ email: 'ann@example.com', revoked: false });
+    });
+
+    it('leaves its changes in the audit trail, as the command line', async () => {
+      const knex = createKnex(env.DATABASE_URL);
+      try {
+        const trail = await new KnexAuditLog(knex).recent({ email: 'bob@example.com', limit: 10 });
+        expect(trail.map((event) => [event.type, event.userAgent, event.ip])).toEqual([
+          ['reset_requested', 'latchkey-cli', null],
+          ['register', 'latchkey-cli', null],
+        ]);
+      } finally {
+        await knex.destroy();
+      }
     });
 
     it('answers an unknown email with exit code 1 on every command that takes one', async () => {

@@ -110,7 +110,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       );
       try {
         const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
-        expect(applied.flat()).toEqual(['20261124-001-create-users']);
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
       } finally {
         await Promise.all(instances.map((instance) => instance.destroy()));
       }

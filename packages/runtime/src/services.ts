@@ -2,6 +2,7 @@ import type { Knex } from '@latchkey/adapters';
 import {
   BoundedPasswordHasher,
   CommonPasswordList,
+  KnexAuditLog,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -13,7 +14,7 @@ import {
   migrateToLatest,
 } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
-import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Logger } from './logger';
@@ -26,6 +27,8 @@ export interface Services {
   users: UserRepository;
   hasher: PasswordHasher;
   auth: AuthService;
+  /** The audit trail of authentication events (table auth_events). */
+  audit: AuditLog;
   /** Present when RESET_TOKEN_DELIVERY=email. */
   resetEmails?: PasswordResetEmails;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
@@ -67,9 +70,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
       })
     : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
+  const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
     users,
     hasher,
+    audit,
     policy: passwordPolicy(config),
     throttle: new LoginThrottle(throttleStore, {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
@@ -97,6 +102,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     users,
     hasher,
     auth,
+    audit,
     resetEmails,
     verifyMail: async () => {
       try {
