@@ -129,8 +129,21 @@ describe('latchkey commands on an SQLite file', () => {
       }
     });
 
+    it('shows the audit trail of an email with events, most recent first', async () => {
+      const result = await run(['events', 'BOB@example.com', '--json']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const report = JSON.parse(result.stdout) as { email: string; events: Array<{ type: string; user_agent: string }> };
+      expect(report.email).toBe('bob@example.com');
+      expect(report.events.map((event) => [event.type, event.user_agent])).toEqual([
+        ['reset_requested', 'latchkey-cli'],
+        ['register', 'latchkey-cli'],
+      ]);
+      const text = await run(['events', 'bob@example.com', '--limit', '1']);
+      expect(text.stdout).toMatch(/^bob@example\.com \(user 2\)\nTIME\s+EVENT\s+USER\s+IP\s+USER AGENT\n\S+Z\s+reset_requested\s+2\s+-\s+latchkey-cli\n$/);
+    });
+
     it('answers an unknown email with exit code 1 on every command that takes one', async () => {
-      for (const argv of [['users', 'show'], ['sessions', 'revoke'], ['reset-token']]) {
+      for (const argv of [['users', 'show'], ['sessions', 'revoke'], ['reset-token'], ['events']]) {
         const result = await run([...argv, 'nobody@example.com', '--json']);
         expect(result, argv.join(' ')).toEqual({ code: 1, stdout: '', stderr: 'latchkey: no user with email nobody@example.com\n' });
       }
