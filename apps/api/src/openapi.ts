@@ -102,7 +102,10 @@ const PATHS = {
         '400': failure('A missing field or a malformed body.'),
         '401': failure('Wrong email or password (the same answer for both).'),
         '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
-        '503': OVERLOADED,
+        '503': failure(
+          'Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or the login failure counters (REDIS_URL) cannot be reached.',
+          RETRY_AFTER,
+        ),
       },
     },
     delete: {
