@@ -6,7 +6,7 @@
  *   npm run migrate -- rollback      undo the last batch applied
  */
 import { pathToFileURL } from 'node:url';
-import { createKnex, migrationConfig, migrationStatus } from '@latchkey/adapters';
+import { createKnex, migrateToLatest, migrationConfig, migrationStatus } from '@latchkey/adapters';
 import type { Knex } from '@latchkey/adapters';
 import { ConfigError, loadConfig } from '@latchkey/runtime';
 
@@ -29,7 +29,7 @@ export async function runMigrateCommand(command: MigrateCommand, knex: Knex): Pr
     const [, undone] = (await knex.migrate.rollback(migrationConfig)) as [number, string[]];
     return undone.length ? undone.map((name) => `rolled back  ${name}`) : ['nothing to roll back'];
   }
-  const [, applied] = (await knex.migrate.latest(migrationConfig)) as [number, string[]];
+  const applied = await migrateToLatest(knex);
   return applied.length ? applied.map((name) => `applied  ${name}`) : ['already up to date'];
 }
 

@@ -131,5 +131,5 @@ describe.skipIf(!services.available)(`npm start on PostgreSQL${services.availabl
     const steps: string[] = [];
     await runAcceptance(server.url, (line) => steps.push(line));
     expect(steps).toHaveLength(9);
-  });
+  }, 90_000);
 });

@@ -59,7 +59,8 @@ describe('the log of a full scenario at the most verbose level', () => {
     const badJson = await fetch(`${base}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"email":"${email}","password":"${inBadJson}"` });
     expect(badJson.status).toBe(400);
 
-    await server.stop();
+    // SIGINT (Ctrl-C) drains like SIGTERM: the log is complete and the exit clean.
+    expect(await server.stop('SIGINT')).toBe(0);
     const output = server.output();
     const lines = output.split('\n').filter(Boolean);
     // The log is on and complete: every request above has its line, and nothing but JSON is written.

@@ -58,4 +58,16 @@ describe('WORKERS=2', () => {
     expect(await server.stop()).toBe(0);
     for (const pid of [second!, replacement]) await waitFor(`worker ${pid} to end`, () => (alive(pid) ? undefined : true), 5000);
   }, 90_000);
+
+  it('stops with an error, instead of forking again and again, when workers cannot start', async () => {
+    const env = { WORKERS: '2', NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${join(dir, 'other.db')}`, REDIS_URL: 'redis://127.0.0.1:1' };
+    const failure = await startServerProcess(env).then(
+      async (started) => `started at ${started.url} (exit ${await started.stop()})`,
+      (error: unknown) => String(error),
+    );
+    expect(failure).toMatch(/server exited with 1/);
+    expect(failure).toMatch(/Redis at 127\.0\.0\.1:1 does not answer/);
+    expect(failure).toMatch(/exited with code 1 before listening; stopping/);
+    expect(failure.match(/worker \d+ started/g)).toHaveLength(2);
+  }, 90_000);
 });

@@ -10,7 +10,7 @@ import type { Config } from '@latchkey/runtime';
  */
 export async function startClusterPrimary(config: Config): Promise<boolean> {
   if (config.WORKERS <= 1 || !cluster.isPrimary) return false;
-  // Migrate once here: N workers racing for the migration lock would fail all but one.
+  // Migrate once here, not in N workers at once: on SQLite they would race to create the schema.
   if (config.MIGRATE_ON_START) await migrateOnce(config);
   new Supervisor(config.WORKERS, config.SHUTDOWN_TIMEOUT_SECONDS * 1000).start();
   return true;

@@ -4,6 +4,7 @@ import {
   InvalidResetTokenError,
   NotAuthenticatedError,
   OverloadedError,
+  ThrottleUnavailableError,
   TooManyAttemptsError,
   UnknownUserError,
   UserAlreadyExistsError,
@@ -26,6 +27,9 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof ThrottleUnavailableError) {
+    return { status: 503, message: 'logins are unavailable for a moment; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }
   if (error instanceof OverloadedError) {
     return { status: 503, message: 'server busy; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };

@@ -49,13 +49,6 @@ function refusedBeforeRouting(method: string): Record<string, Schema> {
   };
 }
 
-/** Password hashing is full (HASH_CONCURRENCY running, HASH_QUEUE_MAX waiting). */
-const BUSY = {
-  '503': failure('"server busy; try again later": too many password hashes are running and waiting.', {
-    'Retry-After': { description: 'Seconds the waiting hashes take to drain.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
-  }),
-};
-
 const SESSION_COOKIE = {
   name: 'session_id',
   in: 'cookie',
@@ -71,6 +64,13 @@ const SET_SESSION_COOKIE = {
     schema: text,
   },
 };
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
+};
+
+/** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
+const OVERLOADED = failure('Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting).', RETRY_AFTER);
 
 const PATHS = {
   '/': {
@@ -88,7 +88,7 @@ const PATHS = {
       responses: {
         '200': json('The user is registered.', object({ email, message: { const: 'user created' } })),
         '400': failure('"email already registered", or a missing field, a password the policy refuses, a malformed body.'),
-        ...BUSY,
+        '503': OVERLOADED,
       },
     },
   },
@@ -101,10 +101,11 @@ const PATHS = {
         '200': json('Logged in; the session cookie is set.', object({ email, message: { const: 'logged in' } }), SET_SESSION_COOKIE),
         '400': failure('A missing field or a malformed body.'),
         '401': failure('Wrong email or password (the same answer for both).'),
-        '429': failure('Too many failed logins for this email or from this address.', {
-          'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
-        }),
-        ...BUSY,
+        '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
+        '503': failure(
+          'Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or the login failure counters (REDIS_URL) cannot be reached.',
+          RETRY_AFTER,
+        ),
       },
     },
     delete: {
@@ -163,7 +164,7 @@ const PATHS = {
         '200': json('The password is changed, the token used up and the sessions ended.', object({ email, message: { const: 'Password updated' } })),
         '400': failure('A missing field, a password the policy refuses or a malformed body.'),
         '403': failure('The token is unknown, used, expired or was issued for another email, or a cross-origin request with a session cookie.'),
-        ...BUSY,
+        '503': OVERLOADED,
       },
     },
   },

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
@@ -18,6 +18,7 @@ export interface TestServer {
   url: string;
   auth: AuthService;
   knex: Knex;
+  audit: KnexAuditLog;
   metrics: Metrics;
   readiness: Readiness;
   /** Every log line so far, parsed. */
@@ -43,7 +44,8 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   await migrateToLatest(knex);
   const metrics = new Metrics();
   const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
-  const auth = new AuthService({ users: new KnexUserRepository(knex), hasher, ...overrides });
+  const audit = new KnexAuditLog(knex);
+  const auth = new AuthService({ users: new KnexUserRepository(knex), hasher, audit, ...overrides });
   const readiness = new Readiness(() => knex.raw('select 1'), 500);
   let logText = '';
   const destination = new Writable({
@@ -71,6 +73,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     url: `http://127.0.0.1:${port}`,
     auth,
     knex,
+    audit,
     metrics,
     readiness,
     logs: () => logText.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryThrottleStore } from '@latchkey/adapters';
+import { LoginThrottle } from '@latchkey/domain';
 import type { TestServer } from './harness';
 import { form, startTestServer } from './harness';
 
@@ -10,8 +12,8 @@ afterAll(async () => {
   await server.close();
 });
 
-async function scrape(): Promise<string> {
-  const response = await fetch(`${server.url}/metrics`);
+async function scrape(from: TestServer = server): Promise<string> {
+  const response = await fetch(`${from.url}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();
@@ -57,6 +59,22 @@ describe('GET /metrics', () => {
     const text = await scrape();
     for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
       expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
+  });
+
+  it('counts throttled logins', async () => {
+    const throttled = await startTestServer({ throttle: new LoginThrottle(new MemoryThrottleStore(), { failuresPerAccount: 1, windowMs: 60_000 }) });
+    try {
+      const login = () => fetch(`${throttled.url}/sessions`, { method: 'POST', ...form({ email: 'slow@example.com', password: 'x' }) });
+      expect((await login()).status).toBe(401);
+      const refused = await login();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      const text = await scrape(throttled);
+      expect(sample(text, 'latchkey_logins_total{outcome="failure"}')).toBe(1);
+      expect(sample(text, 'latchkey_logins_total{outcome="throttled"}')).toBe(1);
+    } finally {
+      await throttled.close();
     }
   });
 });

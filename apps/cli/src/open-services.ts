@@ -7,6 +7,9 @@ import { DatabaseNotReadyError, SettingsError } from './cli-errors';
 import type { DatabaseNeed } from './command';
 import type { CliIo } from './io';
 
+/** How the audit trail tells the command line's changes from those made over HTTP. */
+export const CLI_CLIENT = { userAgent: 'latchkey-cli' } as const;
+
 export type ServicesOpener = (io: CliIo, need: DatabaseNeed) => Promise<Services>;
 
 /**
@@ -17,7 +20,8 @@ export type ServicesOpener = (io: CliIo, need: DatabaseNeed) => Promise<Services
 export const openServices: ServicesOpener = async (io, need) => {
   const config = settings(io.env);
   if (need !== 'any') assertDatabaseExists(config.DATABASE_URL);
-  const services = await createServices(config, { migrate: false, logger: errorsOnly(io.stderr) });
+  // No command counts login failures: the CLI needs no Redis, and works while Redis is down.
+  const services = await createServices({ ...config, REDIS_URL: undefined }, { migrate: false, logger: errorsOnly(io.stderr) });
   try {
     if (need === 'schema') await assertSchemaCurrent(services);
     return services;

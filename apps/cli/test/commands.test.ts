@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnex, migrationSource } from '@latchkey/adapters';
+import { KnexAuditLog, createKnex, migrationSource } from '@latchkey/adapters';
 import { runInProcess } from './run-cli';
 
 describe('latchkey commands on an SQLite file', () => {
@@ -34,7 +34,8 @@ describe('latchkey commands on an SQLite file', () => {
       await knex.destroy();
       const result = await run(['users', 'list']);
       expect(result).toMatchObject({ code: 4, stdout: '' });
-      expect(result.stderr).toBe('latchkey: the database lacks 1 migration(s): run `latchkey migrate` first\n');
+      const migrations = (await migrationSource.getMigrations([])).length;
+      expect(result.stderr).toBe(`latchkey: the database lacks ${migrations} migration(s): run \`latchkey migrate\` first\n`);
       const status = await run(['migrate', 'status', '--json']);
       expect(JSON.parse(status.stdout)).toEqual({ applied: [], pending: await migrationSource.getMigrations([]) });
     });
@@ -115,8 +116,34 @@ describe('latchkey commands on an SQLite file', () => {
       expect(JSON.parse(result.stdout)).toEqual({ email: 'ann@example.com', revoked: false });
     });
 
+    it('leaves its changes in the audit trail, as the command line', async () => {
+      const knex = createKnex(env.DATABASE_URL);
+      try {
+        const trail = await new KnexAuditLog(knex).recent({ email: 'bob@example.com', limit: 10 });
+        expect(trail.map((event) => [event.type, event.userAgent, event.ip])).toEqual([
+          ['reset_requested', 'latchkey-cli', null],
+          ['register', 'latchkey-cli', null],
+        ]);
+      } finally {
+        await knex.destroy();
+      }
+    });
+
+    it('shows the audit trail of an email with events, most recent first', async () => {
+      const result = await run(['events', 'BOB@example.com', '--json']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const report = JSON.parse(result.stdout) as { email: string; events: Array<{ type: string; user_agent: string }> };
+      expect(report.email).toBe('bob@example.com');
+      expect(report.events.map((event) => [event.type, event.user_agent])).toEqual([
+        ['reset_requested', 'latchkey-cli'],
+        ['register', 'latchkey-cli'],
+      ]);
+      const text = await run(['events', 'bob@example.com', '--limit', '1']);
+      expect(text.stdout).toMatch(/^bob@example\.com \(user 2\)\nTIME\s+EVENT\s+USER\s+IP\s+USER AGENT\n\S+Z\s+reset_requested\s+2\s+-\s+latchkey-cli\n$/);
+    });
+
     it('answers an unknown email with exit code 1 on every command that takes one', async () => {
-      for (const argv of [['users', 'show'], ['sessions', 'revoke'], ['reset-token']]) {
+      for (const argv of [['users', 'show'], ['sessions', 'revoke'], ['reset-token'], ['events']]) {
         const result = await run([...argv, 'nobody@example.com', '--json']);
         expect(result, argv.join(' ')).toEqual({ code: 1, stdout: '', stderr: 'latchkey: no user with email nobody@example.com\n' });
       }
@@ -129,6 +156,11 @@ describe('latchkey commands on an SQLite file', () => {
       ] as const) {
         expect(await run(['users', 'list'], '', extra)).toEqual({ code: 4, stdout: '', stderr: message });
       }
+    });
+
+    it('needs no Redis: the throttle store is for logins, which the CLI never does', async () => {
+      const result = await run(['users', 'list', '--limit', '1'], '', { REDIS_URL: 'redis://127.0.0.1:1' });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
     });
 
     it('never prints a password', () => {

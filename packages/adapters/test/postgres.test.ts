@@ -9,6 +9,15 @@ import { userRepositoryContract } from './user-repository.contract';
 
 const postgres = await checkPostgres();
 
+describe('PostgreSQL URLs', () => {
+  it('select the pg client for postgres:// and postgresql://, with the pool size given', () => {
+    for (const url of ['postgres://u:p@db:5432/latchkey', 'postgresql://u@db/latchkey']) {
+      expect(knexConfigFromUrl(url, { poolMax: 7 })).toMatchObject({ client: 'pg', connection: url, pool: { max: 7 } });
+    }
+    expect(knexConfigFromUrl('postgres://db/latchkey').pool).toMatchObject({ max: 10 });
+  });
+});
+
 describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
   let database: ScratchDatabase;
   let schemas = 0;
@@ -101,7 +110,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       );
       try {
         const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
-        expect(applied.flat()).toEqual(['20261124-001-create-users']);
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
       } finally {
         await Promise.all(instances.map((instance) => instance.destroy()));
       }

@@ -1,3 +1,7 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisThrottleStore } from '../src';
@@ -56,3 +60,60 @@ describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${r
     });
   });
 });
+
+/** A Redis of this test's own, which it can stop and start again on the same port. */
+async function startPrivateRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.once('error', reject);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+  });
+  return child;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const redisServerInstalled = spawnSync('redis-server', ['--version']).status === 0;
+
+describe.skipIf(!redisServerInstalled)('RedisThrottleStore when Redis goes away and comes back', () => {
+  it('fails while Redis is down, reports the outage once, and works again when it is back', async () => {
+    const port = await freePort();
+    let redisServer = await startPrivateRedis(port);
+    const outages: Error[] = [];
+    const store = await RedisThrottleStore.connect(`redis://127.0.0.1:${port}`, { onConnectionError: (error) => outages.push(error) });
+    try {
+      expect((await store.hit('k', 60_000)).count).toBe(1);
+      redisServer.kill('SIGKILL');
+      await new Promise((resolve) => redisServer.once('exit', resolve));
+      await expect(store.hit('k', 60_000)).rejects.toThrow();
+      await expect(store.peek('k')).rejects.toThrow();
+      expect(outages).toHaveLength(1);
+
+      redisServer = await startPrivateRedis(port);
+      await waitUntil(async () => (await store.hit('k', 60_000).catch(() => undefined))?.count === 1);
+    } finally {
+      await store.close().catch(() => undefined);
+      redisServer.kill('SIGKILL');
+    }
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(100);
+  }
+}

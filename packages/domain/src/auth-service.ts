@@ -9,6 +9,7 @@ import {
 } from './errors';
 import type { ClientContext } from './client-context';
 import type { LoginThrottle } from './login-throttle';
+import type { AuditLog, AuthEventType } from './ports/audit-log';
 import { PasswordPolicy } from './password-policy';
 import type { Clock } from './ports/clock';
 import { systemClock } from './ports/clock';
@@ -42,6 +43,8 @@ export interface AuthServiceDeps {
   policy?: PasswordPolicy;
   /** Locks out repeated failed logins; none when absent. */
   throttle?: LoginThrottle;
+  /** Records registrations, logins, logouts and password resets; nothing when absent. */
+  audit?: AuditLog;
   settings?: Partial<SessionSettings>;
 }
 
@@ -57,6 +60,7 @@ export class AuthService {
   private readonly clock: Clock;
   private readonly policy: PasswordPolicy;
   private readonly throttle?: LoginThrottle;
+  private readonly audit?: AuditLog;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
 
@@ -66,6 +70,7 @@ export class AuthService {
     this.clock = deps.clock ?? systemClock;
     this.policy = deps.policy ?? new PasswordPolicy();
     this.throttle = deps.throttle;
+    this.audit = deps.audit;
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
   }
 
@@ -77,17 +82,19 @@ export class AuthService {
     return randomUUID();
   }
 
-  async registerUser(email: string, password: string): Promise<User> {
+  async registerUser(email: string, password: string, client: ClientContext = {}): Promise<User> {
     const address = requireEmail(email);
     this.policy.check(password);
     if (await this.findOrNull({ email: address })) {
       throw new UserAlreadyExistsError(address);
     }
-    return this.users.addUser(address, await this.hashPassword(password));
+    const user = await this.users.addUser(address, await this.hashPassword(password));
+    await this.record('register', client, { userId: user.id, email: address });
+    return user;
   }
 
   async validLogin(email: string, password: string): Promise<boolean> {
-    return (await this.authenticate(email, password)) !== null;
+    return (await this.authenticate(email, password)).verified !== null;
   }
 
   /**
@@ -96,14 +103,22 @@ export class AuthService {
    * the account or the client's address is locked out.
    */
   async login(email: string, password: string, client: ClientContext = {}): Promise<LoginResult> {
-    await this.throttle?.check(email, client);
-    const user = await this.authenticate(email, password);
+    try {
+      await this.throttle?.check(email, client);
+    } catch (error) {
+      await this.record('login_throttled', client, { email });
+      throw error;
+    }
+    const { found, verified: user } = await this.authenticate(email, password);
     if (!user) {
       await this.throttle?.recordFailure(email, client);
+      await this.record('login_failed', client, { userId: found?.id, email });
       throw new InvalidCredentialsError();
     }
     await this.throttle?.recordSuccess(email);
-    return { user, sessionId: await this.startSession(user) };
+    const sessionId = await this.startSession(user);
+    await this.record('login_succeeded', client, { userId: user.id, email });
+    return { user, sessionId };
   }
 
   async createSession(email: string): Promise<string | null> {
@@ -118,14 +133,20 @@ export class AuthService {
     if (!user?.sessionId || !sameDigest(user.sessionId, digest)) return null;
     const now = this.clock.now();
     if (this.sessionExpired(user, now)) {
-      await this.destroySession(user.id);
+      await this.endSession(user.id);
       return null;
     }
     await this.touchSession(user, now);
     return user;
   }
 
-  async destroySession(userId: number): Promise<void> {
+  /** Logs the user out: the session no longer works. */
+  async destroySession(userId: number, client: ClientContext = {}): Promise<void> {
+    await this.endSession(userId);
+    await this.record('logout', client, { userId });
+  }
+
+  private async endSession(userId: number): Promise<void> {
     try {
       await this.users.updateUser(userId, { sessionId: null, sessionCreatedAt: null, sessionSeenAt: null });
     } catch (error) {
@@ -143,8 +164,9 @@ export class AuthService {
   }
 
   /** Issues a reset token for the user of this email; UnknownUserError when none. */
-  async requestPasswordReset(email: string): Promise<{ user: User; token: string }> {
+  async requestPasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
     const user = await this.findOrNull({ email });
+    await this.record('reset_requested', client, { userId: user?.id, email });
     if (!user) throw new UnknownUserError();
     const token = newSecret();
     await this.users.updateUser(user.id, {
@@ -158,7 +180,7 @@ export class AuthService {
    * Sets a new password with a reset token. When an email is given the token must
    * have been issued for it. Using a token also ends the user's session.
    */
-  async updatePassword(resetToken: string, password: string, email?: string): Promise<User> {
+  async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     const user = await this.userForResetToken(resetToken, email);
     this.policy.check(password);
     await this.users.updateUser(user.id, {
@@ -169,6 +191,7 @@ export class AuthService {
       sessionCreatedAt: null,
       sessionSeenAt: null,
     });
+    await this.record('password_changed', client, { userId: user.id, email: user.email });
     return user;
   }
 
@@ -185,20 +208,36 @@ export class AuthService {
     return user;
   }
 
-  /** The user when the password is right; null otherwise, in about the same time. */
-  private async authenticate(email: string, password: string): Promise<User | null> {
+  /**
+   * The user of the email (found) and, when the password is right, the user (verified);
+   * in about the same time whether the email is known or not.
+   */
+  private async authenticate(email: string, password: string): Promise<{ found: User | null; verified: User | null }> {
     const user = await this.findOrNull({ email });
     if (!user) {
       await this.hasher.verify(password, await this.getDummyHash());
-      return null;
+      return { found: null, verified: null };
     }
-    if (!(await this.hasher.verify(password, user.hashedPassword))) return null;
+    if (!(await this.hasher.verify(password, user.hashedPassword))) return { found: user, verified: null };
     if (this.hasher.needsRehash(user.hashedPassword)) {
       const hashedPassword = await this.hashPassword(password);
       await this.users.updateUser(user.id, { hashedPassword });
-      return { ...user, hashedPassword };
+      return { found: user, verified: { ...user, hashedPassword } };
     }
-    return user;
+    return { found: user, verified: user };
+  }
+
+  private async record(type: AuthEventType, client: ClientContext, who: { userId?: number; email?: string }): Promise<void> {
+    if (!this.audit) return;
+    await this.audit.record({
+      type,
+      occurredAt: this.clock.now(),
+      userId: who.userId ?? null,
+      email: who.email === undefined ? null : normalizeEmail(who.email),
+      ip: client.ip || null,
+      // A header of any length could come in: the trail keeps what identifies a client.
+      userAgent: client.userAgent ? client.userAgent.slice(0, USER_AGENT_MAX) : null,
+    });
   }
 
   private async startSession(user: User): Promise<string> {
@@ -242,6 +281,8 @@ export class AuthService {
     }
   }
 }
+
+const USER_AGENT_MAX = 512;
 
 function requireEmail(email: string): string {
   const address = email.trim();

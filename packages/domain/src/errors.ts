@@ -74,3 +74,14 @@ export class OverloadedError extends DomainError {
     super('Server busy; try again later');
   }
 }
+
+/** The login failure counters cannot be reached, so no login is let through. */
+export class ThrottleUnavailableError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    cause?: unknown,
+  ) {
+    super('Logins are unavailable for a moment; try again later');
+    this.cause = cause;
+  }
+}

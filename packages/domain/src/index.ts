@@ -12,3 +12,4 @@ export type * from './client-context';
 export * from './login-throttle';
 export type * from './ports/mailer';
 export * from './password-reset-emails';
+export type * from './ports/audit-log';

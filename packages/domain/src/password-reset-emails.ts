@@ -1,4 +1,5 @@
 import type { AuthService } from './auth-service';
+import type { ClientContext } from './client-context';
 import { UnknownUserError } from './errors';
 import type { MailMessage, Mailer } from './ports/mailer';
 
@@ -29,8 +30,8 @@ export class PasswordResetEmails {
    * Starts `send` and returns at once: the caller's answer then takes the same time
    * whether the address is registered or not.
    */
-  request(email: string): void {
-    const task = this.send(email)
+  request(email: string, client: ClientContext = {}): void {
+    const task = this.send(email, client)
       .catch((error: unknown) => this.settings.onError?.(error))
       .finally(() => this.pending.delete(task));
     this.pending.add(task);
@@ -41,10 +42,10 @@ export class PasswordResetEmails {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  async send(email: string): Promise<void> {
+  async send(email: string, client: ClientContext = {}): Promise<void> {
     let issued;
     try {
-      issued = await this.auth.requestPasswordReset(email);
+      issued = await this.auth.requestPasswordReset(email, client);
     } catch (error) {
       if (error instanceof UnknownUserError) return;
       throw error;

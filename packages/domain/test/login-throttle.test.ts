@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, MemoryUserRepository } from '@latchkey/adapters';
-import { AuthService, InvalidCredentialsError, LoginThrottle, TooManyAttemptsError } from '../src';
+import { AuthService, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../src';
+import type { ThrottleStore } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
 
 describe('login throttling', () => {
@@ -60,5 +61,21 @@ describe('login throttling', () => {
     await fail('bob@example.com', '10.0.0.1');
     await fail('bob@example.com', '10.0.0.1');
     expect((await auth.login('bob@example.com', 'right')).user.email).toBe('bob@example.com');
+  });
+});
+
+describe('login throttling without its counters', () => {
+  it('refuses every login, right password or not, with ThrottleUnavailableError, and does no hashing', async () => {
+    const down = new Error('connection refused');
+    const store: ThrottleStore = { hit: () => Promise.reject(down), peek: () => Promise.reject(down), reset: () => Promise.reject(down) };
+    const hasher = new FakeHasher();
+    const auth = new AuthService({ users: new MemoryUserRepository(), hasher, throttle: new LoginThrottle(store) });
+    await auth.registerUser('bob@example.com', 'right');
+    hasher.verifications = 0;
+    const refused = await auth.login('bob@example.com', 'right').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ThrottleUnavailableError);
+    expect((refused as ThrottleUnavailableError).retryAfterSeconds).toBe(5);
+    expect((refused as Error).cause).toBe(down);
+    expect(hasher.verifications).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import type { Knex } from '@latchkey/adapters';
 import {
   BoundedPasswordHasher,
   CommonPasswordList,
+  KnexAuditLog,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -13,7 +14,7 @@ import {
   migrateToLatest,
 } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
-import type { PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Logger } from './logger';
@@ -26,6 +27,8 @@ export interface Services {
   users: UserRepository;
   hasher: PasswordHasher;
   auth: AuthService;
+  /** The audit trail of authentication events (table auth_events). */
+  audit: AuditLog;
   /** Present when RESET_TOKEN_DELIVERY=email. */
   resetEmails?: PasswordResetEmails;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
@@ -56,16 +59,22 @@ export async function createServices(config: Config, options: ServiceOptions = {
   if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
   const users = new KnexUserRepository(knex);
   const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
-  const hasher = new BoundedPasswordHasher(options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt, {
-    concurrency: config.HASH_CONCURRENCY,
-    queueMax: config.HASH_QUEUE_MAX,
-  });
+  // Metrics time the hashing itself; the bound adds the queue in front of it.
+  const timed = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
+  const hasher = new BoundedPasswordHasher(timed, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
   // Redis shares the failure counters between instances; memory counts per process.
-  const redis = config.REDIS_URL ? await RedisThrottleStore.connect(config.REDIS_URL, { keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:` }) : undefined;
+  const redis = config.REDIS_URL
+    ? await RedisThrottleStore.connect(config.REDIS_URL, {
+        keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
+      })
+    : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
+  const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
     users,
     hasher,
+    audit,
     policy: passwordPolicy(config),
     throttle: new LoginThrottle(throttleStore, {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
@@ -93,6 +102,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     users,
     hasher,
     auth,
+    audit,
     resetEmails,
     verifyMail: async () => {
       try {

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { clientContext } from '../client-context';
 import { stringField } from '../request-fields';
 import type { RouteDeps } from './context';
 
@@ -12,18 +13,18 @@ export function resetPasswordRoutes({ auth, resetEmails }: RouteDeps): Router {
     if (resetEmails) {
       // The same answer, in the same time, for every address: the lookup and the email
       // happen after the response, so neither its body nor its timing tells who is registered.
-      resetEmails.request(email);
+      resetEmails.request(email, clientContext(ctx));
       ctx.body = { message: RESET_EMAIL_SENT };
       return;
     }
-    const { user, token } = await auth.requestPasswordReset(email);
+    const { user, token } = await auth.requestPasswordReset(email, clientContext(ctx));
     ctx.body = { email: user.email, reset_token: token };
   });
 
   router.put('/reset_password', async (ctx) => {
     const email = stringField(ctx, 'email');
     const token = stringField(ctx, 'reset_token');
-    const user = await auth.updatePassword(token, stringField(ctx, 'new_password'), email);
+    const user = await auth.updatePassword(token, stringField(ctx, 'new_password'), email, clientContext(ctx));
     ctx.body = { email: user.email, message: 'Password updated' };
   });
 

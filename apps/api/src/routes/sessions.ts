@@ -17,7 +17,7 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
   router.delete('/sessions', async (ctx) => {
     const user = await auth.getUserFromSessionId(readSessionCookie(ctx));
     if (!user) throw new NotAuthenticatedError();
-    await auth.destroySession(user.id);
+    await auth.destroySession(user.id, clientContext(ctx));
     clearSessionCookie(ctx, cookie);
     ctx.redirect('/');
   });

@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { CLI_CLIENT } from '../open-services';
 import { fields, isoTime } from '../output';
 import { findUserByEmail } from './user-lookup';
 
@@ -13,7 +14,7 @@ export const resetToken: Command = {
   ].join('\n'),
   database: 'schema',
   async run({ args: [email], services }) {
-    const { user, token } = await services.auth.requestPasswordReset((await findUserByEmail(services.users, email!)).email);
+    const { user, token } = await services.auth.requestPasswordReset((await findUserByEmail(services.users, email!)).email, CLI_CLIENT);
     const expiresAt = isoTime((await services.users.findUserBy({ id: user.id })).resetTokenExpiresAt);
     return {
       json: { email: user.email, reset_token: token, expires_at: expiresAt },

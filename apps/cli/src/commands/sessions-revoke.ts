@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { CLI_CLIENT } from '../open-services';
 import { fields } from '../output';
 import { findUserByEmail } from './user-lookup';
 
@@ -11,7 +12,7 @@ export const sessionsRevoke: Command = {
   async run({ args: [email], services }) {
     const user = await findUserByEmail(services.users, email!);
     const hadSession = user.sessionId !== null;
-    await services.auth.destroySession(user.id);
+    await services.auth.destroySession(user.id, CLI_CLIENT);
     return {
       json: { email: user.email, revoked: hadSession },
       text: fields([

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { UserAlreadyExistsError } from '@latchkey/domain';
+import { CLI_CLIENT } from '../open-services';
 import { fields } from '../output';
 import { readNewPassword } from '../password-input';
 import { findUserByEmail } from './user-lookup';
@@ -19,7 +20,7 @@ export const usersAdd: Command = {
   async run({ args: [email], services, io }) {
     // Refuse a taken email before asking for a password that would be thrown away.
     if (await exists(() => findUserByEmail(services.users, email!))) throw new UserAlreadyExistsError(email!.trim());
-    const user = await services.auth.registerUser(email!, await readNewPassword(io));
+    const user = await services.auth.registerUser(email!, await readNewPassword(io), CLI_CLIENT);
     return {
       json: { id: user.id, email: user.email },
       text: fields([

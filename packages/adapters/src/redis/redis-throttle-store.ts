@@ -3,8 +3,7 @@ import type { ThrottleCount, ThrottleStore } from '@latchkey/domain';
 
 /**
  * One round trip, atomic: add one, start the window on the first hit, read what is left.
- * A key found without an expiry (written by hand, or a crash between two commands of an
- * older client) gets one, so no counter can live forever.
+ * A key found without an expiry (set by hand, say) gets one, so no counter lives forever.
  */
 const HIT = `
 local count = redis.call('INCR', KEYS[1])
@@ -37,8 +36,9 @@ export class RedisThrottleStore implements ThrottleStore {
 
   /** A store on its own connection to `url` (redis://… or rediss://…), once Redis answers. */
   static async connect(url: string, options: RedisThrottleStoreOptions = {}): Promise<RedisThrottleStore> {
-    // Few retries a command: while Redis is down a login fails fast instead of hanging.
-    const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Few retries a command: while Redis is down a login fails fast instead of hanging;
+    // reconnecting at least every second: logins work again soon after it is back.
+    const redis = new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (attempt) => Math.min(attempt * 100, 1000) });
     const firstError = (error: Error) => void error; // reported by the failed ping below
     redis.on('error', firstError);
     try {

@@ -1,6 +1,7 @@
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import * as createUsers from './20261124-001-create-users';
+import * as createAuthEvents from './20261125-002-create-auth-events';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -8,7 +9,10 @@ interface Migration {
 }
 
 /** Versioned migrations, applied in this order; never edit one that has shipped. */
-const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [['20261124-001-create-users', createUsers]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261124-001-create-users', createUsers],
+  ['20261125-002-create-auth-events', createAuthEvents],
+];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */
 export const migrationSource: Knex.MigrationSource<string> = {

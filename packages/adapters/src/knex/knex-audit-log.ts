@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { normalizeEmail } from '@latchkey/domain';
+import type { AuditLog, AuthEvent, AuthEventQuery, AuthEventType, RecordedAuthEvent } from '@latchkey/domain';
+
+interface AuthEventRow {
+  id: number;
+  type: string;
+  occurred_at: number | string;
+  user_id: number | null;
+  email: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** The audit trail in the `auth_events` table (SQLite or PostgreSQL). */
+export class KnexAuditLog implements AuditLog {
+  constructor(private readonly knex: Knex) {}
+
+  async record(event: AuthEvent): Promise<void> {
+    await this.knex<AuthEventRow>('auth_events').insert({
+      type: event.type,
+      occurred_at: event.occurredAt,
+      user_id: event.userId,
+      email: event.email,
+      ip: event.ip,
+      user_agent: event.userAgent,
+    });
+  }
+
+  async recent({ email, userId, limit }: AuthEventQuery): Promise<RecordedAuthEvent[]> {
+    const rows = await this.knex<AuthEventRow>('auth_events')
+      .where('email', normalizeEmail(email))
+      .modify((query) => {
+        if (userId !== undefined) void query.orWhere('user_id', userId);
+      })
+      .orderBy('id', 'desc')
+      .limit(limit);
+    return rows.map(toEvent);
+  }
+}
+
+function toEvent(row: AuthEventRow): RecordedAuthEvent {
+  return {
+    id: row.id,
+    type: row.type as AuthEventType,
+    // PostgreSQL returns bigint columns as strings.
+    occurredAt: Number(row.occurred_at),
+    userId: row.user_id,
+    email: row.email,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}

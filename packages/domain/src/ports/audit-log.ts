@@ -1,0 +1,46 @@
+/** What happened to an account, as the audit trail names it. */
+export type AuthEventType =
+  | 'register'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'login_throttled'
+  | 'logout'
+  | 'reset_requested'
+  | 'password_changed';
+
+/**
+ * One entry of the audit trail. It never holds a secret: no password, hash, token or
+ * session id, only who (when known), what, when and from where.
+ */
+export interface AuthEvent {
+  type: AuthEventType;
+  /** Epoch milliseconds. */
+  occurredAt: number;
+  /** The account's id; null when the email matched no account (or is not known, e.g. at logout). */
+  userId: number | null;
+  /** The email the request named, normalized (lower case, trimmed); null when it named none. */
+  email: string | null;
+  /** The client's address, as resolved through trusted proxies. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface RecordedAuthEvent extends AuthEvent {
+  /** Increases with each event recorded. */
+  id: number;
+}
+
+export interface AuthEventQuery {
+  /** Events that named this email (compared normalized)… */
+  email: string;
+  /** …or that concern this account. */
+  userId?: number;
+  /** At most this many, the most recent first. */
+  limit: number;
+}
+
+/** The audit trail of authentication events: append-only. */
+export interface AuditLog {
+  record(event: AuthEvent): Promise<void>;
+  recent(query: AuthEventQuery): Promise<RecordedAuthEvent[]>;
+}
