@@ -51,15 +51,7 @@ export async function startServerProcess(
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
-  return {
-    url,
-    child,
-    output: () => output,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return serverProcess(url, child, () => output, exited);
 }
 
 /**
@@ -96,10 +88,14 @@ export async function startQuietServerProcess(
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  return serverProcess(url, child, () => output, exited);
+}
+
+function serverProcess(url: string, child: ChildProcess, output: () => string, exited: Promise<number | null>): ServerProcess {
   return {
     url,
     child,
-    output: () => output,
+    output,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);
       return exited;
