@@ -1,27 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInTerminal, runCliProcess, terminalAvailable } from '../cli-process';
 import type { CliRun } from '../cli-process';
-import { startServerProcess } from '../server-process';
+import { freePort, startServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
 
 const FIRST_PASSWORD = 'cli-first-Pa55';
 const NEW_PASSWORD = 'cli-reset-Pa55';
 const TTY_PASSWORD = 'cli-typed-Pa55';
 const PASSWORDS = [FIRST_PASSWORD, NEW_PASSWORD, TTY_PASSWORD];
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // Each test starts CLI processes (tsx, drivers): generous time for a loaded machine.
 describe('the latchkey CLI beside a running server, on one SQLite file', { timeout: 90_000 }, () => {
@@ -142,7 +131,7 @@ describe('the latchkey CLI beside a running server, on one SQLite file', { timeo
         ['users', 'list', '--json'],
         4,
         /^latchkey: cannot complete the command: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
-        { DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/latchkey` },
+        { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/latchkey` },
       ],
     ];
     const runs = await Promise.all(cases.map(([args, , , extra]) => cli(args, `${FIRST_PASSWORD}\n`, extra)));

@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../tools/server-process';
 import { RedisThrottleStore } from '../src';
 import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from './real-services';
 import { throttleStoreContract } from './throttle-store.contract';
@@ -75,14 +74,6 @@ async function startPrivateRedis(port: number): Promise<ChildProcess> {
     });
   });
   return child;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const redisServerInstalled = spawnSync('redis-server', ['--version']).status === 0;

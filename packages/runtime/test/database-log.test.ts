@@ -1,17 +1,7 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createServices, loadConfig } from '../src';
 import type { Logger } from '../src';
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../../tools/server-process';
 
 describe('database warnings', () => {
   it('reach the services logger as one line, not the console with a stack', async () => {
@@ -21,7 +11,7 @@ describe('database warnings', () => {
       warn: (fields, message) => entries.push({ level: 'warn', fields, message }),
       error: (fields, message) => entries.push({ level: 'error', fields, message }),
     };
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/latchkey` });
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/latchkey` });
     const services = await createServices(config, { migrate: false, logger });
     try {
       await expect(services.knex.raw('select 1')).rejects.toThrow(/ECONNREFUSED/);
