@@ -6,7 +6,7 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
 import { Readiness } from './readiness';
-import { requireSupportedBody, sameOriginForCookies } from './request-guards';
+import { decompressionErrorsAreBadRequests, neverCached, requireSupportedBody, sameOriginForChanges } from './request-guards';
 import { observeRequests } from './request-observer';
 import type { RouteDeps } from './routes/context';
 import { healthzRoutes } from './routes/healthz';
@@ -22,13 +22,15 @@ import { usersRoutes } from './routes/users';
 export interface HttpSettings {
   /** Take the client address and protocol from X-Forwarded-* headers. */
   trustProxy: boolean;
+  /** With trustProxy: how many proxies append to X-Forwarded-For (the client writes the rest). */
+  proxyHops: number;
   /** Other origins whose pages may send cookie-authenticated changes. */
   allowedOrigins: readonly string[];
   /** Largest accepted body, e.g. "16kb". */
   bodyLimit: string;
 }
 
-export const DEFAULT_HTTP_SETTINGS: HttpSettings = { trustProxy: false, allowedOrigins: [], bodyLimit: '16kb' };
+export const DEFAULT_HTTP_SETTINGS: HttpSettings = { trustProxy: false, proxyHops: 1, allowedOrigins: [], bodyLimit: '16kb' };
 
 export interface AppDeps extends RouteDeps {
   http?: Partial<HttpSettings>;
@@ -70,7 +72,8 @@ export function createApp(deps: AppDeps): Koa {
   const logger = deps.logger ?? silentLogger;
   const metrics = deps.metrics ?? new Metrics();
   const readiness = deps.readiness ?? new Readiness(() => Promise.resolve());
-  const app = new Koa({ proxy: http.trustProxy });
+  // Only the last proxyHops entries of X-Forwarded-For were written by proxies we run.
+  const app = new Koa({ proxy: http.trustProxy, maxIpsCount: http.proxyHops });
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
     if (deps.logError) deps.logError(error);
     else ((ctx?.state.log as Logger | undefined) ?? logger).error({ err: error }, 'request failed');
@@ -78,9 +81,14 @@ export function createApp(deps: AppDeps): Koa {
   const router = createRouter({ ...deps, metrics, readiness });
   app.use(observeRequests(logger, metrics, routePaths(router)));
   app.use(handleErrors);
-  app.use(sameOriginForCookies(http.allowedOrigins));
+  app.use(neverCached);
+  app.use(sameOriginForChanges(http.allowedOrigins));
   app.use(requireSupportedBody);
-  app.use(bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }));
+  app.use(
+    decompressionErrorsAreBadRequests(
+      bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }),
+    ),
+  );
   app.use(router.routes());
   app.use(unknownMethodIsNotAllowed);
   app.use(router.allowedMethods());

@@ -1,24 +1,40 @@
-import type { Context, Next } from 'koa';
-import { SESSION_COOKIE } from './session-cookie';
+import type { Context, Middleware, Next } from 'koa';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Refuses a cookie-carrying state-changing request sent by a page of another origin
- * (cross-site request forgery). Requests without Origin — curl, server-side clients —
- * pass: browsers always send Origin on such requests.
+ * Refuses a state-changing request sent by a page of another origin, with or without a
+ * cookie: cross-site request forgery of a logout or a change, and login CSRF (a page that
+ * logs its visitor into the attacker's account). The API sends no CORS headers, so no
+ * page of another origin is a client unless ALLOWED_ORIGINS names it. Requests without
+ * Origin — curl, server-side clients — pass: browsers send Origin on every such request
+ * (and Sec-Fetch-Site, which settles the rare one without Origin).
  */
-export function sameOriginForCookies(allowedOrigins: readonly string[]) {
+export function sameOriginForChanges(allowedOrigins: readonly string[]) {
   const allowed = new Set(allowedOrigins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
   return async (ctx: Context, next: Next): Promise<void> => {
-    const origin = ctx.get('origin');
-    if (origin && !SAFE_METHODS.has(ctx.method) && ctx.cookies.get(SESSION_COOKIE)) {
-      const own = `${ctx.protocol}://${ctx.host}`.toLowerCase();
-      const from = origin.toLowerCase();
-      if (from !== own && !allowed.has(from)) ctx.throw(403, 'cross-origin request refused');
-    }
+    if (!SAFE_METHODS.has(ctx.method) && !fromAllowedOrigin(ctx, allowed)) ctx.throw(403, 'cross-origin request refused');
     await next();
   };
+}
+
+function fromAllowedOrigin(ctx: Context, allowed: Set<string>): boolean {
+  const origin = ctx.get('origin');
+  if (!origin) return ctx.get('sec-fetch-site') !== 'cross-site';
+  const from = origin.toLowerCase();
+  return from === `${ctx.protocol}://${ctx.host}`.toLowerCase() || allowed.has(from);
+}
+
+/**
+ * Every answer may carry a session cookie, a reset token or an account's data; none
+ * may be kept by a browser's or a proxy's cache.
+ */
+export async function neverCached(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } finally {
+    ctx.set('Cache-Control', 'no-store');
+  }
 }
 
 /** A body that is neither JSON nor a form is refused before parsing: 415. */
@@ -27,6 +43,30 @@ export async function requireSupportedBody(ctx: Context, next: Next): Promise<vo
     ctx.throw(415, 'send the body as application/x-www-form-urlencoded or application/json');
   }
   await next();
+}
+
+/**
+ * The body parser, with a body announced as gzip, deflate or br that does not decompress
+ * answered 400: zlib reports the client's mistake as an error without a status (a 500).
+ */
+export function decompressionErrorsAreBadRequests(parser: Middleware): Middleware {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    let parsed = false;
+    try {
+      await parser(ctx, () => {
+        parsed = true;
+        return next();
+      });
+    } catch (error) {
+      if (!parsed && isZlibError(error)) ctx.throw(400, 'the body is not valid compressed data');
+      throw error;
+    }
+  };
+}
+
+function isZlibError(error: unknown): boolean {
+  const { status, code, errno } = error as { status?: unknown; code?: unknown; errno?: unknown };
+  return status === undefined && (typeof errno === 'number' || (typeof code === 'string' && /^(Z_|ERR_BROTLI|ERR__)/.test(code)));
 }
 
 function hasBody(ctx: Context): boolean {

@@ -25,14 +25,14 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = new Metrics();
-  const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics) });
+  const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
   await services.verifyMail();
   const readiness = new Readiness(() => services.knex.raw('select 1'));
   const app = createApp({
     auth: services.auth,
     resetEmails: services.resetEmails,
     cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
-    http: { trustProxy: config.TRUST_PROXY, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
+    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
     logger,
     metrics,
     readiness,

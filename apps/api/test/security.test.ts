@@ -66,7 +66,7 @@ describe('login throttling over HTTP', () => {
 describe('login throttling with its counters unreachable', () => {
   it('answers 503 with Retry-After, not 500, and lets no login through', async () => {
     const down = () => Promise.reject(new Error('connection refused'));
-    server = await startTestServer({ throttle: new LoginThrottle({ hit: down, peek: down, reset: down }) });
+    server = await startTestServer({ throttle: new LoginThrottle({ hit: down, take: down, giveBack: down, peek: down, reset: down }) });
     expect((await call('POST', '/users', form({ email: 'bob@example.com', password: 'b4l0u' }))).status).toBe(200);
     const response = await call('POST', '/sessions', form({ email: 'bob@example.com', password: 'b4l0u' }));
     expect(response.status).toBe(503);

@@ -62,6 +62,29 @@ export function auditLogContract(name: string, open: () => Promise<AuditLogFixtu
       expect(both.map((e) => e.type)).toEqual(['login_failed', 'logout', 'register']);
     });
 
+    it('bounds every text field, whatever the client sent, and stores NUL and lone surrogates as U+FFFD', async () => {
+      const email = `${'x'.repeat(15_000)}@example.com`;
+      await log.record(event({ email, ip: '1'.repeat(200), userAgent: 'a'.repeat(5000) }));
+      await log.record(event({ email: 'nul\u0000@example.com', userAgent: 'half \uD83D' }));
+      const [long] = await log.recent({ email: email.slice(0, 254), limit: 1 });
+      expect(long).toMatchObject({ email: email.slice(0, 254), ip: '1'.repeat(64), userAgent: 'a'.repeat(512) });
+      const [nul] = await log.recent({ email: 'nul\uFFFD@example.com', limit: 1 });
+      expect(nul).toMatchObject({ email: 'nul\uFFFD@example.com', userAgent: 'half \uFFFD' });
+    });
+
+    it('deletes the oldest events before a cutoff, at most the limit at a time, and keeps the rest', async () => {
+      const day = 86_400_000;
+      const base = Date.UTC(2026, 0, 1);
+      for (let i = 0; i < 5; i++) await log.record(event({ email: 'old@example.com', occurredAt: base + i * day }));
+      await log.record(event({ email: 'new@example.com', occurredAt: base + 30 * day }));
+      expect(await log.deleteOlderThan(base + 3 * day, 2)).toBe(2);
+      expect(await log.deleteOlderThan(base + 3 * day, 2)).toBe(1);
+      expect(await log.deleteOlderThan(base + 3 * day, 2)).toBe(0);
+      const left = await log.recent({ email: 'old@example.com', limit: 10 });
+      expect(left.map((e) => e.occurredAt)).toEqual([base + 4 * day, base + 3 * day]);
+      expect(await log.recent({ email: 'new@example.com', limit: 10 })).toHaveLength(1);
+    });
+
     it('answers nothing for an email it never saw', async () => {
       expect(await log.recent({ email: 'ghost@example.com', limit: 10 })).toEqual([]);
     });

@@ -65,6 +65,49 @@ export function throttleStoreContract(name: string, open: () => Promise<Throttle
       expect((await store.peek(k)).count).toBe(0);
     });
 
+    it('takes up to the limit, then refuses without counting, and tells when the window ends', async () => {
+      const k = key();
+      for (let i = 1; i <= 3; i++) expect(await store.take(k, 3, 60_000)).toMatchObject({ taken: true, count: i });
+      const refused = await store.take(k, 3, 60_000);
+      expect(refused).toMatchObject({ taken: false, count: 3 });
+      expect(refused.resetInMs).toBeGreaterThan(55_000);
+      expect(refused.resetInMs).toBeLessThanOrEqual(60_000);
+      expect((await store.peek(k)).count).toBe(3);
+    });
+
+    it('gives back a taken unit, never below zero, within the same window', async () => {
+      const k = key();
+      await store.take(k, 2, 60_000);
+      await store.take(k, 2, 60_000);
+      await store.giveBack(k);
+      expect(await store.take(k, 2, 60_000)).toMatchObject({ taken: true, count: 2 });
+      await store.giveBack(k);
+      await store.giveBack(k);
+      await store.giveBack(k);
+      expect((await store.peek(k)).count).toBe(0);
+      await store.giveBack(key());
+      expect((await store.peek(k)).resetInMs).toBeLessThanOrEqual(60_000);
+    });
+
+    it('starts taking again after the window', async () => {
+      const k = key();
+      await store.take(k, 1, 300);
+      expect((await store.take(k, 1, 300)).taken).toBe(false);
+      await fixture.advance(400);
+      expect(await store.take(k, 1, 300)).toMatchObject({ taken: true, count: 1 });
+    });
+
+    it('lets exactly the limit through when many take at once (20 rounds of 60 against 10)', async () => {
+      const rounds = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const k = key();
+          const takes = await Promise.all(Array.from({ length: 60 }, () => store.take(k, 10, 60_000)));
+          return { taken: takes.filter((t) => t.taken).length, count: (await store.peek(k)).count };
+        }),
+      );
+      expect(rounds).toEqual(Array.from({ length: 20 }, () => ({ taken: 10, count: 10 })));
+    });
+
     it('counts concurrent hits exactly', async () => {
       const k = key();
       await Promise.all(Array.from({ length: 50 }, () => store.hit(k, 60_000)));

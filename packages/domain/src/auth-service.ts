@@ -5,10 +5,9 @@ import {
   NoResultFound,
   UnknownUserError,
   UserAlreadyExistsError,
-  ValidationError,
 } from './errors';
 import type { ClientContext } from './client-context';
-import type { LoginThrottle } from './login-throttle';
+import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import type { AuditLog, AuthEventType } from './ports/audit-log';
 import { PasswordPolicy } from './password-policy';
 import type { Clock } from './ports/clock';
@@ -18,6 +17,7 @@ import type { UserFilter, UserRepository } from './ports/user-repository';
 import { digestSecret, newSecret, sameDigest } from './secrets';
 import type { User } from './user';
 import { normalizeEmail } from './user';
+import { parseEmail, parseEmailOrNull } from './users/email';
 
 export interface SessionSettings {
   /** Absolute lifetime of a session. */
@@ -83,7 +83,7 @@ export class AuthService {
   }
 
   async registerUser(email: string, password: string, client: ClientContext = {}): Promise<User> {
-    const address = requireEmail(email);
+    const address = parseEmail(email);
     this.policy.check(password);
     if (await this.findOrNull({ email: address })) {
       throw new UserAlreadyExistsError(address);
@@ -103,26 +103,30 @@ export class AuthService {
    * the account or the client's address is locked out.
    */
   async login(email: string, password: string, client: ClientContext = {}): Promise<LoginResult> {
+    let attempt: LoginAttempt | undefined;
     try {
-      await this.throttle?.check(email, client);
+      attempt = await this.throttle?.reserve(email, client);
     } catch (error) {
       await this.record('login_throttled', client, { email });
       throw error;
     }
-    const { found, verified: user } = await this.authenticate(email, password);
+    const { found, verified: user } = await this.authenticate(email, password).catch(async (error: unknown) => {
+      await attempt?.abandoned();
+      throw error;
+    });
     if (!user) {
-      await this.throttle?.recordFailure(email, client);
       await this.record('login_failed', client, { userId: found?.id, email });
       throw new InvalidCredentialsError();
     }
-    await this.throttle?.recordSuccess(email);
+    await attempt?.succeeded();
     const sessionId = await this.startSession(user);
     await this.record('login_succeeded', client, { userId: user.id, email });
     return { user, sessionId };
   }
 
   async createSession(email: string): Promise<string | null> {
-    const user = await this.findOrNull({ email });
+    const address = parseEmailOrNull(email);
+    const user = address === null ? null : await this.findOrNull({ email: address });
     return user ? this.startSession(user) : null;
   }
 
@@ -165,6 +169,7 @@ export class AuthService {
 
   /** Issues a reset token for the user of this email; UnknownUserError when none. */
   async requestPasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
+    email = parseEmail(email);
     const user = await this.findOrNull({ email });
     await this.record('reset_requested', client, { userId: user?.id, email });
     if (!user) throw new UnknownUserError();
@@ -196,6 +201,7 @@ export class AuthService {
   }
 
   private async userForResetToken(resetToken: string, email?: string): Promise<User> {
+    if (email !== undefined) email = parseEmail(email);
     if (!resetToken) throw new InvalidResetTokenError();
     const digest = digestSecret(resetToken);
     const user = await this.findOrNull({ resetToken: digest });
@@ -213,7 +219,9 @@ export class AuthService {
    * in about the same time whether the email is known or not.
    */
   private async authenticate(email: string, password: string): Promise<{ found: User | null; verified: User | null }> {
-    const user = await this.findOrNull({ email });
+    // An email no account can have is answered as an unknown one, after the same hashing.
+    const address = parseEmailOrNull(email);
+    const user = address === null ? null : await this.findOrNull({ email: address });
     if (!user) {
       await this.hasher.verify(password, await this.getDummyHash());
       return { found: null, verified: null };
@@ -283,9 +291,3 @@ export class AuthService {
 }
 
 const USER_AGENT_MAX = 512;
-
-function requireEmail(email: string): string {
-  const address = email.trim();
-  if (!address) throw new ValidationError('email is required');
-  return address;
-}

@@ -13,3 +13,6 @@ export * from './login-throttle';
 export type * from './ports/mailer';
 export * from './password-reset-emails';
 export type * from './ports/audit-log';
+export * from './users/email';
+export * from './audit/event-bounds';
+export * from './audit/audit-retention';

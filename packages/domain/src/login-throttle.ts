@@ -1,7 +1,9 @@
 import type { ClientContext } from './client-context';
 import { ThrottleUnavailableError, TooManyAttemptsError } from './errors';
-import type { ThrottleStore } from './ports/throttle-store';
+import type { ThrottleStore, ThrottleTake } from './ports/throttle-store';
+import { digestSecret } from './secrets';
 import { normalizeEmail } from './user';
+import { parseEmailOrNull } from './users/email';
 
 export interface LoginThrottleSettings {
   failuresPerAccount: number;
@@ -14,6 +16,14 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = {
   failuresPerIp: 100,
   windowMs: 900_000,
 };
+
+/** A login attempt that holds its place in the counters while its password is checked. */
+export interface LoginAttempt {
+  /** The password was right: the account's count starts again, the address's unit is given back. */
+  succeeded(): Promise<void>;
+  /** The password could not be checked (overload, outage): every unit is given back. */
+  abandoned(): Promise<void>;
+}
 
 /**
  * Counts failed logins per account and per client address. Once either count reaches
@@ -30,24 +40,36 @@ export class LoginThrottle {
     this.settings = { ...DEFAULT_LOGIN_THROTTLE, ...settings };
   }
 
-  /** Throws TooManyAttemptsError when the account or the address is locked out. */
-  async check(email: string, client: ClientContext = {}): Promise<void> {
-    const counters = await unavailableOnFailure(
-      Promise.all(this.keys(email, client).map(([key, limit]) => this.store.peek(key).then((c) => ({ ...c, limit })))),
-    );
-    const blocked = counters.filter(({ count, limit }) => count >= limit);
-    if (blocked.length > 0) {
-      throw new TooManyAttemptsError(Math.ceil(Math.max(...blocked.map((c) => c.resetInMs)) / 1000));
+  /**
+   * Takes a unit of the account's and the address's counters before any hashing, each in
+   * one atomic step: however many logins race, at most the limit have their password
+   * checked. A wrong password keeps its units (they are its failures). Throws
+   * TooManyAttemptsError, having given back what it took, when either count is at its limit.
+   */
+  async reserve(email: string, client: ClientContext = {}): Promise<LoginAttempt> {
+    const keys = this.keys(email, client);
+    const takes = await Promise.allSettled(keys.map(([key, limit]) => this.store.take(key, limit, this.settings.windowMs)));
+    const taken = keys.filter((_, i) => isTaken(takes[i]!)).map(([key]) => key);
+    const failure = takes.find((take) => take.status === 'rejected');
+    if (failure) {
+      await this.giveBack(taken);
+      throw new ThrottleUnavailableError(STORE_RETRY_AFTER_SECONDS, failure.reason);
     }
+    const refused = takes.map((take) => (take as PromiseFulfilledResult<ThrottleTake>).value).filter((take) => !take.taken);
+    if (refused.length > 0) {
+      await this.giveBack(taken);
+      throw new TooManyAttemptsError(Math.max(1, Math.ceil(Math.max(...refused.map((c) => c.resetInMs)) / 1000)));
+    }
+    const [account, ...address] = taken;
+    return {
+      succeeded: () => unavailableOnFailure(Promise.all([this.store.reset(account!), this.giveBack(address)]).then(() => undefined)),
+      abandoned: () => this.giveBack(taken),
+    };
   }
 
-  async recordFailure(email: string, client: ClientContext = {}): Promise<void> {
-    await unavailableOnFailure(Promise.all(this.keys(email, client).map(([key]) => this.store.hit(key, this.settings.windowMs))));
-  }
-
-  /** A right password clears the account's counter; the address keeps its count. */
-  async recordSuccess(email: string): Promise<void> {
-    await unavailableOnFailure(this.store.reset(accountKey(email)));
+  // Best effort: a unit that cannot be given back only counts as one more failure.
+  private async giveBack(keys: string[]): Promise<void> {
+    await Promise.allSettled(keys.map((key) => this.store.giveBack(key)));
   }
 
   private keys(email: string, client: ClientContext): Array<[string, number]> {
@@ -55,6 +77,10 @@ export class LoginThrottle {
     if (client.ip) keys.push([`login:ip:${client.ip}`, this.settings.failuresPerIp]);
     return keys;
   }
+}
+
+function isTaken(take: PromiseSettledResult<ThrottleTake>): boolean {
+  return take.status === 'fulfilled' && take.value.taken;
 }
 
 /** Seconds a client is asked to wait while the counters cannot be reached. */
@@ -70,6 +96,9 @@ async function unavailableOnFailure<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+// A valid email names its counter as it is (operators can read it); anything else, which
+// may be kilobytes long, is named by its digest so that no key outgrows a valid email's.
 function accountKey(email: string): string {
-  return `login:account:${normalizeEmail(email)}`;
+  const address = parseEmailOrNull(email);
+  return address === null ? `login:account:#${digestSecret(normalizeEmail(email))}` : `login:account:${normalizeEmail(address)}`;
 }

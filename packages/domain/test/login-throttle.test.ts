@@ -67,7 +67,8 @@ describe('login throttling', () => {
 describe('login throttling without its counters', () => {
   it('refuses every login, right password or not, with ThrottleUnavailableError, and does no hashing', async () => {
     const down = new Error('connection refused');
-    const store: ThrottleStore = { hit: () => Promise.reject(down), peek: () => Promise.reject(down), reset: () => Promise.reject(down) };
+    const refuse = () => Promise.reject(down);
+    const store: ThrottleStore = { hit: refuse, take: refuse, giveBack: refuse, peek: refuse, reset: refuse };
     const hasher = new FakeHasher();
     const auth = new AuthService({ users: new MemoryUserRepository(), hasher, throttle: new LoginThrottle(store) });
     await auth.registerUser('bob@example.com', 'right');

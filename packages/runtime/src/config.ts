@@ -69,6 +69,9 @@ export const VARIABLES = {
     'Link in reset emails; `{token}` and `{email}` are replaced.',
     '(unset)',
   ),
+  PROXY_HOPS: variable(integer(1, 32).default(1), 'With TRUST_PROXY: proxies in front of the service; the client address is the one they appended to X-Forwarded-For.'),
+  THROTTLE_MEMORY_MAX_ENTRIES: variable(integer(1000, 10_000_000).default(100_000), 'Most login counters one process keeps without REDIS_URL; past it the oldest are forgotten.'),
+  AUDIT_RETENTION_DAYS: variable(integer(0, 36_500).default(90), 'Audit events older than this are deleted (hourly, in batches of 1,000); 0 keeps them forever.'),
 } as const;
 
 type Variables = typeof VARIABLES;

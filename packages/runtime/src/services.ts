@@ -13,7 +13,7 @@ import {
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
+import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
 import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -51,6 +51,8 @@ export interface ServiceOptions {
   mailRetry?: { attempts: number; backoffMs: number };
   /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
+  /** Delete audit events past AUDIT_RETENTION_DAYS now and every hour (servers, not commands). */
+  pruneAudit?: boolean;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -69,8 +71,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
         onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
       })
     : undefined;
-  const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
+  const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
   const audit = new KnexAuditLog(knex);
+  const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const auth = new AuthService({
     users,
     hasher,
@@ -112,11 +115,39 @@ export async function createServices(config: Config, options: ServiceOptions = {
       }
     },
     close: async () => {
+      await stopPruning();
       await resetEmails?.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
       await Promise.all([knex.destroy(), redis?.close(), bcrypt.close()]);
     },
+  };
+}
+
+const AUDIT_PRUNE_INTERVAL_MS = 3600_000;
+
+/**
+ * Deletes expired audit events at once and then every intervalMs, one run at a time;
+ * resolves the stopper once a run in progress has ended. Nothing when retention is 0.
+ */
+export function pruneAuditEvery(intervalMs: number, audit: AuditLog, config: Config, logger: Logger): () => Promise<void> {
+  if (config.AUDIT_RETENTION_DAYS === 0) return async () => {};
+  const retention = new AuditRetention(audit, { retentionMs: config.AUDIT_RETENTION_DAYS * 86_400_000 });
+  let running: Promise<void> = Promise.resolve();
+  const run = () => {
+    running = running.then(() =>
+      retention.prune().then(
+        (deleted) => void (deleted > 0 && logger.info({ deleted }, 'audit events past retention deleted')),
+        (error: unknown) => logger.error({ err: (error as Error).message }, 'audit retention failed; next try in an hour'),
+      ),
+    );
+  };
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  run();
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }
 

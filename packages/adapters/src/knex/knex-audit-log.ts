@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { normalizeEmail } from '@latchkey/domain';
+import { boundAuthEvent, normalizeEmail } from '@latchkey/domain';
 import type { AuditLog, AuthEvent, AuthEventQuery, AuthEventType, RecordedAuthEvent } from '@latchkey/domain';
 
 interface AuthEventRow {
@@ -16,7 +16,8 @@ interface AuthEventRow {
 export class KnexAuditLog implements AuditLog {
   constructor(private readonly knex: Knex) {}
 
-  async record(event: AuthEvent): Promise<void> {
+  async record(recorded: AuthEvent): Promise<void> {
+    const event = boundAuthEvent(recorded);
     await this.knex<AuthEventRow>('auth_events').insert({
       type: event.type,
       occurred_at: event.occurredAt,
@@ -36,6 +37,14 @@ export class KnexAuditLog implements AuditLog {
       .orderBy('id', 'desc')
       .limit(limit);
     return rows.map(toEvent);
+  }
+
+  // Only the first `limit` rows by id are read (the primary key's order, which is the order
+  // of recording): the statement stays short however large the table and whatever its age.
+  async deleteOlderThan(cutoff: number, limit: number): Promise<number> {
+    const head = this.knex('auth_events').select('id', 'occurred_at').orderBy('id').limit(limit).as('head');
+    const expired = this.knex.select('id').from(head).where('occurred_at', '<', cutoff);
+    return this.knex('auth_events').whereIn('id', expired).delete();
   }
 }
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { ThrottleCount, ThrottleStore } from '@latchkey/domain';
+import type { ThrottleCount, ThrottleStore, ThrottleTake } from '@latchkey/domain';
 
 /**
  * One round trip, atomic: add one, start the window on the first hit, read what is left.
@@ -14,6 +14,33 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 return {count, ttl}
+`;
+
+/**
+ * Take, atomic: compare with the limit and add one in the same step, so racing callers
+ * cannot all pass the comparison before any adds. Same window rules as HIT.
+ */
+const TAKE = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local taken = 0
+if count < tonumber(ARGV[2]) then
+  count = redis.call('INCR', KEYS[1])
+  taken = 1
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if count > 0 and ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+if count == 0 then ttl = 0 end
+return {taken, count, ttl}
+`;
+
+/** Give back one, never below zero; the window keeps its end. */
+const GIVE_BACK = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0
 `;
 
 export interface RedisThrottleStoreOptions {
@@ -56,6 +83,16 @@ export class RedisThrottleStore implements ThrottleStore {
   async hit(key: string, windowMs: number): Promise<ThrottleCount> {
     const [count, ttl] = (await this.redis.eval(HIT, 1, this.prefix + key, Math.max(1, Math.ceil(windowMs)))) as [number, number];
     return { count, resetInMs: ttl };
+  }
+
+  async take(key: string, limit: number, windowMs: number): Promise<ThrottleTake> {
+    const window = Math.max(1, Math.ceil(windowMs));
+    const [taken, count, ttl] = (await this.redis.eval(TAKE, 1, this.prefix + key, window, limit)) as [number, number, number];
+    return { taken: taken === 1, count, resetInMs: ttl };
+  }
+
+  async giveBack(key: string): Promise<void> {
+    await this.redis.eval(GIVE_BACK, 1, this.prefix + key);
   }
 
   async peek(key: string): Promise<ThrottleCount> {

@@ -39,8 +39,14 @@ export interface AuthEventQuery {
   limit: number;
 }
 
-/** The audit trail of authentication events: append-only. */
+/** The audit trail of authentication events: appended to, and pruned only by age. */
 export interface AuditLog {
+  /** Appends the event, its text fields bounded (boundAuthEvent). */
   record(event: AuthEvent): Promise<void>;
   recent(query: AuthEventQuery): Promise<RecordedAuthEvent[]>;
+  /**
+   * Deletes at most `limit` of the oldest events that occurred before `cutoff` (epoch
+   * milliseconds), reading at most `limit` rows; resolves to how many were deleted.
+   */
+  deleteOlderThan(cutoff: number, limit: number): Promise<number>;
 }
