@@ -1,5 +1,10 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
 import { MemoryThrottleStore } from '../src';
 import { throttleStoreContract } from './throttle-store.contract';
+
+setFlagsFromString('--expose-gc');
 
 throttleStoreContract('memory', async () => {
   let time = 1_000_000;
@@ -9,4 +14,30 @@ throttleStoreContract('memory', async () => {
       time += ms;
     },
   };
+});
+
+describe('MemoryThrottleStore bounds', () => {
+  it('keeps at most maxEntries counters, forgetting the oldest window first', async () => {
+    const store = new MemoryThrottleStore({ maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) await store.hit(key, 60_000);
+    await store.hit('a', 60_000);
+    await store.take('d', 5, 60_000);
+    expect(store.size).toBe(3);
+    expect((await store.peek('a')).count).toBe(0);
+    expect(await Promise.all(['b', 'c', 'd'].map(async (key) => (await store.peek(key)).count))).toEqual([1, 1, 1]);
+  });
+
+  it('holds a counter for a 15 kB key in the same few hundred bytes as for a short one', async () => {
+    const gc = runInNewContext('gc') as () => void;
+    const store = new MemoryThrottleStore();
+    const entries = 2000;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < entries; i++) await store.take(`login:account:${String(i).padStart(15_000, 'x')}@example.com`, 10, 60_000);
+    gc();
+    const perEntry = (process.memoryUsage().heapUsed - before) / entries;
+    expect(store.size).toBe(entries);
+    console.log(`bytes per entry: ${Math.round(perEntry)}`);
+    expect(perEntry).toBeLessThan(400);
+  });
 });

@@ -2,6 +2,7 @@ import type { AuthService } from './auth-service';
 import type { ClientContext } from './client-context';
 import { UnknownUserError } from './errors';
 import type { MailMessage, Mailer } from './ports/mailer';
+import { parseEmail } from './users/email';
 
 export interface ResetEmailSettings {
   /** Link to the page that completes the reset; `{token}` and `{email}` are replaced. */
@@ -28,10 +29,11 @@ export class PasswordResetEmails {
 
   /**
    * Starts `send` and returns at once: the caller's answer then takes the same time
-   * whether the address is registered or not.
+   * whether the address is registered or not. An email no account can have is refused
+   * at once (ValidationError), before the answer.
    */
   request(email: string, client: ClientContext = {}): void {
-    const task = this.send(email, client)
+    const task = this.send(parseEmail(email), client)
       .catch((error: unknown) => this.settings.onError?.(error))
       .finally(() => this.pending.delete(task));
     this.pending.add(task);
