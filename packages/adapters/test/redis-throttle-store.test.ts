@@ -39,6 +39,17 @@ describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${r
       expect((await b.hit('shared', 60_000)).count).toBe(21);
     });
 
+    it('lets exactly the limit take, however many clients race (10 rounds of 60 on two connections against 10)', async () => {
+      const [a, b] = await Promise.all([open(), open()]);
+      const rounds = await Promise.all(
+        Array.from({ length: 10 }, async (_, round) => {
+          const takes = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).take(`race:${round}`, 10, 60_000)));
+          return takes.filter((take) => take.taken).length;
+        }),
+      );
+      expect(rounds).toEqual(Array.from({ length: 10 }, () => 10));
+    });
+
     it('keeps its keys under the prefix, with an expiry', async () => {
       await (await open()).hit('user@example.com', 60_000);
       const ttl = await client.pttl(`${prefix}user@example.com`);
