@@ -1,5 +1,5 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPostgres, createScratchDatabase } from '../../../packages/adapters/test/real-services';
 import type { ScratchDatabase } from '../../../packages/adapters/test/real-services';
 import type { TestServer } from './harness';

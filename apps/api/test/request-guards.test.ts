@@ -45,7 +45,8 @@ describe('cross-origin changes (login CSRF)', () => {
   it('lets the service’s own origin, an allowed origin and clients without Origin (curl) log in', async () => {
     server = await startTestServer({}, { http: { allowedOrigins: ['https://app.example.com'] } });
     expect((await call('POST', '/users', BOB, { origin: server.url })).status).toBe(200);
-    for (const extra of [{ origin: server.url }, { origin: 'https://app.example.com' }, {}, { 'sec-fetch-site': 'same-origin' }]) {
+    const clients: Array<Record<string, string>> = [{ origin: server.url }, { origin: 'https://app.example.com' }, {}, { 'sec-fetch-site': 'same-origin' }];
+    for (const extra of clients) {
       const response = await call('POST', '/sessions', BOB, extra);
       expect(response.status, JSON.stringify(extra)).toBe(200);
       expect(sessionCookie(response)).toBeDefined();
