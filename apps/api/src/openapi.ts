@@ -38,12 +38,12 @@ function formOrJson(schema: Schema): Schema {
 /**
  * Refusals that come before routing, so that any operation may answer them: a body that
  * is malformed, too large or of another type, and (for changes) a session cookie sent
- * from a page of a foreign origin. An operation's own entry for a status replaces these.
+ * from a page of a foreign origin, with or without a cookie. An operation's own entry for a status replaces these.
  */
 function refusedBeforeRouting(method: string): Record<string, Schema> {
   return {
-    '400': failure('A malformed body.'),
-    ...(method === 'get' ? {} : { '403': failure('"cross-origin request refused": a session cookie sent from a page of another origin than the service or ALLOWED_ORIGINS.') }),
+    '400': failure('A malformed body, or one announced as gzip, deflate or br that does not decompress.'),
+    ...(method === 'get' ? {} : { '403': failure('"cross-origin request refused": a change sent from a page of another origin than the service or ALLOWED_ORIGINS.') }),
     '413': failure('The body is larger than BODY_LIMIT.'),
     '415': failure('The body is neither form-encoded nor JSON.'),
   };
@@ -87,7 +87,8 @@ const PATHS = {
       requestBody: formOrJson(object({ email: text, password: { type: 'string', description: 'At most 72 UTF-8 bytes.' } })),
       responses: {
         '200': json('The user is registered.', object({ email, message: { const: 'user created' } })),
-        '400': failure('"email already registered", or a missing field, a password the policy refuses, a malformed body.'),
+        '400': failure('"email already registered", or a missing field, an email that is not an address (over 254 bytes, no single @, a control character), a password the policy refuses, a malformed body.'),
+        '403': failure('A cross-origin request.'),
         '503': OVERLOADED,
       },
     },
@@ -100,7 +101,8 @@ const PATHS = {
       responses: {
         '200': json('Logged in; the session cookie is set.', object({ email, message: { const: 'logged in' } }), SET_SESSION_COOKIE),
         '400': failure('A missing field or a malformed body.'),
-        '401': failure('Wrong email or password (the same answer for both).'),
+        '401': failure('Wrong email or password (the same answer for both, also for an email that is not an address).'),
+        '403': failure('A cross-origin request (login CSRF).'),
         '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
         '503': failure(
           'Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or the login failure counters (REDIS_URL) cannot be reached.',
@@ -152,8 +154,8 @@ const PATHS = {
             ],
           },
         ),
-        '400': failure('A missing field or a malformed body.'),
-        '403': failure('No user has this email (token in the response only), or a cross-origin request with a session cookie.'),
+        '400': failure('A missing field, an email that is not an address, or a malformed body.'),
+        '403': failure('No user has this email (token in the response only), or a cross-origin request.'),
       },
     },
     put: {
@@ -162,8 +164,8 @@ const PATHS = {
       requestBody: formOrJson(object({ email: text, reset_token: text, new_password: text })),
       responses: {
         '200': json('The password is changed, the token used up and the sessions ended.', object({ email, message: { const: 'Password updated' } })),
-        '400': failure('A missing field, a password the policy refuses or a malformed body.'),
-        '403': failure('The token is unknown, used, expired or was issued for another email, or a cross-origin request with a session cookie.'),
+        '400': failure('A missing field, an email that is not an address, a password the policy refuses or a malformed body.'),
+        '403': failure('The token is unknown, used, expired or was issued for another email, or a cross-origin request.'),
         '503': OVERLOADED,
       },
     },
@@ -231,7 +233,7 @@ export const openApiDocument = {
       'User authentication: registration, login with a session cookie, profile, logout and password reset. ' +
       'Bodies may be form-encoded or JSON. Every failure is JSON {"message": …}; a path that does not exist answers 404, ' +
       'a path with another method 405 with Allow, and any request, whatever its path, may be refused before routing ' +
-      '(400 malformed body, 403 cross-origin change with a session cookie, 413 body too large, 415 body neither form nor JSON). Every response carries X-Request-Id (the request\'s own when it sent a plain one).',
+      '(400 malformed body, 403 change from a page of another origin, 413 body too large, 415 body neither form nor JSON). Every response carries X-Request-Id (the request\'s own when it sent a plain one) and Cache-Control: no-store.',
   },
   paths: withRefusals(PATHS),
   components: {

@@ -57,7 +57,7 @@ export const VARIABLES = {
   LOGIN_FAILURES_PER_IP: variable(integer(1).default(100), 'Failed logins from one client address allowed per window.'),
   LOGIN_FAILURE_WINDOW_SECONDS: variable(integer(1).default(900), 'Window of the login failure counters.'),
   TRUST_PROXY: variable(boolean().default(false), 'Take the client address from X-Forwarded-For (only behind a proxy you run).'),
-  ALLOWED_ORIGINS: variable(list().default([]), 'Comma-separated origins allowed to send cookie-authenticated changes, besides the service itself.', '(none)'),
+  ALLOWED_ORIGINS: variable(list().default([]), 'Comma-separated origins whose pages may send changes (logins included), besides the service itself.', '(none)'),
   BODY_LIMIT: variable(z.string().regex(/^\d+(b|kb|mb)?$/i, 'use a size such as 16kb').default('16kb'), 'Largest accepted request body.'),
   LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Least severe level written to the log.'),
   SHUTDOWN_TIMEOUT_SECONDS: variable(integer(1, 600).default(10), 'Longest wait for in-flight requests on SIGTERM/SIGINT.'),
