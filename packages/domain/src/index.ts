@@ -13,3 +13,4 @@ export * from './login-throttle';
 export type * from './ports/mailer';
 export * from './password-reset-emails';
 export type * from './ports/audit-log';
+export * from './passwords/index';

@@ -10,7 +10,7 @@ import {
   ValidationError,
   digestSecret,
 } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { FakeClock, FakeHasher, memoryStorage } from './fakes';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -20,12 +20,14 @@ describe('AuthService', () => {
   let hasher: FakeHasher;
   let clock: FakeClock;
   let auth: AuthService;
+  let storage: ReturnType<typeof memoryStorage>;
 
   beforeEach(() => {
     users = new MemoryUserRepository();
     hasher = new FakeHasher();
     clock = new FakeClock();
-    auth = new AuthService({ users, hasher, clock });
+    storage = memoryStorage(users);
+    auth = new AuthService({ ...storage, hasher, clock });
   });
 
   describe('hashPassword and generateUuid', () => {
@@ -88,7 +90,7 @@ describe('AuthService', () => {
     });
 
     it('upgrades a hash made with a lower cost when the password is right', async () => {
-      const weak = new AuthService({ users, hasher: new FakeHasher(1), clock });
+      const weak = new AuthService({ ...storage, hasher: new FakeHasher(1), clock });
       await weak.registerUser('old@example.com', 'pw');
       expect(hasher.needsRehash((await users.findUserBy({ email: 'old@example.com' })).hashedPassword)).toBe(true);
       expect(await auth.validLogin('old@example.com', 'wrong')).toBe(false);
@@ -180,7 +182,7 @@ describe('AuthService', () => {
     });
 
     it('honours configured limits', async () => {
-      const short = new AuthService({ users, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
+      const short = new AuthService({ ...storage, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
       const { sessionId } = await short.login('bob@example.com', 'right');
       clock.advance(5 * MINUTE);
       expect(await short.getUserFromSessionId(sessionId)).toBeNull();
@@ -244,7 +246,7 @@ describe('AuthService', () => {
     });
 
     it('the new password must follow the policy, and a refused one keeps the token', async () => {
-      const strict = new AuthService({ users, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
+      const strict = new AuthService({ ...storage, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
       const token = await strict.getResetPasswordToken('bob@example.com');
       await expect(strict.updatePassword(token, 'short')).rejects.toBeInstanceOf(ValidationError);
       await strict.updatePassword(token, 'long enough');

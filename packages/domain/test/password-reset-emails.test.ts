@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryUserRepository } from '@latchkey/adapters';
 import type { MailMessage, Mailer } from '../src';
 import { AuthService, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { FakeClock, FakeHasher, memoryStorage } from './fakes';
 
 class RecordingMailer implements Mailer {
   readonly sent: MailMessage[] = [];
@@ -17,7 +16,7 @@ describe('reset emails', () => {
   let emails: PasswordResetEmails;
 
   beforeEach(async () => {
-    auth = new AuthService({ users: new MemoryUserRepository(), hasher: new FakeHasher(), clock: new FakeClock() });
+    auth = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), clock: new FakeClock() });
     mailer = new RecordingMailer();
     emails = new PasswordResetEmails(auth, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
     await auth.registerUser('Bob+tag@Example.com', 'old');

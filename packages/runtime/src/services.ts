@@ -3,6 +3,7 @@ import {
   BoundedPasswordHasher,
   CommonPasswordList,
   KnexAuditLog,
+  KnexPasswordResetTokenRepository,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -13,7 +14,7 @@ import {
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
+import { AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle } from '@latchkey/domain';
 import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -66,13 +67,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const redis = config.REDIS_URL
     ? await RedisThrottleStore.connect(config.REDIS_URL, {
         keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
-        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
+        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
       })
     : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore();
   const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
     users,
+    resetTokens: new KnexPasswordResetTokenRepository(knex),
     hasher,
     audit,
     policy: passwordPolicy(config),
@@ -81,10 +83,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
       failuresPerIp: config.LOGIN_FAILURES_PER_IP,
       windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
     }),
+    resetThrottle: new ResetThrottle(throttleStore, {
+      requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
+      requestsPerIp: config.RESET_REQUESTS_PER_IP,
+      windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
+    }),
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      resetTokensPerUser: config.RESET_TOKENS_PER_USER,
     },
   });
   const mail =
