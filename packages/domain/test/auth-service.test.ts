@@ -232,11 +232,71 @@ describe('AuthService', () => {
       await expect(auth.updatePassword(token, 'new')).rejects.toBeInstanceOf(InvalidResetTokenError);
     });
 
-    it('only the latest token works', async () => {
+    it('a new token leaves the older ones working, and using one ends them all', async () => {
       const first = await auth.getResetPasswordToken('bob@example.com');
       const second = await auth.getResetPasswordToken('bob@example.com');
-      await expect(auth.updatePassword(first, 'new')).rejects.toBeInstanceOf(InvalidResetTokenError);
-      await auth.updatePassword(second, 'new');
+      expect((await users.findUserBy({ id: 1 })).resetToken).toBe(digestSecret(second));
+      await auth.updatePassword(first, 'new');
+      await expect(auth.updatePassword(second, 'newer')).rejects.toBeInstanceOf(InvalidResetTokenError);
+      expect((await users.findUserBy({ id: 1 })).resetToken).toBeNull();
+      expect(await auth.validLogin('bob@example.com', 'new')).toBe(true);
+    });
+
+    it('keeps the newest tokens up to resetTokensPerUser, dropping the oldest', async () => {
+      const tokens = [];
+      for (let i = 0; i < 4; i++) tokens.push(await auth.getResetPasswordToken('bob@example.com'));
+      await expect(auth.updatePassword(tokens[0]!, 'new')).rejects.toBeInstanceOf(InvalidResetTokenError);
+      await auth.updatePassword(tokens[1]!, 'new');
+    });
+
+    it('a token issued after another was used keeps working while the first request finishes', async () => {
+      let hashing!: () => void;
+      let finish!: () => void;
+      const entered = new Promise<void>((resolve) => (hashing = resolve));
+      const held = new Promise<void>((resolve) => (finish = resolve));
+      const slow = new AuthService({
+        ...storage,
+        clock,
+        hasher: Object.assign(new FakeHasher(), {
+          hash: async (password: string) => {
+            hashing();
+            await held;
+            return new FakeHasher().hash(password);
+          },
+        }),
+      });
+      const older = await slow.getResetPasswordToken('bob@example.com');
+      const inFlight = slow.updatePassword(older, 'from older');
+      await entered;
+      const newer = await slow.getResetPasswordToken('bob@example.com');
+      finish();
+      await inFlight;
+      await auth.updatePassword(newer, 'from newer');
+      expect(await auth.validLogin('bob@example.com', 'from newer')).toBe(true);
+    });
+
+    it('of concurrent uses of one token exactly one wins (50 rounds at once)', async () => {
+      const rounds = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const email = `racer${i}@example.com`;
+          await auth.registerUser(email, 'old');
+          const token = await auth.getResetPasswordToken(email);
+          const results = await Promise.allSettled([auth.updatePassword(token, 'a'), auth.updatePassword(token, 'b')]);
+          return results.filter((r) => r.status === 'fulfilled').length;
+        }),
+      );
+      expect(rounds).toEqual(Array.from({ length: 50 }, () => 1));
+    });
+
+    it('a refused hash (overload) gives the token back', async () => {
+      const refusing = new AuthService({
+        ...storage,
+        clock,
+        hasher: Object.assign(new FakeHasher(), { hash: async () => Promise.reject(new Error('busy')) }),
+      });
+      const token = await auth.getResetPasswordToken('bob@example.com');
+      await expect(refusing.updatePassword(token, 'new')).rejects.toThrow('busy');
+      await auth.updatePassword(token, 'new');
     });
 
     it('using a token ends the session', async () => {

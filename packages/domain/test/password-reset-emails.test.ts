@@ -41,16 +41,30 @@ describe('reset emails', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
+  it("another request for the address does not void the link already sent", async () => {
+    await emails.request('bob+tag@example.com');
+    await emails.request('bob+tag@example.com');
+    await emails.drain();
+    const tokens = mailer.sent.map((message) => new URL(/https:\/\/app\.example\.com\/reset\?\S+/.exec(message.text)![0]).searchParams.get('token')!);
+    expect(tokens).toHaveLength(2);
+    await auth.updatePassword(tokens[0]!, 'from the first link', 'bob+tag@example.com');
+    expect(await auth.validLogin('bob+tag@example.com', 'from the first link')).toBe(true);
+  });
+
   it('request returns at once and reports failures to onError', async () => {
     const errors: unknown[] = [];
-    const failing = new PasswordResetEmails(auth, { send: async () => Promise.reject(new Error('smtp down')) }, {
+    let answer!: () => void;
+    const smtpAnswers = new Promise<void>((resolve) => (answer = resolve));
+    const mailer = { send: async () => smtpAnswers.then(() => Promise.reject(new Error('smtp down'))) };
+    const failing = new PasswordResetEmails(auth, mailer, {
       urlTemplate: 'https://x/{token}',
       tokenTtlMs: 60_000,
       onError: (error) => errors.push(error),
     });
-    failing.request('bob+tag@example.com');
-    failing.request('nobody@example.com');
+    await failing.request('bob+tag@example.com');
+    await failing.request('nobody@example.com');
     expect(errors).toEqual([]);
+    answer();
     await failing.drain();
     expect(errors.map((e) => (e as Error).message)).toEqual(['smtp down']);
   });
