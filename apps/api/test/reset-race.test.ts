@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BcryptPasswordHasher } from '@latchkey/adapters';
 import type { PasswordHasher } from '@latchkey/domain';
 import type { TestServer } from './harness';
+import { checkPostgres, createScratchDatabase } from '../../../packages/adapters/test/real-services';
 import { form, startTestServer } from './harness';
 
 const ROUNDS = 20;
@@ -38,20 +39,36 @@ class GatedHasher implements PasswordHasher {
   }
 }
 
-for (const [name, databaseUrl] of [
-  ['better-sqlite3', 'sqlite::memory:'],
-  ['sqlite3', 'sqlite::memory:?driver=sqlite3'],
-] as const) {
-  describe(`reset token races over HTTP (SQLite, ${name})`, () => {
+const postgres = await checkPostgres();
+
+raceSuite('SQLite, better-sqlite3', async () => ({ url: 'sqlite::memory:' }));
+raceSuite('SQLite, sqlite3', async () => ({ url: 'sqlite::memory:?driver=sqlite3' }));
+if (postgres.available) {
+  raceSuite('PostgreSQL', async () => {
+    const database = await createScratchDatabase();
+    return { url: database.url, drop: () => database.drop() };
+  });
+} else {
+  describe.skip(`reset token races over HTTP (PostgreSQL, skipped: ${postgres.reason})`, () => {
+    it('needs PostgreSQL', () => {});
+  });
+}
+
+function raceSuite(name: string, database: () => Promise<{ url: string; drop?: () => Promise<void> }>): void {
+  describe(`reset token races over HTTP (${name})`, () => {
     let server: TestServer;
+    let drop: (() => Promise<void>) | undefined;
     const hasher = new GatedHasher();
     let n = 0;
 
     beforeAll(async () => {
-      server = await startTestServer({ hasher }, { databaseUrl });
+      const { url, drop: dropDatabase } = await database();
+      drop = dropDatabase;
+      server = await startTestServer({ hasher }, { databaseUrl: url });
     });
     afterAll(async () => {
-      await server.close();
+      await server?.close();
+      await drop?.();
     });
 
     const call = (method: string, fields: Record<string, string>) => fetch(`${server.url}/reset_password`, { method, ...form(fields) });
