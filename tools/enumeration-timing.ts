@@ -71,6 +71,8 @@ async function main(): Promise<void> {
       SMTP_URL: sink.url,
       MAIL_FROM: 'no-reply@latchkey.test',
       RESET_URL_TEMPLATE: 'https://app.example.com/reset?token={token}&email={email}',
+      RESET_REQUESTS_PER_EMAIL: '1000000',
+      RESET_REQUESTS_PER_IP: '1000000',
     });
     await timed(`${mailServer.url}/users`, { email: 'known@example.com', password: 'b4l0u' });
     lines.push(

@@ -4,8 +4,10 @@ import {
   InvalidResetTokenError,
   NotAuthenticatedError,
   OverloadedError,
+  ResetRequestsUnavailableError,
   ThrottleUnavailableError,
   TooManyAttemptsError,
+  TooManyResetRequestsError,
   UnknownUserError,
   UserAlreadyExistsError,
   ValidationError,
@@ -27,6 +29,12 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof TooManyResetRequestsError) {
+    return { status: 429, message: 'too many reset requests; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof ResetRequestsUnavailableError) {
+    return { status: 503, message: 'password resets are unavailable for a moment; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }
   if (error instanceof ThrottleUnavailableError) {
     return { status: 503, message: 'logins are unavailable for a moment; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };

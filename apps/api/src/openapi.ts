@@ -156,6 +156,8 @@ const PATHS = {
         ),
         '400': failure('A missing field, an email that is not an address, or a malformed body.'),
         '403': failure('No user has this email (token in the response only), or a cross-origin request.'),
+        '429': failure('Too many reset requests for this email (RESET_REQUESTS_PER_EMAIL) or from this address (RESET_REQUESTS_PER_IP).', RETRY_AFTER),
+        '503': failure('The reset request counters (REDIS_URL) cannot be reached.', RETRY_AFTER),
       },
     },
     put: {
@@ -163,10 +165,10 @@ const PATHS = {
       operationId: 'updatePassword',
       requestBody: formOrJson(object({ email: text, reset_token: text, new_password: text })),
       responses: {
-        '200': json('The password is changed, the token used up and the sessions ended.', object({ email, message: { const: 'Password updated' } })),
+        '200': json('The password is changed, every reset token of the user used up and the sessions ended.', object({ email, message: { const: 'Password updated' } })),
         '400': failure('A missing field, an email that is not an address, a password the policy refuses or a malformed body.'),
         '403': failure('The token is unknown, used, expired or was issued for another email, or a cross-origin request.'),
-        '503': OVERLOADED,
+        '503': failure('Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting); the token stays usable.', RETRY_AFTER),
       },
     },
   },

@@ -50,6 +50,11 @@ async function start(smtpUrl: string): Promise<Running> {
   };
 }
 
+function tokenOf(mail: { raw: string }): string {
+  const link = /https:\/\/app\.example\.com\/reset\?[^\s"<]+/.exec(decodeQuotedPrintable(mail.raw))![0].replaceAll('&amp;', '&');
+  return new URL(link).searchParams.get('token')!;
+}
+
 async function post(url: string, path: string, fields: Record<string, string>, method = 'POST'): Promise<{ status: number; text: string }> {
   const response = await fetch(url + path, { method, ...form(fields) });
   return { status: response.status, text: await response.text() };
@@ -80,6 +85,32 @@ describe('RESET_TOKEN_DELIVERY=email', () => {
     const reset = await post(running.url, '/reset_password', { email: 'bob@example.com', reset_token: token, new_password: 'brand new' }, 'PUT');
     expect(reset.status).toBe(200);
     expect((await post(running.url, '/sessions', { email: 'bob@example.com', password: 'brand new' })).status).toBe(200);
+  });
+
+  it('keeps an emailed link working when someone asks for another one', async () => {
+    sink = await startSmtpSink();
+    running = await start(sink.url);
+    await post(running.url, '/users', { email: 'bob@example.com', password: 'old' });
+    await post(running.url, '/reset_password', { email: 'bob@example.com' });
+    const first = tokenOf(await sink.waitFor(1));
+    expect((await post(running.url, '/reset_password', { email: 'bob@example.com' })).status).toBe(200);
+    await sink.waitFor(2);
+    const reset = await post(running.url, '/reset_password', { email: 'bob@example.com', reset_token: first, new_password: 'brand new' }, 'PUT');
+    expect(reset.status).toBe(200);
+  });
+
+  it('answers 429 with Retry-After past RESET_REQUESTS_PER_EMAIL (5) and sends no more mail', async () => {
+    sink = await startSmtpSink();
+    running = await start(sink.url);
+    await post(running.url, '/users', { email: 'bob@example.com', password: 'old' });
+    for (let i = 0; i < 5; i++) expect((await post(running.url, '/reset_password', { email: 'bob@example.com' })).status).toBe(200);
+    const response = await fetch(`${running.url}/reset_password`, { method: 'POST', ...form({ email: 'bob@example.com' }) });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    await sink.waitFor(5);
+    await running.services.close();
+    expect(sink.received).toHaveLength(5);
+    running = undefined;
   });
 
   it('answers known and unknown emails identically, and mails only the known one', async () => {

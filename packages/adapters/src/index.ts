@@ -1,9 +1,11 @@
 export { MemoryUserRepository } from './memory/memory-user-repository';
+export { MemoryPasswordResetTokenRepository } from './memory/memory-password-reset-token-repository';
 export { MemoryThrottleStore } from './memory/memory-throttle-store';
 export { MemoryAuditLog } from './memory/memory-audit-log';
 export { RedisThrottleStore } from './redis/redis-throttle-store';
 export type { RedisThrottleStoreOptions } from './redis/redis-throttle-store';
 export { KnexUserRepository } from './knex/knex-user-repository';
+export { KnexPasswordResetTokenRepository } from './knex/knex-password-reset-token-repository';
 export { KnexAuditLog } from './knex/knex-audit-log';
 export { SQLITE_DRIVERS, createKnex, knexConfigFromUrl, sqliteDriver, sqliteFilename } from './knex/connection';
 export type { SqliteDriver } from './knex/connection';

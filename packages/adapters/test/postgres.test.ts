@@ -1,7 +1,8 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAlreadyExistsError } from '@latchkey/domain';
-import { KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import { KnexPasswordResetTokenRepository, KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
@@ -49,6 +50,16 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
         await Promise.all(connections.map((knex) => knex.destroy()));
       },
     };
+  });
+
+  passwordResetTokenRepositoryContract('Knex + pg', async () => {
+    const schema = `tokens_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
+    await migrateToLatest(knex);
+    return { users: new KnexUserRepository(knex), tokens: new KnexPasswordResetTokenRepository(knex), close: () => knex.destroy() };
   });
 
   describe('schema', () => {
@@ -110,7 +121,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       );
       try {
         const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
-        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events', '20261125-004-create-password-reset-tokens']);
       } finally {
         await Promise.all(instances.map((instance) => instance.destroy()));
       }

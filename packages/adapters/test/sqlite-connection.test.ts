@@ -27,7 +27,11 @@ describe('SQLite connection', () => {
       const url = `sqlite:${join(dir, 'nested', 'deeper', 'users.db')}?driver=${driver}`;
       try {
         const first = createKnex(url);
-        expect(await migrateToLatest(first)).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
+        expect(await migrateToLatest(first)).toEqual([
+          '20261124-001-create-users',
+          '20261125-002-create-auth-events',
+          '20261125-004-create-password-reset-tokens',
+        ]);
         await new KnexUserRepository(first).addUser('kept@example.com', 'hash');
         const [{ journal_mode }] = await first.raw('PRAGMA journal_mode');
         expect(journal_mode).toBe('wal');

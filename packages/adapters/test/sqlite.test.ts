@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { KnexUserRepository, SQLITE_DRIVERS, createKnex, migrateToLatest } from '../src';
+import { KnexPasswordResetTokenRepository, KnexUserRepository, SQLITE_DRIVERS, createKnex, migrateToLatest } from '../src';
+import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
 import { userRepositoryContract } from './user-repository.contract';
 
 for (const driver of SQLITE_DRIVERS) {
@@ -21,6 +22,22 @@ for (const driver of SQLITE_DRIVERS) {
       reopen: open,
       close: async () => {
         await Promise.all(connections.map((knex) => knex.destroy()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
+
+for (const driver of SQLITE_DRIVERS) {
+  passwordResetTokenRepositoryContract(`Knex + ${driver} file`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-tokens-'));
+    const knex = createKnex(`sqlite:${join(dir, 'tokens.db')}?driver=${driver}`);
+    await migrateToLatest(knex);
+    return {
+      users: new KnexUserRepository(knex),
+      tokens: new KnexPasswordResetTokenRepository(knex),
+      close: async () => {
+        await knex.destroy();
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   InvalidCredentialsError,
-  InvalidResetTokenError,
   NoResultFound,
   UnknownUserError,
   UserAlreadyExistsError,
@@ -14,6 +13,9 @@ import type { Clock } from './ports/clock';
 import { systemClock } from './ports/clock';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { UserFilter, UserRepository } from './ports/user-repository';
+import { PasswordResets } from './passwords/password-resets';
+import type { ResetThrottle } from './passwords/reset-throttle';
+import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
 import { digestSecret, newSecret, sameDigest } from './secrets';
 import type { User } from './user';
 import { normalizeEmail } from './user';
@@ -27,6 +29,8 @@ export interface SessionSettings {
   /** Last-use time is written at most this often, to keep reads cheap. */
   sessionTouchIntervalMs: number;
   resetTokenTtlMs: number;
+  /** Reset tokens a user may hold at once; a new one drops the oldest beyond it. */
+  resetTokensPerUser: number;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -34,15 +38,20 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   sessionIdleMs: 24 * 3600_000,
   sessionTouchIntervalMs: 60_000,
   resetTokenTtlMs: 30 * 60_000,
+  resetTokensPerUser: 3,
 };
 
 export interface AuthServiceDeps {
   users: UserRepository;
+  /** The live reset tokens of each user. */
+  resetTokens: PasswordResetTokenRepository;
   hasher: PasswordHasher;
   clock?: Clock;
   policy?: PasswordPolicy;
   /** Locks out repeated failed logins; none when absent. */
   throttle?: LoginThrottle;
+  /** Limits reset requests per email and per client address; none when absent. */
+  resetThrottle?: ResetThrottle;
   /** Records registrations, logins, logouts and password resets; nothing when absent. */
   audit?: AuditLog;
   settings?: Partial<SessionSettings>;
@@ -60,6 +69,8 @@ export class AuthService {
   private readonly clock: Clock;
   private readonly policy: PasswordPolicy;
   private readonly throttle?: LoginThrottle;
+  private readonly resetThrottle?: ResetThrottle;
+  private readonly resets: PasswordResets;
   private readonly audit?: AuditLog;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
@@ -72,6 +83,15 @@ export class AuthService {
     this.throttle = deps.throttle;
     this.audit = deps.audit;
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
+    this.resetThrottle = deps.resetThrottle;
+    this.resets = new PasswordResets({
+      users: this.users,
+      tokens: deps.resetTokens,
+      hasher: this.hasher,
+      policy: this.policy,
+      clock: this.clock,
+      settings: this.settings,
+    });
   }
 
   hashPassword(password: string): Promise<string> {
@@ -164,53 +184,44 @@ export class AuthService {
   }
 
   async getResetPasswordToken(email: string): Promise<string> {
-    return (await this.requestPasswordReset(email)).token;
+    return (await this.issuePasswordReset(email)).token;
   }
 
-  /** Issues a reset token for the user of this email; UnknownUserError when none. */
+  /**
+   * A client's reset request: counted by the reset throttle (TooManyResetRequestsError
+   * past its limits), then a token is issued; UnknownUserError when no user has the email.
+   */
   async requestPasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
+    email = parseEmail(email);
+    await this.reserveResetRequest(email, client);
+    return this.issuePasswordReset(email, client);
+  }
+
+  /** Counts a reset request against the throttle, for callers that issue the token later. */
+  async reserveResetRequest(email: string, client: ClientContext = {}): Promise<void> {
+    await this.resetThrottle?.reserve(email, client);
+  }
+
+  /**
+   * Issues a reset token for the user of this email, without the throttle (the request
+   * was counted already, or an operator asks); UnknownUserError when none. The user's
+   * other live tokens keep working.
+   */
+  async issuePasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
     email = parseEmail(email);
     const user = await this.findOrNull({ email });
     await this.record('reset_requested', client, { userId: user?.id, email });
     if (!user) throw new UnknownUserError();
-    const token = newSecret();
-    await this.users.updateUser(user.id, {
-      resetToken: digestSecret(token),
-      resetTokenExpiresAt: this.clock.now() + this.settings.resetTokenTtlMs,
-    });
-    return { user, token };
+    return { user, token: await this.resets.issue(user) };
   }
 
   /**
    * Sets a new password with a reset token. When an email is given the token must
-   * have been issued for it. Using a token also ends the user's session.
+   * have been issued for it. Using a token ends all of the user's tokens and sessions.
    */
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
-    const user = await this.userForResetToken(resetToken, email);
-    this.policy.check(password);
-    await this.users.updateUser(user.id, {
-      hashedPassword: await this.hashPassword(password),
-      resetToken: null,
-      resetTokenExpiresAt: null,
-      sessionId: null,
-      sessionCreatedAt: null,
-      sessionSeenAt: null,
-    });
+    const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email));
     await this.record('password_changed', client, { userId: user.id, email: user.email });
-    return user;
-  }
-
-  private async userForResetToken(resetToken: string, email?: string): Promise<User> {
-    if (email !== undefined) email = parseEmail(email);
-    if (!resetToken) throw new InvalidResetTokenError();
-    const digest = digestSecret(resetToken);
-    const user = await this.findOrNull({ resetToken: digest });
-    const valid =
-      user?.resetToken != null &&
-      sameDigest(user.resetToken, digest) &&
-      (user.resetTokenExpiresAt ?? 0) > this.clock.now() &&
-      (email === undefined || normalizeEmail(email) === normalizeEmail(user.email));
-    if (!user || !valid) throw new InvalidResetTokenError();
     return user;
   }
 

@@ -85,3 +85,21 @@ export class ThrottleUnavailableError extends DomainError {
     this.cause = cause;
   }
 }
+
+/** Too many reset requests for the email or from the client address. */
+export class TooManyResetRequestsError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many password reset requests; try again later');
+  }
+}
+
+/** The reset request counters cannot be reached, so no request is let through. */
+export class ResetRequestsUnavailableError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    cause?: unknown,
+  ) {
+    super('Password resets are unavailable for a moment; try again later');
+    this.cause = cause;
+  }
+}

@@ -16,3 +16,4 @@ export type * from './ports/audit-log';
 export * from './users/email';
 export * from './audit/event-bounds';
 export * from './audit/audit-retention';
+export * from './passwords/index';

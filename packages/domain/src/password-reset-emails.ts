@@ -28,12 +28,15 @@ export class PasswordResetEmails {
   ) {}
 
   /**
-   * Starts `send` and returns at once: the caller's answer then takes the same time
-   * whether the address is registered or not. An email no account can have is refused
-   * at once (ValidationError), before the answer.
+   * Counts the request against the reset throttle (TooManyResetRequestsError past its
+   * limits, for any address alike), then starts `send` and returns: the caller's answer
+   * takes the same time whether the address is registered or not. An email no account
+   * can have is refused at once (ValidationError), before the answer.
    */
-  request(email: string, client: ClientContext = {}): void {
-    const task = this.send(parseEmail(email), client)
+  async request(email: string, client: ClientContext = {}): Promise<void> {
+    email = parseEmail(email);
+    await this.auth.reserveResetRequest(email, client);
+    const task = this.send(email, client)
       .catch((error: unknown) => this.settings.onError?.(error))
       .finally(() => this.pending.delete(task));
     this.pending.add(task);
@@ -44,10 +47,11 @@ export class PasswordResetEmails {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** Issues a token and mails it (the throttle is `request`'s part). */
   async send(email: string, client: ClientContext = {}): Promise<void> {
     let issued;
     try {
-      issued = await this.auth.requestPasswordReset(email, client);
+      issued = await this.auth.issuePasswordReset(email, client);
     } catch (error) {
       if (error instanceof UnknownUserError) return;
       throw error;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryUserRepository } from '@latchkey/adapters';
 import { AuthService } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { FakeClock, FakeHasher, memoryStorage } from './fakes';
 
 const HOUR = 3600_000;
 
@@ -13,7 +13,7 @@ describe('AuthService.hasActiveSession', () => {
   beforeEach(async () => {
     users = new MemoryUserRepository();
     clock = new FakeClock();
-    auth = new AuthService({ users, hasher: new FakeHasher(), clock });
+    auth = new AuthService({ ...memoryStorage(users), hasher: new FakeHasher(), clock });
     await auth.registerUser('bob@example.com', 'right');
   });
 

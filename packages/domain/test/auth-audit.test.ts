@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryAuditLog, MemoryThrottleStore, MemoryUserRepository } from '@latchkey/adapters';
+import { MemoryAuditLog, MemoryThrottleStore } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, digestSecret } from '../src';
 import type { ClientContext, RecordedAuthEvent } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { FakeClock, FakeHasher, memoryStorage } from './fakes';
 
 describe('the audit trail of AuthService', () => {
   const client: ClientContext = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' };
@@ -14,7 +14,7 @@ describe('the audit trail of AuthService', () => {
     clock = new FakeClock();
     audit = new MemoryAuditLog();
     const throttle = new LoginThrottle(new MemoryThrottleStore(clock), { failuresPerAccount: 2, failuresPerIp: 100, windowMs: 60_000 });
-    auth = new AuthService({ users: new MemoryUserRepository(), hasher: new FakeHasher(), clock, throttle, audit });
+    auth = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), clock, throttle, audit });
   });
 
   const events = async (email: string, userId?: number): Promise<RecordedAuthEvent[]> => (await audit.recent({ email, userId, limit: 100 })).reverse();

@@ -10,7 +10,7 @@ import {
   ValidationError,
   digestSecret,
 } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { FakeClock, FakeHasher, memoryStorage } from './fakes';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -20,12 +20,14 @@ describe('AuthService', () => {
   let hasher: FakeHasher;
   let clock: FakeClock;
   let auth: AuthService;
+  let storage: ReturnType<typeof memoryStorage>;
 
   beforeEach(() => {
     users = new MemoryUserRepository();
     hasher = new FakeHasher();
     clock = new FakeClock();
-    auth = new AuthService({ users, hasher, clock });
+    storage = memoryStorage(users);
+    auth = new AuthService({ ...storage, hasher, clock });
   });
 
   describe('hashPassword and generateUuid', () => {
@@ -88,7 +90,7 @@ describe('AuthService', () => {
     });
 
     it('upgrades a hash made with a lower cost when the password is right', async () => {
-      const weak = new AuthService({ users, hasher: new FakeHasher(1), clock });
+      const weak = new AuthService({ ...storage, hasher: new FakeHasher(1), clock });
       await weak.registerUser('old@example.com', 'pw');
       expect(hasher.needsRehash((await users.findUserBy({ email: 'old@example.com' })).hashedPassword)).toBe(true);
       expect(await auth.validLogin('old@example.com', 'wrong')).toBe(false);
@@ -180,7 +182,7 @@ describe('AuthService', () => {
     });
 
     it('honours configured limits', async () => {
-      const short = new AuthService({ users, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
+      const short = new AuthService({ ...storage, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
       const { sessionId } = await short.login('bob@example.com', 'right');
       clock.advance(5 * MINUTE);
       expect(await short.getUserFromSessionId(sessionId)).toBeNull();
@@ -230,11 +232,71 @@ describe('AuthService', () => {
       await expect(auth.updatePassword(token, 'new')).rejects.toBeInstanceOf(InvalidResetTokenError);
     });
 
-    it('only the latest token works', async () => {
+    it('a new token leaves the older ones working, and using one ends them all', async () => {
       const first = await auth.getResetPasswordToken('bob@example.com');
       const second = await auth.getResetPasswordToken('bob@example.com');
-      await expect(auth.updatePassword(first, 'new')).rejects.toBeInstanceOf(InvalidResetTokenError);
-      await auth.updatePassword(second, 'new');
+      expect((await users.findUserBy({ id: 1 })).resetToken).toBe(digestSecret(second));
+      await auth.updatePassword(first, 'new');
+      await expect(auth.updatePassword(second, 'newer')).rejects.toBeInstanceOf(InvalidResetTokenError);
+      expect((await users.findUserBy({ id: 1 })).resetToken).toBeNull();
+      expect(await auth.validLogin('bob@example.com', 'new')).toBe(true);
+    });
+
+    it('keeps the newest tokens up to resetTokensPerUser, dropping the oldest', async () => {
+      const tokens = [];
+      for (let i = 0; i < 4; i++) tokens.push(await auth.getResetPasswordToken('bob@example.com'));
+      await expect(auth.updatePassword(tokens[0]!, 'new')).rejects.toBeInstanceOf(InvalidResetTokenError);
+      await auth.updatePassword(tokens[1]!, 'new');
+    });
+
+    it('a token issued after another was used keeps working while the first request finishes', async () => {
+      let hashing!: () => void;
+      let finish!: () => void;
+      const entered = new Promise<void>((resolve) => (hashing = resolve));
+      const held = new Promise<void>((resolve) => (finish = resolve));
+      const slow = new AuthService({
+        ...storage,
+        clock,
+        hasher: Object.assign(new FakeHasher(), {
+          hash: async (password: string) => {
+            hashing();
+            await held;
+            return new FakeHasher().hash(password);
+          },
+        }),
+      });
+      const older = await slow.getResetPasswordToken('bob@example.com');
+      const inFlight = slow.updatePassword(older, 'from older');
+      await entered;
+      const newer = await slow.getResetPasswordToken('bob@example.com');
+      finish();
+      await inFlight;
+      await auth.updatePassword(newer, 'from newer');
+      expect(await auth.validLogin('bob@example.com', 'from newer')).toBe(true);
+    });
+
+    it('of concurrent uses of one token exactly one wins (50 rounds at once)', async () => {
+      const rounds = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const email = `racer${i}@example.com`;
+          await auth.registerUser(email, 'old');
+          const token = await auth.getResetPasswordToken(email);
+          const results = await Promise.allSettled([auth.updatePassword(token, 'a'), auth.updatePassword(token, 'b')]);
+          return results.filter((r) => r.status === 'fulfilled').length;
+        }),
+      );
+      expect(rounds).toEqual(Array.from({ length: 50 }, () => 1));
+    });
+
+    it('a refused hash (overload) gives the token back', async () => {
+      const refusing = new AuthService({
+        ...storage,
+        clock,
+        hasher: Object.assign(new FakeHasher(), { hash: async () => Promise.reject(new Error('busy')) }),
+      });
+      const token = await auth.getResetPasswordToken('bob@example.com');
+      await expect(refusing.updatePassword(token, 'new')).rejects.toThrow('busy');
+      await auth.updatePassword(token, 'new');
     });
 
     it('using a token ends the session', async () => {
@@ -244,7 +306,7 @@ describe('AuthService', () => {
     });
 
     it('the new password must follow the policy, and a refused one keeps the token', async () => {
-      const strict = new AuthService({ users, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
+      const strict = new AuthService({ ...storage, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
       const token = await strict.getResetPasswordToken('bob@example.com');
       await expect(strict.updatePassword(token, 'short')).rejects.toBeInstanceOf(ValidationError);
       await strict.updatePassword(token, 'long enough');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryAuditLog, MemoryUserRepository } from '@latchkey/adapters';
+import { MemoryAuditLog, MemoryPasswordResetTokenRepository, MemoryUserRepository } from '@latchkey/adapters';
 import { AuthService, EMAIL_MAX_OCTETS, InvalidCredentialsError, ValidationError, parseEmail, parseEmailOrNull } from '../src';
 import type { UserRepository } from '../src';
 import { FakeHasher } from './fakes';
@@ -59,8 +59,9 @@ describe('AuthService with impossible emails', () => {
   const bad = `${'x'.repeat(15_000)}\u0000@example.com`;
 
   it('refuses them with ValidationError before any repository call: registration, reset request, reset', async () => {
-    const { users, calls } = counting(new MemoryUserRepository());
-    const auth = new AuthService({ users, hasher: new FakeHasher() });
+    const stored = new MemoryUserRepository();
+    const { users, calls } = counting(stored);
+    const auth = new AuthService({ users, resetTokens: new MemoryPasswordResetTokenRepository(stored), hasher: new FakeHasher() });
     await expect(auth.registerUser(bad, 'pw')).rejects.toBeInstanceOf(ValidationError);
     await expect(auth.requestPasswordReset(bad)).rejects.toBeInstanceOf(ValidationError);
     await expect(auth.updatePassword('token', 'pw', bad)).rejects.toBeInstanceOf(ValidationError);
@@ -68,10 +69,11 @@ describe('AuthService with impossible emails', () => {
   });
 
   it('answers a login as a wrong password, after the same one hash check, with a bounded audit row', async () => {
-    const { users, calls } = counting(new MemoryUserRepository());
+    const stored = new MemoryUserRepository();
+    const { users, calls } = counting(stored);
     const hasher = new FakeHasher();
     const audit = new MemoryAuditLog();
-    const auth = new AuthService({ users, hasher, audit });
+    const auth = new AuthService({ users, resetTokens: new MemoryPasswordResetTokenRepository(stored), hasher, audit });
     hasher.verifications = 0;
     await expect(auth.login(bad, 'pw', { ip: '192.0.2.1' })).rejects.toBeInstanceOf(InvalidCredentialsError);
     expect(hasher.verifications).toBe(1);

@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryUserRepository } from '@latchkey/adapters';
 import type { MailMessage, Mailer } from '../src';
 import { AuthService, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { FakeClock, FakeHasher, memoryStorage } from './fakes';
 
 class RecordingMailer implements Mailer {
   readonly sent: MailMessage[] = [];
@@ -17,7 +16,7 @@ describe('reset emails', () => {
   let emails: PasswordResetEmails;
 
   beforeEach(async () => {
-    auth = new AuthService({ users: new MemoryUserRepository(), hasher: new FakeHasher(), clock: new FakeClock() });
+    auth = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), clock: new FakeClock() });
     mailer = new RecordingMailer();
     emails = new PasswordResetEmails(auth, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
     await auth.registerUser('Bob+tag@Example.com', 'old');
@@ -42,16 +41,30 @@ describe('reset emails', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
+  it("another request for the address does not void the link already sent", async () => {
+    await emails.request('bob+tag@example.com');
+    await emails.request('bob+tag@example.com');
+    await emails.drain();
+    const tokens = mailer.sent.map((message) => new URL(/https:\/\/app\.example\.com\/reset\?\S+/.exec(message.text)![0]).searchParams.get('token')!);
+    expect(tokens).toHaveLength(2);
+    await auth.updatePassword(tokens[0]!, 'from the first link', 'bob+tag@example.com');
+    expect(await auth.validLogin('bob+tag@example.com', 'from the first link')).toBe(true);
+  });
+
   it('request returns at once and reports failures to onError', async () => {
     const errors: unknown[] = [];
-    const failing = new PasswordResetEmails(auth, { send: async () => Promise.reject(new Error('smtp down')) }, {
+    let answer!: () => void;
+    const smtpAnswers = new Promise<void>((resolve) => (answer = resolve));
+    const mailer = { send: async () => smtpAnswers.then(() => Promise.reject(new Error('smtp down'))) };
+    const failing = new PasswordResetEmails(auth, mailer, {
       urlTemplate: 'https://x/{token}',
       tokenTtlMs: 60_000,
       onError: (error) => errors.push(error),
     });
-    failing.request('bob+tag@example.com');
-    failing.request('nobody@example.com');
+    await failing.request('bob+tag@example.com');
+    await failing.request('nobody@example.com');
     expect(errors).toEqual([]);
+    answer();
     await failing.drain();
     expect(errors.map((e) => (e as Error).message)).toEqual(['smtp down']);
   });

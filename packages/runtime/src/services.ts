@@ -3,6 +3,7 @@ import {
   BoundedPasswordHasher,
   CommonPasswordList,
   KnexAuditLog,
+  KnexPasswordResetTokenRepository,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -13,7 +14,7 @@ import {
   createKnex,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails } from '@latchkey/domain';
+import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle } from '@latchkey/domain';
 import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -68,7 +69,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const redis = config.REDIS_URL
     ? await RedisThrottleStore.connect(config.REDIS_URL, {
         keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
-        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins fail until it is back'),
+        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
       })
     : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
@@ -76,6 +77,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const auth = new AuthService({
     users,
+    resetTokens: new KnexPasswordResetTokenRepository(knex),
     hasher,
     audit,
     policy: passwordPolicy(config),
@@ -84,10 +86,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
       failuresPerIp: config.LOGIN_FAILURES_PER_IP,
       windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
     }),
+    resetThrottle: new ResetThrottle(throttleStore, {
+      requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
+      requestsPerIp: config.RESET_REQUESTS_PER_IP,
+      windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
+    }),
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      resetTokensPerUser: config.RESET_TOKENS_PER_USER,
     },
   });
   const mail =

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { InvalidCredentialsError, TooManyAttemptsError } from '@latchkey/domain';
+import { InvalidCredentialsError, TooManyAttemptsError, TooManyResetRequestsError } from '@latchkey/domain';
 import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from '../../adapters/test/real-services';
 import { createServices, loadConfig } from '../src';
 import type { ServiceOptions, Services } from '../src';
@@ -76,6 +76,16 @@ describe.skipIf(!redis.available)(`createServices and REDIS_URL${redis.available
     for (const auth of [a, b, a]) await expect(auth.login('shared@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
     await expect(b.login('shared@example.com', 'Kq7-redis-secret')).rejects.toBeInstanceOf(TooManyAttemptsError);
     expect(await client.get(`${keyPrefix}throttle:login:account:shared@example.com`)).toBe('3');
+  });
+
+  it('shares the reset request counters between instances through Redis (RESET_REQUESTS_PER_EMAIL)', async () => {
+    const env = { REDIS_URL: TEST_REDIS_URL, RESET_REQUESTS_PER_EMAIL: '2' };
+    const [a, b] = [await instance(env), await instance(env)];
+    await a.registerUser('resets@example.com', 'Kq7-redis-secret');
+    await a.requestPasswordReset('resets@example.com', { ip: '198.51.100.1' });
+    await b.requestPasswordReset('resets@example.com', { ip: '198.51.100.2' });
+    await expect(a.requestPasswordReset('resets@example.com', { ip: '198.51.100.3' })).rejects.toBeInstanceOf(TooManyResetRequestsError);
+    expect(await client.get(`${keyPrefix}throttle:reset:ip:198.51.100.1`)).toBe('1');
   });
 
   it('keeps them per process without REDIS_URL', async () => {

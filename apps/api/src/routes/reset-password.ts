@@ -13,7 +13,7 @@ export function resetPasswordRoutes({ auth, resetEmails }: RouteDeps): Router {
     if (resetEmails) {
       // The same answer, in the same time, for every address: the lookup and the email
       // happen after the response, so neither its body nor its timing tells who is registered.
-      resetEmails.request(email, clientContext(ctx));
+      await resetEmails.request(email, clientContext(ctx));
       ctx.body = { message: RESET_EMAIL_SENT };
       return;
     }

@@ -10,11 +10,12 @@ export const resetToken: Command = {
   details: [
     'For a support desk: give the token to the user, who sets a new password with',
     'PUT /reset_password (email, reset_token, new_password). The token works once, only',
-    'with this email, until it expires (RESET_TOKEN_TTL_SECONDS); a newer token replaces it.',
+    'with this email, until it expires (RESET_TOKEN_TTL_SECONDS). The user\'s other live tokens',
+    '(up to RESET_TOKENS_PER_USER) keep working; using any one of them ends them all.',
   ].join('\n'),
   database: 'schema',
   async run({ args: [email], services }) {
-    const { user, token } = await services.auth.requestPasswordReset((await findUserByEmail(services.users, email!)).email, CLI_CLIENT);
+    const { user, token } = await services.auth.issuePasswordReset((await findUserByEmail(services.users, email!)).email, CLI_CLIENT);
     const expiresAt = isoTime((await services.users.findUserBy({ id: user.id })).resetTokenExpiresAt);
     return {
       json: { email: user.email, reset_token: token, expires_at: expiresAt },

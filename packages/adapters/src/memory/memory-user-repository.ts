@@ -43,6 +43,20 @@ export class MemoryUserRepository implements UserRepository {
     return [...this.rows.values()].slice(offset, offset + limit).map((user) => ({ ...user }));
   }
 
+  /**
+   * The stored user, read with no await: adapters that share this storage (reset tokens)
+   * check and write in one synchronous step, which is what makes them atomic here.
+   */
+  storedUser(userId: number): User | undefined {
+    return this.rows.get(userId);
+  }
+
+  /** Changes a stored user with no await (see storedUser); an unknown id changes nothing. */
+  changeStoredUser(userId: number, changes: UserChanges): void {
+    const user = this.rows.get(userId);
+    if (user) this.rows.set(userId, { ...user, ...changes });
+  }
+
   private assertEmailFree(email: string, exceptId?: number): void {
     const key = normalizeEmail(email);
     for (const user of this.rows.values()) {

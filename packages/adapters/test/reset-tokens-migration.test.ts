@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from '../src';
+import { KnexPasswordResetTokenRepository, SQLITE_DRIVERS, createKnex, knexConfigFromUrl, migrateToLatest, migrationConfig } from '../src';
+import { checkPostgres, createScratchDatabase } from './real-services';
+import type { ScratchDatabase } from './real-services';
+
+const postgres = await checkPostgres();
+const NOW = Date.UTC(2026, 10, 25);
+
+/** The schema of the release before password_reset_tokens: users and auth_events. */
+async function migrateToPreviousRelease(knex: Knex): Promise<void> {
+  await knex.migrate.up({ ...migrationConfig, name: '20261124-001-create-users' });
+  await knex.migrate.up({ ...migrationConfig, name: '20261125-002-create-auth-events' });
+}
+
+function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<void> }>): void {
+  it('copies the pending reset token of each user, which keeps working; down drops the table and keeps users', async () => {
+    const { knex, close } = await open();
+    try {
+      await migrateToPreviousRelease(knex);
+      const row = (email: string, token: string | null, expiresAt: number | null) => ({
+        email,
+        email_normalized: email,
+        hashed_password: 'hash',
+        reset_token: token,
+        reset_token_expires_at: expiresAt,
+        created_at: NOW - 1000,
+      });
+      await knex('users').insert([row('pending@example.com', 'd'.repeat(64), NOW + 60_000), row('none@example.com', null, null)]);
+      expect(await migrateToLatest(knex)).toEqual(['20261125-004-create-password-reset-tokens']);
+      expect(await knex('password_reset_tokens').pluck('digest')).toEqual(['d'.repeat(64)]);
+      const tokens = new KnexPasswordResetTokenRepository(knex);
+      expect(await tokens.consume('d'.repeat(64), { now: NOW, email: 'pending@example.com' })).toMatchObject({ expiresAt: NOW + 60_000 });
+
+      await knex.migrate.down(migrationConfig);
+      expect(await knex.schema.hasTable('password_reset_tokens')).toBe(false);
+      expect((await knex('users').pluck('email')).sort()).toEqual(['none@example.com', 'pending@example.com']);
+      expect(await migrateToLatest(knex)).toEqual(['20261125-004-create-password-reset-tokens']);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const driver of SQLITE_DRIVERS) {
+  describe(`migration 004, password_reset_tokens (SQLite, ${driver})`, () => {
+    migrationCases(async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'latchkey-migration-'));
+      const knex = createKnex(`sqlite:${join(dir, 'old.db')}?driver=${driver}`);
+      return {
+        knex,
+        close: async () => {
+          await knex.destroy();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    });
+  });
+}
+
+describe.skipIf(!postgres.available)(`migration 004, password_reset_tokens (PostgreSQL${postgres.available ? '' : `, skipped: ${postgres.reason}`})`, () => {
+  let database: ScratchDatabase;
+  beforeAll(async () => {
+    database = await createScratchDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  migrationCases(async () => {
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 2 }) });
+    return { knex, close: () => knex.destroy() };
+  });
+});

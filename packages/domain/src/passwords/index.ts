@@ -1,0 +1,3 @@
+export * from './password-resets';
+export * from './reset-throttle';
+export type * from './reset-token-repository';

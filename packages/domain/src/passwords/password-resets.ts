@@ -1,0 +1,75 @@
+import { InvalidResetTokenError } from '../errors';
+import type { PasswordPolicy } from '../password-policy';
+import type { Clock } from '../ports/clock';
+import type { PasswordHasher } from '../ports/password-hasher';
+import type { UserRepository } from '../ports/user-repository';
+import { digestSecret, newSecret } from '../secrets';
+import type { User } from '../user';
+import type { PasswordResetTokenRepository, StoredResetToken } from './reset-token-repository';
+
+export interface PasswordResetSettings {
+  resetTokenTtlMs: number;
+  /** Live tokens a user may hold at once; a new request drops the oldest beyond it. */
+  resetTokensPerUser: number;
+}
+
+export interface PasswordResetDeps {
+  users: UserRepository;
+  tokens: PasswordResetTokenRepository;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  clock: Clock;
+  settings: PasswordResetSettings;
+}
+
+/**
+ * The rules of reset tokens: issuing keeps the user's other live tokens (a request by
+ * someone else does not void a link already sent); using one is a single atomic step that
+ * only one request can win, taken before the new password is hashed, and ends every token
+ * and session of the user.
+ */
+export class PasswordResets {
+  constructor(private readonly deps: PasswordResetDeps) {}
+
+  /** A new token for the user; only its digest is stored. */
+  async issue(user: User): Promise<string> {
+    const { tokens, clock, settings } = this.deps;
+    const token = newSecret();
+    const now = clock.now();
+    await tokens.issue(
+      { userId: user.id, digest: digestSecret(token), expiresAt: now + settings.resetTokenTtlMs },
+      { now, keep: settings.resetTokensPerUser },
+    );
+    return token;
+  }
+
+  /**
+   * Sets a new password with a token (issued for `email` when given) and returns the user.
+   * A password the policy refuses leaves the token usable.
+   */
+  async redeem(token: string, password: string, email?: string): Promise<User> {
+    if (!token) throw new InvalidResetTokenError();
+    this.deps.policy.check(password);
+    const consumed = await this.deps.tokens.consume(digestSecret(token), { now: this.deps.clock.now(), email });
+    if (!consumed) throw new InvalidResetTokenError();
+    const user = await this.deps.users.findUserBy({ id: consumed.userId });
+    const hashedPassword = await this.hashOrGiveBack(password, consumed);
+    await this.setPasswordEndingSessions(user.id, hashedPassword);
+    return user;
+  }
+
+  /** Hashing refused (overload) changed nothing, so the token is given back to be used again. */
+  private async hashOrGiveBack(password: string, consumed: StoredResetToken): Promise<string> {
+    try {
+      return await this.deps.hasher.hash(password);
+    } catch (error) {
+      await this.deps.tokens.issue(consumed, { now: this.deps.clock.now(), keep: this.deps.settings.resetTokensPerUser });
+      throw error;
+    }
+  }
+
+  /** The last step of a reset, one call: the new hash, and every session of the user ended. */
+  private async setPasswordEndingSessions(userId: number, hashedPassword: string): Promise<void> {
+    await this.deps.users.updateUser(userId, { hashedPassword, sessionId: null, sessionCreatedAt: null, sessionSeenAt: null });
+  }
+}
