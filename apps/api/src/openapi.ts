@@ -69,8 +69,13 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
 };
 
+const DATABASE_DOWN = 'the database is down, cannot write (disk full) or did not answer within DATABASE_TIMEOUT_MS';
+
+/** Every route that reads or writes the database answers 503 while it is unavailable. */
+const UNAVAILABLE = failure(`The service is unavailable for a moment: ${DATABASE_DOWN}.`, RETRY_AFTER);
+
 /** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
-const OVERLOADED = failure('Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting).', RETRY_AFTER);
+const OVERLOADED = failure(`Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or ${DATABASE_DOWN}.`, RETRY_AFTER);
 
 const PATHS = {
   '/': {
@@ -103,7 +108,7 @@ const PATHS = {
         '401': failure('Wrong email or password (the same answer for both).'),
         '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
         '503': failure(
-          'Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or the login failure counters (REDIS_URL) cannot be reached.',
+          `Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), the login failure counters (REDIS_URL) did not answer within REDIS_TIMEOUT_MS, or ${DATABASE_DOWN}.`,
           RETRY_AFTER,
         ),
       },
@@ -122,6 +127,7 @@ const PATHS = {
           },
         },
         '403': failure('No valid session, or a cross-origin request.'),
+        '503': UNAVAILABLE,
       },
     },
   },
@@ -133,6 +139,7 @@ const PATHS = {
       responses: {
         '200': json('The user of the session.', object({ email })),
         '403': failure('No valid session.'),
+        '503': UNAVAILABLE,
       },
     },
   },
@@ -154,6 +161,7 @@ const PATHS = {
         ),
         '400': failure('A missing field or a malformed body.'),
         '403': failure('No user has this email (token in the response only), or a cross-origin request with a session cookie.'),
+        '503': UNAVAILABLE,
       },
     },
     put: {
@@ -181,7 +189,7 @@ const PATHS = {
       operationId: 'readyz',
       responses: {
         '200': json('Ready for traffic.', object({ status: { const: 'ready' } })),
-        '503': failure('"database unreachable" or "shutting down".'),
+        '503': failure('"database unreachable", "database cannot write" (its disk is full) or "shutting down".'),
       },
     },
   },
