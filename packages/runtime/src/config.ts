@@ -69,6 +69,11 @@ export const VARIABLES = {
     'Link in reset emails; `{token}` and `{email}` are replaced.',
     '(unset)',
   ),
+  DATABASE_TIMEOUT_MS: variable(
+    integer(50, 600_000).default(5000),
+    'Deadline of each database query, connection and wait for a pooled one (SQLite: busy timeout); past it, 503 with Retry-After.',
+  ),
+  REDIS_TIMEOUT_MS: variable(integer(50, 600_000).default(2000), 'Deadline of each Redis command and connection; past it, logins answer 503 with Retry-After.'),
 } as const;
 
 type Variables = typeof VARIABLES;
