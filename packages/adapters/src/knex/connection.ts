@@ -163,9 +163,11 @@ function guardedClient(name: string): ClientClass {
       try {
         return await super.query(connection, queryParam);
       } catch (error) {
-        if (connectionLost(error)) connection.__knex__disposed = error;
         const sql = typeof queryParam === 'string' ? String(this.positionBindings(queryParam)) : queryParam.sql;
-        throw translateDatabaseError(error, sql);
+        const translated = translateDatabaseError(error, sql);
+        // Knex logs why it closes a connection: the reason must not hold the statement either.
+        if (connectionLost(error)) connection.__knex__disposed = (translated.cause as Error | undefined)?.message ?? translated.message;
+        throw translated;
       }
     }
 

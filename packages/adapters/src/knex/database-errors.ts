@@ -37,7 +37,7 @@ interface DriverError {
 
 /** Connection-level failures: the connection that saw one must not be used again. */
 const LOST_CONNECTION_MESSAGES =
-  /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Client was closed and is not queryable/i;
+  /Connection terminated|Query read timeout|timeout expired|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Client was closed and is not queryable/i;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 /** SQLite: disk full, locked past the busy timeout, I/O errors, a file it cannot open or write. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN|PROTOCOL|NOMEM)/;
@@ -69,7 +69,8 @@ export function connectionLost(error: unknown): boolean {
 function isUnavailable(error: unknown): boolean {
   const { code, name, errors } = (error ?? {}) as DriverError;
   const text = String(code ?? '');
-  if (name === 'KnexTimeoutError' || connectionLost(error)) return true;
+  // Knex's and its pool's (tarn) timeouts waiting for a connection.
+  if (name === 'KnexTimeoutError' || error instanceof Error && error.constructor.name === 'TimeoutError' || connectionLost(error)) return true;
   if (SQLITE_UNAVAILABLE.test(text) || PG_UNAVAILABLE.test(text)) return true;
   // Node reports a refused connection to a name with several addresses as an AggregateError.
   return Array.isArray(errors) && errors.some((inner) => isUnavailable(inner));
