@@ -42,7 +42,8 @@ export interface TestServerOptions {
  * kept in memory and each of its responses checked against the OpenAPI document.
  */
 export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:', { timeoutMs: options.databaseTimeoutMs });
+  // Knex warns of each failed connection attempt: outage tests make many on purpose.
+  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:', { timeoutMs: options.databaseTimeoutMs, log: { warn: () => {} } });
   await migrateToLatest(knex);
   const metrics = new Metrics();
   const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);

@@ -131,8 +131,23 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
 }
 
 function signalGroup(postmaster: number, name: NodeJS.Signals): void {
-  const children = spawnSync('pgrep', ['-P', String(postmaster)]).stdout?.toString().split('\n').filter(Boolean).map(Number) ?? [];
-  for (const pid of [postmaster, ...children]) signal(pid, name);
+  for (const pid of [postmaster, ...childrenOf(postmaster)]) signal(pid, name);
+}
+
+/** The processes whose parent is `parent` (from /proc: procps may not be installed). */
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }
 
 function processService(url: string, pid: number, stopSignal: NodeJS.Signals, cleanUp: () => Promise<void>): PrivateService {
@@ -144,7 +159,7 @@ function processService(url: string, pid: number, stopSignal: NodeJS.Signals, cl
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      const children = spawnSync('pgrep', ['-P', String(pid)]).stdout?.toString().split('\n').filter(Boolean).map(Number) ?? [];
+      const children = childrenOf(pid);
       for (const child of children) signal(child, 'SIGCONT');
       signal(pid, 'SIGCONT');
       signal(pid, stopSignal);
