@@ -3,9 +3,12 @@
  * request answers within its deadline, 503 with Retry-After, never a hang or a 500, and
  * the service works again once the dependency is back.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisThrottleStore } from '@latchkey/adapters';
+import { RedisThrottleStore, createKnex } from '@latchkey/adapters';
+import type { Knex } from '@latchkey/adapters';
 import { LoginThrottle } from '@latchkey/domain';
 import { mountSmallDisk, privateServices, startPrivatePostgres, startPrivateRedis } from '../../../packages/adapters/test/support/private-services';
 import type { PrivateService, SmallDisk } from '../../../packages/adapters/test/support/private-services';
@@ -177,5 +180,31 @@ describe.skipIf(!diskCheck.available).each(['better-sqlite3', 'sqlite3'])('SQLit
     }
     expect((await timed(server!, 'GET', '/readyz')).response.status).toBe(200);
     expect((await timed(server!, 'POST', '/users', { email: 'after@example.com', password: 'b4l0u' })).response.status).toBe(200);
+  });
+});
+
+describe.each(['better-sqlite3', 'sqlite3'])('SQLite (%s) locked by another process past the busy timeout', (driver) => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-locked-'));
+  let server: TestServer | undefined;
+  let other: Knex | undefined;
+  afterAll(async () => {
+    await other?.destroy();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a write 503 with Retry-After once the lock has been waited for DATABASE_TIMEOUT_MS', async () => {
+    const file = join(dir, 'latchkey.db');
+    server = await startTestServer({}, { databaseUrl: `sqlite:${file}?driver=${driver}`, databaseTimeoutMs: DEADLINE_MS });
+    // Another connection (the CLI, say) in the middle of a write transaction; the same driver,
+    // for two SQLite libraries in one process do not see each other's locks.
+    other = createKnex(`sqlite:${file}?driver=${driver}`);
+    const transaction = await other.transaction();
+    await transaction('auth_events').insert({ type: 'logout', occurred_at: Date.now() });
+    const register = await timed(server, 'POST', '/users', { email: 'locked@example.com', password: 'b4l0u' });
+    await transaction.rollback();
+    expectUnavailable(register);
+    expect(register.ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+    expect((await timed(server, 'POST', '/users', { email: 'locked@example.com', password: 'b4l0u' })).response.status).toBe(200);
   });
 });
