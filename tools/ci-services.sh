@@ -3,6 +3,8 @@
 #   PostgreSQL 127.0.0.1:5432, user postgres without password, database `test`
 #   Redis      127.0.0.1:6379
 # Starts them when they are installed but down; installs them (Debian packages) when missing.
+# The outage tests also run private instances from the same packages (redis-server, and
+# initdb + pg_ctl as the postgres user) and mount small tmpfs disks: CI runs them as root.
 set -eu
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
@@ -18,7 +20,7 @@ wait_for() { # name, check
   echo "ci-services: $1 is up"
 }
 
-if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "ci-services: installing PostgreSQL and Redis"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null

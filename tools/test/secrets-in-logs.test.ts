@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mountSmallDisk, privateServices } from '../../packages/adapters/test/support/private-services';
+import type { SmallDisk } from '../../packages/adapters/test/support/private-services';
 import { runAcceptance } from '../acceptance';
 import { startServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
@@ -69,5 +71,58 @@ describe('the log of a full scenario at the most verbose level', () => {
     const leaked = secrets.filter((secret) => output.includes(secret));
     expect(leaked).toEqual([]);
     expect(output).not.toMatch(/session_id=|set-cookie|"cookie"|authorization|Bearer/i);
+  });
+});
+
+const diskCheck = privateServices('tmpfs');
+describe.skipIf(!diskCheck.available)('the log of writes that fail on a full disk', () => {
+  let disk: SmallDisk | undefined;
+  let failing: ServerProcess | undefined;
+  afterAll(async () => {
+    await failing?.stop('SIGKILL');
+    await disk?.unmount();
+  });
+
+  it('holds no bcrypt hash, email, client address or user agent, and no statement with its values', async () => {
+    disk = mountSmallDisk(4096);
+    failing = await startServerProcess({
+      DATABASE_URL: `sqlite:${join(disk.dir, 'latchkey.db')}`,
+      DATABASE_TIMEOUT_MS: '500',
+      NODE_ENV: 'test',
+      BCRYPT_ROUNDS: '4',
+      LOG_LEVEL: 'trace',
+      TRUST_PROXY: 'true',
+    });
+    const agent = `agent-${random()}`;
+    const address = '198.51.100.77';
+    const send = (method: string, path: string, fields: Record<string, string>) =>
+      fetch(`${failing!.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': agent, 'x-forwarded-for': address },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const known = `known-${random().toLowerCase()}@example.com`;
+    expect((await send('POST', '/users', { email: known, password: 'b4l0u' })).status).toBe(200);
+    const { reset_token } = (await (await send('POST', '/reset_password', { email: known })).json()) as { reset_token: string };
+    disk.fill();
+    const emails: string[] = [];
+    const statuses: number[] = [];
+    for (let i = 0; i < 30 && !statuses.includes(503); i++) {
+      const email = `new-${random().toLowerCase()}-${'x'.repeat(200)}@example.com`;
+      emails.push(email);
+      statuses.push((await send('POST', '/users', { email, password: 'b4l0u' })).status);
+    }
+    statuses.push((await send('POST', '/sessions', { email: known, password: 'b4l0u' })).status);
+    statuses.push((await send('PUT', '/reset_password', { email: known, reset_token, new_password: 't4rt1fl3tt3' })).status);
+    expect(statuses).toContain(503);
+    expect(statuses).not.toContain(500);
+
+    disk.free();
+    await failing.stop();
+    const output = failing.output();
+    const leaked = [known, ...emails, agent, address, reset_token].filter((value) => output.includes(value));
+    expect(leaked).toEqual([]);
+    expect(output).not.toMatch(/\$2[aby]\$/);
+    expect(output).not.toMatch(/insert into|update "users"|values \(/i);
   });
 });

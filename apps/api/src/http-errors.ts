@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import {
+  DependencyUnavailableError,
   InvalidCredentialsError,
   InvalidResetTokenError,
   NotAuthenticatedError,
@@ -38,6 +39,9 @@ export function toHttpFailure(error: unknown): HttpFailure {
   }
   if (error instanceof ThrottleUnavailableError) {
     return { status: 503, message: 'logins are unavailable for a moment; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof DependencyUnavailableError) {
+    return { status: 503, message: 'service unavailable; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }
   if (error instanceof OverloadedError) {
     return { status: 503, message: 'server busy; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };

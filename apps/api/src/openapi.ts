@@ -69,8 +69,13 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
 };
 
+const DATABASE_DOWN = 'the database is down, cannot write (disk full) or did not answer within DATABASE_TIMEOUT_MS';
+
+/** Every route that reads or writes the database answers 503 while it is unavailable. */
+const UNAVAILABLE = failure(`The service is unavailable for a moment: ${DATABASE_DOWN}.`, RETRY_AFTER);
+
 /** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
-const OVERLOADED = failure('Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting).', RETRY_AFTER);
+const OVERLOADED = failure(`Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or ${DATABASE_DOWN}.`, RETRY_AFTER);
 
 const PATHS = {
   '/': {
@@ -105,7 +110,7 @@ const PATHS = {
         '403': failure('A cross-origin request (login CSRF).'),
         '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
         '503': failure(
-          'Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or the login failure counters (REDIS_URL) cannot be reached.',
+          `Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), the login failure counters (REDIS_URL) did not answer within REDIS_TIMEOUT_MS, or ${DATABASE_DOWN}.`,
           RETRY_AFTER,
         ),
       },
@@ -124,6 +129,7 @@ const PATHS = {
           },
         },
         '403': failure('No valid session, or a cross-origin request.'),
+        '503': UNAVAILABLE,
       },
     },
   },
@@ -135,6 +141,7 @@ const PATHS = {
       responses: {
         '200': json('The user of the session.', object({ email })),
         '403': failure('No valid session.'),
+        '503': UNAVAILABLE,
       },
     },
   },
@@ -157,7 +164,7 @@ const PATHS = {
         '400': failure('A missing field, an email that is not an address, or a malformed body.'),
         '403': failure('No user has this email (token in the response only), or a cross-origin request.'),
         '429': failure('Too many reset requests for this email (RESET_REQUESTS_PER_EMAIL) or from this address (RESET_REQUESTS_PER_IP).', RETRY_AFTER),
-        '503': failure('The reset request counters (REDIS_URL) cannot be reached.', RETRY_AFTER),
+        '503': UNAVAILABLE,
       },
     },
     put: {
@@ -185,7 +192,7 @@ const PATHS = {
       operationId: 'readyz',
       responses: {
         '200': json('Ready for traffic.', object({ status: { const: 'ready' } })),
-        '503': failure('"database unreachable" or "shutting down".'),
+        '503': failure('"database unreachable", "database cannot write" (its disk is full) or "shutting down".'),
       },
     },
   },

@@ -1,3 +1,7 @@
+/**
+ * Resolves when the database answers; a string it resolves with says what keeps it from
+ * serving all the same ("database cannot write").
+ */
 export type ReadinessProbe = () => Promise<unknown>;
 
 export type ReadinessState = { ready: true } | { ready: false; reason: string };
@@ -20,17 +24,23 @@ export class Readiness {
 
   async check(): Promise<ReadinessState> {
     if (this.draining) return { ready: false, reason: 'shutting down' };
-    return (await this.answers(this.database)) ? { ready: true } : { ready: false, reason: 'database unreachable' };
+    const problem = await this.problem(this.database);
+    return problem === undefined ? { ready: true } : { ready: false, reason: problem };
   }
 
   // A pool waiting for a connection can take a minute to fail: readiness must answer sooner.
-  private async answers(probe: ReadinessProbe): Promise<boolean> {
+  private async problem(probe: ReadinessProbe): Promise<string | undefined> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.timeoutMs);
+    const unreachable = 'database unreachable';
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(unreachable), this.timeoutMs);
     });
+    const answer = probe().then(
+      (found) => (typeof found === 'string' ? found : undefined),
+      () => unreachable,
+    );
     try {
-      return await Promise.race([probe().then(() => true, () => false), timeout]);
+      return await Promise.race([answer, timeout]);
     } finally {
       clearTimeout(timer);
     }

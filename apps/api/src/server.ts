@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { databaseReadiness } from '@latchkey/adapters';
 import type { Config, Services } from '@latchkey/runtime';
 import { createServices } from '@latchkey/runtime';
 import { createApp } from './app';
@@ -27,7 +28,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const metrics = new Metrics();
   const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
   await services.verifyMail();
-  const readiness = new Readiness(() => services.knex.raw('select 1'));
+  const readiness = new Readiness(() => databaseReadiness(services.knex));
   const app = createApp({
     auth: services.auth,
     resetEmails: services.resetEmails,

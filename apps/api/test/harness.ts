@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexUserRepository, createKnex, databaseReadiness, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
@@ -30,6 +30,8 @@ export interface TestServer {
 
 export interface TestServerOptions {
   databaseUrl?: string;
+  /** Deadline of each query (DATABASE_TIMEOUT_MS); none when absent. */
+  databaseTimeoutMs?: number;
   http?: Partial<HttpSettings>;
   cookie?: Partial<CookieSettings>;
   logLevel?: LogLevel;
@@ -40,7 +42,8 @@ export interface TestServerOptions {
  * kept in memory and each of its responses checked against the OpenAPI document.
  */
 export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:');
+  // Knex warns of each failed connection attempt: outage tests make many on purpose.
+  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:', { timeoutMs: options.databaseTimeoutMs, log: { warn: () => {} } });
   await migrateToLatest(knex);
   const metrics = new Metrics();
   const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
@@ -52,7 +55,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     audit,
     ...overrides,
   });
-  const readiness = new Readiness(() => knex.raw('select 1'), 500);
+  const readiness = new Readiness(() => databaseReadiness(knex), 500);
   let logText = '';
   const destination = new Writable({
     write(chunk, _encoding, done) {

@@ -1,4 +1,5 @@
 import {
+  DependencyUnavailableError,
   InvalidRequestError,
   NoResultFound,
   UnknownUserError,
@@ -71,6 +72,10 @@ export function toCliFailure(error: unknown): CliFailure {
   }
   if (error instanceof CancelledError) return { code: EXIT.cancelled, message: error.message };
   if (error instanceof SettingsError || error instanceof DatabaseNotReadyError) return { code: EXIT.unavailable, message: firstLine(error.message) };
+  // An operator wants the driver's reason (connection refused, disk full), not "try again later".
+  if (error instanceof DependencyUnavailableError && error.cause) {
+    return { code: EXIT.unavailable, message: `cannot complete the command: ${describeUnexpected(error.cause)}` };
+  }
   return { code: EXIT.unavailable, message: `cannot complete the command: ${describeUnexpected(error)}` };
 }
 

@@ -23,3 +23,5 @@ export { SmtpMailer } from './mail/smtp-mailer';
 export type { SmtpSettings } from './mail/smtp-mailer';
 export { LogMailer } from './mail/log-mailer';
 export { QueuedMailer } from './mail/queued-mailer';
+export { CANNOT_WRITE, SQLITE_MIN_FREE_BYTES, databaseReadiness } from './knex/database-readiness';
+export { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from './knex/database-errors';

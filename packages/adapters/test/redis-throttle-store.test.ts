@@ -101,6 +101,9 @@ describe.skipIf(!redisServerInstalled)('RedisThrottleStore when Redis goes away 
       await new Promise((resolve) => redisServer.once('exit', resolve));
       await expect(store.hit('k', 60_000)).rejects.toThrow();
       await expect(store.peek('k')).rejects.toThrow();
+      // Commands fail at once; the outage is reported when reconnecting fails, and only once.
+      await waitUntil(async () => outages.length > 0);
+      await sleep(500);
       expect(outages).toHaveLength(1);
 
       redisServer = await startPrivateRedis(port);

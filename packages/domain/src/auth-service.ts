@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DependencyUnavailableError,
   InvalidCredentialsError,
   NoResultFound,
   UnknownUserError,
@@ -54,6 +55,11 @@ export interface AuthServiceDeps {
   resetThrottle?: ResetThrottle;
   /** Records registrations, logins, logouts and password resets; nothing when absent. */
   audit?: AuditLog;
+  /**
+   * Told when an event could not be recorded. The change it describes is done (a user
+   * registered, a password changed): the request still answers what happened.
+   */
+  onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
   settings?: Partial<SessionSettings>;
 }
 
@@ -72,6 +78,7 @@ export class AuthService {
   private readonly resetThrottle?: ResetThrottle;
   private readonly resets: PasswordResets;
   private readonly audit?: AuditLog;
+  private readonly onAuditFailure: NonNullable<AuthServiceDeps['onAuditFailure']>;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
 
@@ -82,6 +89,7 @@ export class AuthService {
     this.policy = deps.policy ?? new PasswordPolicy();
     this.throttle = deps.throttle;
     this.audit = deps.audit;
+    this.onAuditFailure = deps.onAuditFailure ?? (() => {});
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
     this.resetThrottle = deps.resetThrottle;
     this.resets = new PasswordResets({
@@ -127,7 +135,7 @@ export class AuthService {
     try {
       attempt = await this.throttle?.reserve(email, client);
     } catch (error) {
-      await this.record('login_throttled', client, { email });
+      await this.record(error instanceof DependencyUnavailableError ? 'login_unavailable' : 'login_throttled', client, { email });
       throw error;
     }
     const { found, verified: user } = await this.authenticate(email, password).catch(async (error: unknown) => {
@@ -248,7 +256,15 @@ export class AuthService {
 
   private async record(type: AuthEventType, client: ClientContext, who: { userId?: number; email?: string }): Promise<void> {
     if (!this.audit) return;
-    await this.audit.record({
+    try {
+      await this.writeEvent(type, client, who);
+    } catch (error) {
+      this.onAuditFailure(error, { type, userId: who.userId ?? null });
+    }
+  }
+
+  private async writeEvent(type: AuthEventType, client: ClientContext, who: { userId?: number; email?: string }): Promise<void> {
+    await this.audit!.record({
       type,
       occurredAt: this.clock.now(),
       userId: who.userId ?? null,

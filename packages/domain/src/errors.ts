@@ -75,13 +75,18 @@ export class OverloadedError extends DomainError {
   }
 }
 
-/** The login failure counters cannot be reached, so no login is let through. */
-export class ThrottleUnavailableError extends DomainError {
+/**
+ * A dependency (database, Redis) is down, frozen past its deadline or cannot write (disk
+ * full): nothing is wrong with the request, which the client should retry later. Adapters
+ * raise it in place of the driver's error, which is kept as the cause.
+ */
+export class DependencyUnavailableError extends DomainError {
   constructor(
     readonly retryAfterSeconds: number,
     cause?: unknown,
+    message = 'A service this one depends on is unavailable; try again later',
   ) {
-    super('Logins are unavailable for a moment; try again later');
+    super(message);
     this.cause = cause;
   }
 }
@@ -94,12 +99,15 @@ export class TooManyResetRequestsError extends DomainError {
 }
 
 /** The reset request counters cannot be reached, so no request is let through. */
-export class ResetRequestsUnavailableError extends DomainError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    cause?: unknown,
-  ) {
-    super('Password resets are unavailable for a moment; try again later');
-    this.cause = cause;
+export class ResetRequestsUnavailableError extends DependencyUnavailableError {
+  constructor(retryAfterSeconds: number, cause?: unknown) {
+    super(retryAfterSeconds, cause, 'Password resets are unavailable for a moment; try again later');
+  }
+}
+
+/** The login failure counters cannot be reached, so no login is let through. */
+export class ThrottleUnavailableError extends DependencyUnavailableError {
+  constructor(retryAfterSeconds: number, cause?: unknown) {
+    super(retryAfterSeconds, cause, 'Logins are unavailable for a moment; try again later');
   }
 }

@@ -76,6 +76,11 @@ export const VARIABLES = {
   PROXY_HOPS: variable(integer(1, 32).default(1), 'With TRUST_PROXY: proxies in front of the service; the client address is the one they appended to X-Forwarded-For.'),
   THROTTLE_MEMORY_MAX_ENTRIES: variable(integer(1000, 10_000_000).default(100_000), 'Most login counters one process keeps without REDIS_URL; past it the oldest are forgotten.'),
   AUDIT_RETENTION_DAYS: variable(integer(0, 36_500).default(90), 'Audit events older than this are deleted (hourly, in batches of 1,000); 0 keeps them forever.'),
+  DATABASE_TIMEOUT_MS: variable(
+    integer(50, 600_000).default(5000),
+    'Deadline of each database query, connection and wait for a pooled one (SQLite: busy timeout); past it, 503 with Retry-After.',
+  ),
+  REDIS_TIMEOUT_MS: variable(integer(50, 600_000).default(2000), 'Deadline of each Redis command and connection; past it, logins and reset requests answer 503 with Retry-After.'),
 } as const;
 
 type Variables = typeof VARIABLES;

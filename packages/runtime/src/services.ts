@@ -13,6 +13,7 @@ import {
   ThreadedBcryptPasswordHasher,
   createKnex,
   migrateToLatest,
+  sqliteFilename,
 } from '@latchkey/adapters';
 import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle } from '@latchkey/domain';
 import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
@@ -58,8 +59,8 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? jsonLineLogger;
-  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger) });
-  if (options.migrate ?? config.MIGRATE_ON_START) await migrateToLatest(knex);
+  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger), timeoutMs: config.DATABASE_TIMEOUT_MS });
+  if (options.migrate ?? config.MIGRATE_ON_START) await migrate(config, knex, logger);
   const users = new KnexUserRepository(knex);
   const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
   // Metrics time the hashing itself; the bound adds the queue in front of it.
@@ -69,6 +70,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const redis = config.REDIS_URL
     ? await RedisThrottleStore.connect(config.REDIS_URL, {
         keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+        timeoutMs: config.REDIS_TIMEOUT_MS,
         onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
       })
     : undefined;
@@ -80,6 +82,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     resetTokens: new KnexPasswordResetTokenRepository(knex),
     hasher,
     audit,
+    // The event names no email, address or agent: the log must not become a second trail.
+    onAuditFailure: (error, event) => logger.error({ ...event, err: (error as Error).message }, 'audit event could not be recorded'),
     policy: passwordPolicy(config),
     throttle: new LoginThrottle(throttleStore, {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
@@ -167,6 +171,23 @@ function createMail(config: Config, logger: Logger, retry: { attempts: number; b
       logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
   });
   return { queue, smtp };
+}
+
+/**
+ * A migration may rightly run longer than a request's deadline: it gets a connection of its
+ * own without one (an in-memory SQLite database exists only on its one connection).
+ */
+async function migrate(config: Config, knex: Knex, logger: Logger): Promise<void> {
+  if (config.DATABASE_URL.startsWith('sqlite:') && sqliteFilename(config.DATABASE_URL) === ':memory:') {
+    await migrateToLatest(knex);
+    return;
+  }
+  const unbounded = createKnex(config.DATABASE_URL, { poolMax: 1, log: databaseLog(logger) });
+  try {
+    await migrateToLatest(unbounded);
+  } finally {
+    await unbounded.destroy();
+  }
 }
 
 /** Knex's warnings as log entries of one line: its default prints stacks on stdout. */

@@ -14,7 +14,7 @@ describe('database warnings', () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/latchkey` });
     const services = await createServices(config, { migrate: false, logger });
     try {
-      await expect(services.knex.raw('select 1')).rejects.toThrow(/ECONNREFUSED/);
+      await expect(services.knex.raw('select 1')).rejects.toMatchObject({ name: 'DependencyUnavailableError', cause: { code: 'ECONNREFUSED' } });
     } finally {
       await services.close();
     }

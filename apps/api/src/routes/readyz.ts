@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Readiness } from '../readiness';
 
-/** Readiness: 200 while the database answers, 503 when it does not or the process is draining. */
+/** Readiness: 200 while the database answers and can write, 503 when not or the process is draining. */
 export function readyzRoutes(readiness: Readiness): Router {
   const router = new Router();
   router.get('/readyz', async (ctx) => {

@@ -1,13 +1,23 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
+import { connectionLost, translateDatabaseError } from './database-errors';
 
 export interface ConnectionOptions {
   poolMax?: number;
   /** Where Knex's own warnings go (a failed connection attempt, ...); console.log otherwise. */
   log?: Knex.Logger;
+  /**
+   * The deadline of every query, connection attempt and wait for a pooled connection (and
+   * SQLite's busy timeout). None when absent: migrations and admin tools may take longer.
+   */
+  timeoutMs?: number;
 }
+
+/** SQLite's busy timeout when no deadline is given. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** The SQLite drivers Knex can use: better-sqlite3 (default, synchronous) or sqlite3. */
 export type SqliteDriver = 'better-sqlite3' | 'sqlite3';
@@ -18,11 +28,14 @@ export function knexConfigFromUrl(databaseUrl: string, options: ConnectionOption
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return {
       client: 'pg',
-      connection: databaseUrl,
+      connection: postgresConnection(databaseUrl, options.timeoutMs),
       pool: { min: 0, max: options.poolMax ?? 10 },
+      ...acquireTimeout(options.timeoutMs),
     };
   }
-  if (databaseUrl.startsWith('sqlite:')) return sqliteConfig(sqliteFilename(databaseUrl), sqliteDriver(databaseUrl));
+  if (databaseUrl.startsWith('sqlite:')) {
+    return { ...sqliteConfig(sqliteFilename(databaseUrl), sqliteDriver(databaseUrl), options.timeoutMs), ...acquireTimeout(options.timeoutMs) };
+  }
   throw new Error(`Unsupported DATABASE_URL "${databaseUrl}": use sqlite:<path>, sqlite::memory: or postgres://…`);
 }
 
@@ -42,22 +55,48 @@ export function sqliteDriver(databaseUrl: string): SqliteDriver {
   return driver as SqliteDriver;
 }
 
+/**
+ * PostgreSQL's deadlines: the server cancels a statement past statement_timeout (the
+ * connection stays usable); the client gives up on a server that does not answer at all
+ * (frozen, or a network gone silent) a little later, and on a connection attempt.
+ */
+function postgresConnection(databaseUrl: string, timeoutMs?: number): Knex.StaticConnectionConfig | string {
+  if (timeoutMs === undefined) return databaseUrl;
+  return {
+    connectionString: databaseUrl,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + CLIENT_DEADLINE_MARGIN_MS,
+    connectionTimeoutMillis: timeoutMs,
+    keepAlive: true,
+  } as Knex.StaticConnectionConfig;
+}
+
+/** Lets the server's statement_timeout, which leaves the connection usable, fire first. */
+const CLIENT_DEADLINE_MARGIN_MS = 250;
+
+function acquireTimeout(timeoutMs?: number): Pick<Knex.Config, 'acquireConnectionTimeout'> {
+  return timeoutMs === undefined ? {} : { acquireConnectionTimeout: timeoutMs };
+}
+
 function withoutQuery(path: string): string {
   const at = path.indexOf('?');
   return at === -1 ? path : path.slice(0, at);
 }
 
 // WAL lets readers in other processes work during a write; the busy timeout waits for a
-// lock instead of failing at once.
-const PRAGMAS = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = NORMAL'];
+// lock instead of failing at once (SQLITE_BUSY, answered 503, once it has passed).
+function pragmas(busyTimeoutMs: number): string[] {
+  return ['journal_mode = WAL', `busy_timeout = ${busyTimeoutMs}`, 'synchronous = NORMAL'];
+}
 
-function sqliteConfig(filename: string, driver: SqliteDriver): Knex.Config {
+function sqliteConfig(filename: string, driver: SqliteDriver, timeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Knex.Config {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const settings = pragmas(timeoutMs);
   return {
     client: driver,
     connection: { filename },
     useNullAsDefault: true,
-    pool: { min: 1, max: 1, afterCreate: driver === 'sqlite3' ? afterCreateSqlite3 : afterCreateBetterSqlite3 },
+    pool: { min: 1, max: 1, afterCreate: driver === 'sqlite3' ? afterCreateSqlite3(settings) : afterCreateBetterSqlite3(settings) },
   };
 }
 
@@ -65,27 +104,81 @@ interface Sqlite3Connection {
   exec(sql: string, callback: (error: Error | null) => void): void;
 }
 
-function afterCreateSqlite3(conn: Sqlite3Connection, done: (error: Error | null, conn: Sqlite3Connection) => void): void {
-  conn.exec(PRAGMAS.map((pragma) => `PRAGMA ${pragma};`).join(' '), (error) => done(error, conn));
+function afterCreateSqlite3(settings: string[]) {
+  return (conn: Sqlite3Connection, done: (error: Error | null, conn: Sqlite3Connection) => void): void => {
+    conn.exec(settings.map((pragma) => `PRAGMA ${pragma};`).join(' '), (error) => done(error, conn));
+  };
 }
 
 interface BetterSqlite3Connection {
   pragma(source: string): unknown;
 }
 
-function afterCreateBetterSqlite3(
-  conn: BetterSqlite3Connection,
-  done: (error: Error | null, conn: BetterSqlite3Connection) => void,
-): void {
-  try {
-    for (const pragma of PRAGMAS) conn.pragma(pragma);
-    done(null, conn);
-  } catch (error) {
-    done(error as Error, conn);
-  }
+function afterCreateBetterSqlite3(settings: string[]) {
+  return (conn: BetterSqlite3Connection, done: (error: Error | null, conn: BetterSqlite3Connection) => void): void => {
+    try {
+      for (const pragma of settings) conn.pragma(pragma);
+      done(null, conn);
+    } catch (error) {
+      done(error as Error, conn);
+    }
+  };
 }
 
 export function createKnex(databaseUrl: string, options: ConnectionOptions = {}): Knex {
   const config = knexConfigFromUrl(databaseUrl, options);
-  return knexFactory(options.log ? { ...config, log: options.log } : config);
+  // Knex writes a failed statement's bound values into the error's message unless told not to.
+  const guarded: Knex.Config = { ...config, client: guardedClient(String(config.client)), compileSqlOnError: false };
+  return knexFactory(options.log ? { ...guarded, log: options.log } : guarded);
+}
+
+type ClientClass = typeof Knex.Client;
+interface Dialects {
+  getDialectByNameOrAlias(name: string): ClientClass;
+}
+const dialects = createRequire(import.meta.url)('knex/lib/dialects/index.js') as Dialects;
+const guardedClients = new Map<string, ClientClass>();
+
+interface PooledConnection {
+  __knex__disposed?: unknown;
+}
+
+/**
+ * Knex's client for the dialect, through which every query passes (those of transactions
+ * too, whose client derives from this class): a driver's error leaves it translated once
+ * (an outage into DependencyUnavailableError, anything else without its bound values),
+ * and a connection that timed out or broke is not handed out again.
+ */
+function guardedClient(name: string): ClientClass {
+  let guarded = guardedClients.get(name);
+  if (guarded) return guarded;
+  const Dialect = dialects.getDialectByNameOrAlias(name);
+  guarded = class GuardedClient extends Dialect {
+    constructor(config: Knex.Config) {
+      // The dialect's name stays readable where code asks which database this is.
+      super({ ...config, client: name });
+    }
+
+    override async query(connection: PooledConnection, queryParam: string | { sql?: string }): Promise<unknown> {
+      try {
+        return await super.query(connection, queryParam);
+      } catch (error) {
+        const sql = typeof queryParam === 'string' ? String(this.positionBindings(queryParam)) : queryParam.sql;
+        const translated = translateDatabaseError(error, sql);
+        // Knex logs why it closes a connection: the reason must not hold the statement either.
+        if (connectionLost(error)) connection.__knex__disposed = (translated.cause as Error | undefined)?.message ?? translated.message;
+        throw translated;
+      }
+    }
+
+    override async acquireConnection(): Promise<unknown> {
+      try {
+        return await super.acquireConnection();
+      } catch (error) {
+        throw translateDatabaseError(error);
+      }
+    }
+  };
+  guardedClients.set(name, guarded);
+  return guarded;
 }

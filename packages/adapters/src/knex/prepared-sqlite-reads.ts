@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Knex } from 'knex';
+import { translateDatabaseError } from './database-errors';
 
 interface PooledClient {
   acquireConnection(): Promise<Database>;
@@ -31,7 +32,13 @@ export class PreparedSqliteReads {
   /** The first row the query returns, if any. */
   first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> | Row | undefined {
     const connection = this.connection;
-    if (connection?.open && !connection.inTransaction) return this.statement(connection, sql).get(...bindings) as Row | undefined;
+    if (connection?.open && !connection.inTransaction) {
+      try {
+        return this.statement(connection, sql).get(...bindings) as Row | undefined;
+      } catch (error) {
+        throw translateDatabaseError(error, sql);
+      }
+    }
     return this.firstThroughPool(sql, bindings);
   }
 
@@ -40,6 +47,8 @@ export class PreparedSqliteReads {
     try {
       this.connection = connection;
       return this.statement(connection, sql).get(...bindings) as Row | undefined;
+    } catch (error) {
+      throw translateDatabaseError(error, sql);
     } finally {
       await this.client.releaseConnection(connection);
     }

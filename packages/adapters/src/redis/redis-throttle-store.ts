@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { ThrottleCount, ThrottleStore, ThrottleTake } from '@latchkey/domain';
 
 /**
@@ -48,6 +49,8 @@ export interface RedisThrottleStoreOptions {
   keyPrefix?: string;
   /** Told once when the connection fails, and again only after it came back. */
   onConnectionError?: (error: Error) => void;
+  /** Deadline of each command and connection attempt (2 s unless given). */
+  timeoutMs?: number;
 }
 
 /** ThrottleStore in Redis: counters shared by every instance, windows kept by Redis expiry. */
@@ -63,12 +66,11 @@ export class RedisThrottleStore implements ThrottleStore {
 
   /** A store on its own connection to `url` (redis://… or rediss://…), once Redis answers. */
   static async connect(url: string, options: RedisThrottleStoreOptions = {}): Promise<RedisThrottleStore> {
-    // Few retries a command: while Redis is down a login fails fast instead of hanging;
-    // reconnecting at least every second: logins work again soon after it is back.
-    const redis = new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (attempt) => Math.min(attempt * 100, 1000) });
+    const redis = new Redis(url, redisDeadlines(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
     const firstError = (error: Error) => void error; // reported by the failed ping below
     redis.on('error', firstError);
     try {
+      await redis.connect();
       await redis.ping();
     } catch (error) {
       redis.disconnect();
@@ -110,6 +112,24 @@ export class RedisThrottleStore implements ThrottleStore {
   async close(): Promise<void> {
     await this.redis.quit();
   }
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+
+/**
+ * A frozen Redis keeps its connection open and answers nothing: each command gets a
+ * deadline. While Redis is away, commands fail at once instead of waiting in ioredis'
+ * offline queue; it reconnects at least every second, so logins work again soon after.
+ */
+function redisDeadlines(timeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    commandTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  };
 }
 
 // ioredis emits an error at every reconnection attempt; one line an outage is enough.

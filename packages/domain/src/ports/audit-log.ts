@@ -4,6 +4,8 @@ export type AuthEventType =
   | 'login_succeeded'
   | 'login_failed'
   | 'login_throttled'
+  /** Refused with 503 because the login failure counters (Redis) could not be reached. */
+  | 'login_unavailable'
   | 'logout'
   | 'reset_requested'
   | 'password_changed';
