@@ -21,3 +21,5 @@ export { SmtpMailer } from './mail/smtp-mailer';
 export type { SmtpSettings } from './mail/smtp-mailer';
 export { LogMailer } from './mail/log-mailer';
 export { QueuedMailer } from './mail/queued-mailer';
+export { MemorySessionRepository } from './memory/memory-session-repository';
+export { KnexSessionRepository } from './knex/knex-session-repository';

@@ -1,10 +1,11 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAlreadyExistsError } from '@latchkey/domain';
-import { KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import { KnexSessionRepository, KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
+import { sessionRepositoryContract } from './session-repository.contract';
 import { userRepositoryContract } from './user-repository.contract';
 
 const postgres = await checkPostgres();
@@ -51,6 +52,16 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     };
   });
 
+  sessionRepositoryContract('Knex + pg', async () => {
+    const schema = `sessions_contract_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
+    await migrateToLatest(knex);
+    return { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), close: () => knex.destroy() };
+  });
+
   describe('schema', () => {
     let knex: Knex;
     beforeAll(async () => {
@@ -72,10 +83,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
         'email',
         'email_normalized',
         'hashed_password',
-        'session_id',
         'reset_token',
-        'session_created_at',
-        'session_seen_at',
         'reset_token_expires_at',
         'created_at',
       ]);
@@ -95,10 +103,10 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       const repo = new KnexUserRepository(knex);
       const a = await repo.addUser('one@example.com', 'hash');
       const b = await repo.addUser('two@example.com', 'hash');
-      await repo.updateUser(a.id, { sessionId: 'same-session' });
-      const error = await repo.updateUser(b.id, { sessionId: 'same-session' }).catch((e: unknown) => e);
+      await repo.updateUser(a.id, { resetToken: 'same-token' });
+      const error = await repo.updateUser(b.id, { resetToken: 'same-token' }).catch((e: unknown) => e);
       expect(error).not.toBeInstanceOf(UserAlreadyExistsError);
-      expect(error).toMatchObject({ code: '23505', constraint: 'users_session_id_unique' });
+      expect(error).toMatchObject({ code: '23505', constraint: 'users_reset_token_unique' });
     });
 
     it('lets instances that start together on a new database migrate it once', async () => {
@@ -110,7 +118,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       );
       try {
         const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
-        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events']);
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events', '20261125-003-create-sessions']);
       } finally {
         await Promise.all(instances.map((instance) => instance.destroy()));
       }

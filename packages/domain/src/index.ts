@@ -13,3 +13,5 @@ export * from './login-throttle';
 export type * from './ports/mailer';
 export * from './password-reset-emails';
 export type * from './ports/audit-log';
+export * from './sessions/index';
+export * from './audit-recorder';

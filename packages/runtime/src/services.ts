@@ -3,6 +3,7 @@ import {
   BoundedPasswordHasher,
   CommonPasswordList,
   KnexAuditLog,
+  KnexSessionRepository,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -73,6 +74,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const audit = new KnexAuditLog(knex);
   const auth = new AuthService({
     users,
+    sessions: new KnexSessionRepository(knex),
     hasher,
     audit,
     policy: passwordPolicy(config),

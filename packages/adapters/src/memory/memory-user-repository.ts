@@ -43,6 +43,18 @@ export class MemoryUserRepository implements UserRepository {
     return [...this.rows.values()].slice(offset, offset + limit).map((user) => ({ ...user }));
   }
 
+  /**
+   * The stored user, synchronously: the memory session store reads and writes users within
+   * one turn of the event loop, which is what makes its steps atomic.
+   */
+  storedNow(userId: number): User | undefined {
+    return this.rows.get(userId);
+  }
+
+  replaceNow(user: User): void {
+    this.rows.set(user.id, { ...user });
+  }
+
   private assertEmailFree(email: string, exceptId?: number): void {
     const key = normalizeEmail(email);
     for (const user of this.rows.values()) {

@@ -2,6 +2,7 @@ import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import * as createUsers from './20261124-001-create-users';
 import * as createAuthEvents from './20261125-002-create-auth-events';
+import * as createSessions from './20261125-003-create-sessions';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +13,7 @@ interface Migration {
 const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124-001-create-users', createUsers],
   ['20261125-002-create-auth-events', createAuthEvents],
+  ['20261125-003-create-sessions', createSessions],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */
