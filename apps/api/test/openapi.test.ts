@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '@latchkey/domain';
-import { BcryptPasswordHasher, MemoryUserRepository } from '@latchkey/adapters';
+import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
 import { createRouter } from '../src/app';
 import { Metrics } from '../src/metrics';
 import { openApiDocument } from '../src/openapi';
@@ -17,7 +17,7 @@ const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 
 function routerOperations(): string[] {
   const router = createRouter({
-    auth: new AuthService({ users: new MemoryUserRepository(), hasher: new BcryptPasswordHasher(4) }),
+    auth: new AuthService({ ...memoryStores(), hasher: new BcryptPasswordHasher(4) }),
     cookie: { secure: false, maxAgeSeconds: 60 },
     metrics: new Metrics(),
     readiness: new Readiness(() => Promise.resolve()),

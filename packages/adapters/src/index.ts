@@ -23,3 +23,4 @@ export { LogMailer } from './mail/log-mailer';
 export { QueuedMailer } from './mail/queued-mailer';
 export { MemorySessionRepository } from './memory/memory-session-repository';
 export { KnexSessionRepository } from './knex/knex-session-repository';
+export { memoryStores } from './memory/memory-stores';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryUserRepository } from '@latchkey/adapters';
+import { MemorySessionRepository, MemoryUserRepository } from '@latchkey/adapters';
 import {
   AuthService,
   InvalidCredentialsError,
@@ -17,15 +17,17 @@ const HOUR = 60 * MINUTE;
 
 describe('AuthService', () => {
   let users: MemoryUserRepository;
+  let sessions: MemorySessionRepository;
   let hasher: FakeHasher;
   let clock: FakeClock;
   let auth: AuthService;
 
   beforeEach(() => {
     users = new MemoryUserRepository();
+    sessions = new MemorySessionRepository(users);
     hasher = new FakeHasher();
     clock = new FakeClock();
-    auth = new AuthService({ users, hasher, clock });
+    auth = new AuthService({ users, sessions, hasher, clock });
   });
 
   describe('hashPassword and generateUuid', () => {
@@ -88,7 +90,7 @@ describe('AuthService', () => {
     });
 
     it('upgrades a hash made with a lower cost when the password is right', async () => {
-      const weak = new AuthService({ users, hasher: new FakeHasher(1), clock });
+      const weak = new AuthService({ users, sessions, hasher: new FakeHasher(1), clock });
       await weak.registerUser('old@example.com', 'pw');
       expect(hasher.needsRehash((await users.findUserBy({ email: 'old@example.com' })).hashedPassword)).toBe(true);
       expect(await auth.validLogin('old@example.com', 'wrong')).toBe(false);
@@ -108,17 +110,18 @@ describe('AuthService', () => {
     it('createSession returns a new id, stores only its digest, and null for an unknown email', async () => {
       const sid = await auth.createSession('bob@example.com');
       expect(sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const stored = await users.findUserBy({ email: 'bob@example.com' });
-      expect(stored.sessionId).toBe(digestSecret(sid!));
-      expect(stored.sessionId).not.toContain(sid);
+      const user = await users.findUserBy({ email: 'bob@example.com' });
+      const [stored] = await sessions.listForUser(user.id);
+      expect(stored!.secretDigest).toBe(digestSecret(sid!));
+      expect(JSON.stringify(stored)).not.toContain(sid);
       expect(await auth.createSession('nobody@example.com')).toBeNull();
     });
 
-    it('every login issues a new session id and the old one stops working', async () => {
+    it('every login issues a new session id; the earlier sessions (other devices) keep working', async () => {
       const first = await auth.login('bob@example.com', 'right');
       const second = await auth.login('bob@example.com', 'right');
       expect(second.sessionId).not.toBe(first.sessionId);
-      expect(await auth.getUserFromSessionId(first.sessionId)).toBeNull();
+      expect((await auth.getUserFromSessionId(first.sessionId))?.email).toBe('bob@example.com');
       expect((await auth.getUserFromSessionId(second.sessionId))?.email).toBe('bob@example.com');
     });
 
@@ -136,14 +139,18 @@ describe('AuthService', () => {
 
     it('a stored digest used as a cookie opens nothing', async () => {
       await auth.createSession('bob@example.com');
-      const stored = await users.findUserBy({ email: 'bob@example.com' });
-      expect(await auth.getUserFromSessionId(stored.sessionId)).toBeNull();
+      const user = await users.findUserBy({ email: 'bob@example.com' });
+      const [stored] = await sessions.listForUser(user.id);
+      expect(await auth.getUserFromSessionId(stored!.secretDigest)).toBeNull();
+      expect(await auth.getUserFromSessionId(stored!.id)).toBeNull();
     });
 
-    it('destroySession ends the session; an unknown user id is no error', async () => {
+    it('destroySession ends every session of the user; an unknown user id is no error', async () => {
       const { user, sessionId } = await auth.login('bob@example.com', 'right');
+      const other = await auth.createSession('bob@example.com');
       await auth.destroySession(user.id);
       expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
+      expect(await auth.getUserFromSessionId(other)).toBeNull();
       await expect(auth.destroySession(9999)).resolves.toBeUndefined();
     });
 
@@ -169,7 +176,7 @@ describe('AuthService', () => {
 
     it('records use at most once a minute', async () => {
       const { user, sessionId } = await auth.login('bob@example.com', 'right');
-      const seen = async () => (await users.findUserBy({ id: user.id })).sessionSeenAt;
+      const seen = async () => (await sessions.listForUser(user.id))[0]!.lastSeenAt;
       const start = await seen();
       clock.advance(30_000);
       await auth.getUserFromSessionId(sessionId);
@@ -180,7 +187,7 @@ describe('AuthService', () => {
     });
 
     it('honours configured limits', async () => {
-      const short = new AuthService({ users, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
+      const short = new AuthService({ users, sessions, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
       const { sessionId } = await short.login('bob@example.com', 'right');
       clock.advance(5 * MINUTE);
       expect(await short.getUserFromSessionId(sessionId)).toBeNull();
@@ -237,14 +244,16 @@ describe('AuthService', () => {
       await auth.updatePassword(second, 'new');
     });
 
-    it('using a token ends the session', async () => {
+    it('using a token ends every session', async () => {
       const { sessionId } = await auth.login('bob@example.com', 'old');
+      const other = await auth.createSession('bob@example.com');
       await auth.updatePassword(await auth.getResetPasswordToken('bob@example.com'), 'new');
       expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
+      expect(await auth.getUserFromSessionId(other)).toBeNull();
     });
 
     it('the new password must follow the policy, and a refused one keeps the token', async () => {
-      const strict = new AuthService({ users, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
+      const strict = new AuthService({ users, sessions, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
       const token = await strict.getResetPasswordToken('bob@example.com');
       await expect(strict.updatePassword(token, 'short')).rejects.toBeInstanceOf(ValidationError);
       await strict.updatePassword(token, 'long enough');

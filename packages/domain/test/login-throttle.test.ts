@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryThrottleStore, MemoryUserRepository } from '@latchkey/adapters';
+import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../src';
 import type { ThrottleStore } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
@@ -13,7 +13,7 @@ describe('login throttling', () => {
     clock = new FakeClock();
     hasher = new FakeHasher();
     const throttle = new LoginThrottle(new MemoryThrottleStore(clock), { failuresPerAccount: 3, failuresPerIp: 5, windowMs: 60_000 });
-    auth = new AuthService({ users: new MemoryUserRepository(), hasher, clock, throttle });
+    auth = new AuthService({ ...memoryStores(), hasher, clock, throttle });
     await auth.registerUser('bob@example.com', 'right');
     await auth.registerUser('amy@example.com', 'right');
   });
@@ -69,7 +69,7 @@ describe('login throttling without its counters', () => {
     const down = new Error('connection refused');
     const store: ThrottleStore = { hit: () => Promise.reject(down), peek: () => Promise.reject(down), reset: () => Promise.reject(down) };
     const hasher = new FakeHasher();
-    const auth = new AuthService({ users: new MemoryUserRepository(), hasher, throttle: new LoginThrottle(store) });
+    const auth = new AuthService({ ...memoryStores(), hasher, throttle: new LoginThrottle(store) });
     await auth.registerUser('bob@example.com', 'right');
     hasher.verifications = 0;
     const refused = await auth.login('bob@example.com', 'right').catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryUserRepository } from '@latchkey/adapters';
+import { memoryStores } from '@latchkey/adapters';
 import type { MailMessage, Mailer } from '../src';
 import { AuthService, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
@@ -17,7 +17,7 @@ describe('reset emails', () => {
   let emails: PasswordResetEmails;
 
   beforeEach(async () => {
-    auth = new AuthService({ users: new MemoryUserRepository(), hasher: new FakeHasher(), clock: new FakeClock() });
+    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock: new FakeClock() });
     mailer = new RecordingMailer();
     emails = new PasswordResetEmails(auth, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
     await auth.registerUser('Bob+tag@Example.com', 'old');
