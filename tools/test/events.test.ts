@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher, KnexAuditLog, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexSessionRepository, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import { eventsReport, formatEvent, parseEventsArgs } from '../events';
 import { ROOT } from '../server-process';
@@ -16,7 +16,7 @@ let userId = 0;
 beforeAll(async () => {
   const knex = createKnex(databaseUrl);
   await migrateToLatest(knex);
-  const auth = new AuthService({ users: new KnexUserRepository(knex), hasher: new BcryptPasswordHasher(4), audit: new KnexAuditLog(knex) });
+  const auth = new AuthService({ users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), hasher: new BcryptPasswordHasher(4), audit: new KnexAuditLog(knex) });
   const client = { ip: '198.51.100.4', userAgent: 'curl/8.5.0' };
   userId = (await auth.registerUser('Bob@Example.com', 'b4l0u', client)).id;
   await auth.login('bob@example.com', 'wrong', client).catch(() => {});

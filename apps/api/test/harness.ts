@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexAuditLog, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexSessionRepository, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
@@ -45,7 +45,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   const metrics = new Metrics();
   const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
   const audit = new KnexAuditLog(knex);
-  const auth = new AuthService({ users: new KnexUserRepository(knex), hasher, audit, ...overrides });
+  const auth = new AuthService({ users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), hasher, audit, ...overrides });
   const readiness = new Readiness(() => knex.raw('select 1'), 500);
   let logText = '';
   const destination = new Writable({

@@ -6,7 +6,7 @@ import { AuthService } from '@latchkey/domain';
 import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
 import { createRouter } from '../src/app';
 import { Metrics } from '../src/metrics';
-import { openApiDocument } from '../src/openapi';
+import { openApiDocument, openApiPath } from '../src/openapi';
 import { Readiness } from '../src/readiness';
 import type { TestServer } from './harness';
 import { startTestServer } from './harness';
@@ -23,7 +23,7 @@ function routerOperations(): string[] {
     readiness: new Readiness(() => Promise.resolve()),
   });
   return router.stack
-    .flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${String(layer.path)}`))
+    .flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${openApiPath(String(layer.path))}`))
     .sort();
 }
 
