@@ -29,9 +29,9 @@ export const usersList: Command = {
     const offset = (options.offset as number | undefined) ?? 0;
     const views = [];
     for (const user of await services.users.listUsers({ limit, offset })) views.push(await viewUser(user, services.auth));
-    const rows = views.map((view) => [String(view.id), view.email, view.sessions > 0 ? String(view.sessions) : '-']);
+    const rows = views.map((view) => [String(view.id), view.email, view.session_active ? 'active' : '-']);
     const count = `${views.length} ${views.length === 1 ? 'user' : 'users'}`;
     const footer = views.length === limit ? `${count}; more may follow: --offset ${offset + limit}` : count;
-    return { json: views, text: `${table(['ID', 'EMAIL', 'SESSIONS'], rows)}\n${footer}` };
+    return { json: views, text: `${table(['ID', 'EMAIL', 'SESSION'], rows)}\n${footer}` };
   },
 };
