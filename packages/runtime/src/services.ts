@@ -86,6 +86,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
+      sessionsPerUserMax: config.SESSIONS_PER_USER_MAX,
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
     },
   });
