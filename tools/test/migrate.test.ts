@@ -17,12 +17,30 @@ describe('the migrations command', () => {
   it('lists, applies and rolls back migrations', async () => {
     const knex = createKnex(`sqlite:${join(dir, 'steps.db')}`);
     try {
-      expect(await runMigrateCommand('status', knex)).toEqual(['pending  20261124-001-create-users', 'pending  20261125-002-create-auth-events', '0 applied, 2 pending']);
-      expect(await runMigrateCommand('latest', knex)).toEqual(['applied  20261124-001-create-users', 'applied  20261125-002-create-auth-events']);
+      expect(await runMigrateCommand('status', knex)).toEqual([
+        'pending  20261124-001-create-users',
+        'pending  20261125-002-create-auth-events',
+        'pending  20261125-003-create-sessions',
+        '0 applied, 3 pending',
+      ]);
+      expect(await runMigrateCommand('latest', knex)).toEqual([
+        'applied  20261124-001-create-users',
+        'applied  20261125-002-create-auth-events',
+        'applied  20261125-003-create-sessions',
+      ]);
       expect(await runMigrateCommand('latest', knex)).toEqual(['already up to date']);
-      expect(await runMigrateCommand('status', knex)).toEqual(['applied  20261124-001-create-users', 'applied  20261125-002-create-auth-events', '2 applied, 0 pending']);
+      expect(await runMigrateCommand('status', knex)).toEqual([
+        'applied  20261124-001-create-users',
+        'applied  20261125-002-create-auth-events',
+        'applied  20261125-003-create-sessions',
+        '3 applied, 0 pending',
+      ]);
       expect(await knex.schema.hasTable('users')).toBe(true);
-      expect(await runMigrateCommand('rollback', knex)).toEqual(['rolled back  20261125-002-create-auth-events', 'rolled back  20261124-001-create-users']);
+      expect(await runMigrateCommand('rollback', knex)).toEqual([
+        'rolled back  20261125-003-create-sessions',
+        'rolled back  20261125-002-create-auth-events',
+        'rolled back  20261124-001-create-users',
+      ]);
       expect(await knex.schema.hasTable('users')).toBe(false);
       expect(await runMigrateCommand('rollback', knex)).toEqual(['nothing to roll back']);
     } finally {
@@ -44,6 +62,6 @@ describe('the migrations command', () => {
   it('runs as a command on the DATABASE_URL of the environment', async () => {
     const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/migrate.ts'], { cwd: ROOT, env });
-    expect(stdout).toBe('applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\n');
+    expect(stdout).toBe('applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\napplied  20261125-003-create-sessions\n');
   });
 });
