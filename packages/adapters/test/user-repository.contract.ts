@@ -117,6 +117,15 @@ export function userRepositoryContract(
       await expect(repo.updateUser(424242, { resetToken: 'x' })).rejects.toBeInstanceOf(NoResultFound);
     });
 
+    it('rehashPassword replaces the hash only while it is the one given', async () => {
+      const user = await repo.addUser('u@example.com', 'old-hash');
+      expect(await repo.rehashPassword(user.id, 'other-hash', 'new-hash')).toBe(false);
+      expect((await repo.findUserBy({ id: user.id })).hashedPassword).toBe('old-hash');
+      expect(await repo.rehashPassword(user.id, 'old-hash', 'new-hash')).toBe(true);
+      expect((await repo.findUserBy({ id: user.id })).hashedPassword).toBe('new-hash');
+      expect(await repo.rehashPassword(424242, 'old-hash', 'x')).toBe(false);
+    });
+
     it('listUsers returns no users from an empty storage', async () => {
       expect(await repo.listUsers({ limit: 10 })).toEqual([]);
     });

@@ -250,7 +250,8 @@ export class AuthService {
     if (!(await this.hasher.verify(password, user.hashedPassword))) return { found: user, verified: null };
     if (this.hasher.needsRehash(user.hashedPassword)) {
       const hashedPassword = await this.hashPassword(password);
-      await this.users.updateUser(user.id, { hashedPassword });
+      // A reset may have landed meanwhile: then the password checked is no longer the user's.
+      if (!(await this.users.rehashPassword(user.id, user.hashedPassword, hashedPassword))) return { found: user, verified: null };
       return { found: user, verified: { ...user, hashedPassword } };
     }
     return { found: user, verified: user };

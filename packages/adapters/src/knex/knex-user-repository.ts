@@ -104,6 +104,11 @@ export class KnexUserRepository implements UserRepository {
     await this.write(changes.email ?? user.email, () => this.knex('users').where('id', user.id).update(update));
   }
 
+  async rehashPassword(userId: number, currentHash: string, newHash: string): Promise<boolean> {
+    const changed = await this.knex('users').where({ id: userId, hashed_password: currentHash }).update({ hashed_password: newHash });
+    return changed === 1;
+  }
+
   async listUsers(page: UserPage): Promise<User[]> {
     const { limit, offset } = checkedPage(page);
     if (limit === 0) return [];

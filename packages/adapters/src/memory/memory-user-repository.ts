@@ -37,6 +37,13 @@ export class MemoryUserRepository implements UserRepository {
     this.rows.set(userId, { ...user, ...changes });
   }
 
+  async rehashPassword(userId: number, currentHash: string, newHash: string): Promise<boolean> {
+    const user = this.rows.get(userId);
+    if (user?.hashedPassword !== currentHash) return false;
+    this.rows.set(userId, { ...user, hashedPassword: newHash });
+    return true;
+  }
+
   async listUsers(page: UserPage): Promise<User[]> {
     const { limit, offset } = checkedPage(page);
     // Ids only grow and a Map keeps insertion order, so this is id order.
