@@ -77,8 +77,11 @@ describe('sessions of their own, one per device', () => {
     const bobsId = (await list(bob))[0]!.id;
     const other = await call('DELETE', `/sessions/${bobsId}`, eve);
     const unknown = await call('DELETE', '/sessions/0190b1d2-0000-7000-8000-000000000000', eve);
-    expect([other.status, unknown.status]).toEqual([404, 404]);
-    expect(await other.json()).toEqual(await unknown.json());
+    const malformed = await call('DELETE', `/sessions/${'%00x'.repeat(300)}`, eve);
+    expect([other.status, unknown.status, malformed.status]).toEqual([404, 404, 404]);
+    const body = await other.json();
+    expect(await unknown.json()).toEqual(body);
+    expect(await malformed.json()).toEqual(body);
     expect((await call('GET', '/profile', bob)).status).toBe(200);
     expect((await call('DELETE', `/sessions/${bobsId}`)).status).toBe(403);
   });

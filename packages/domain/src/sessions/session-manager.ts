@@ -5,7 +5,7 @@ import type { Clock } from '../ports/clock';
 import { digestSecret, newSecret } from '../secrets';
 import type { User } from '../user';
 import type { Session, SessionEndCause } from './session';
-import { newSessionId } from './session';
+import { isSessionId, newSessionId } from './session';
 import type { AuthenticatedSession, SessionRepository } from './session-repository';
 import type { SessionLimits } from './session-rules';
 import { IP_MAX, USER_AGENT_MAX, expiryBounds, needsTouch, sessionExpired, truncated } from './session-rules';
@@ -84,7 +84,7 @@ export class SessionManager {
 
   /** Ends one of the user's sessions; false when the id names none of theirs. */
   async end(userId: number, sessionId: string, cause: SessionEndCause, client: ClientContext = {}): Promise<boolean> {
-    const ended = await this.sessions.end(userId, sessionId);
+    const ended = isSessionId(sessionId) ? await this.sessions.end(userId, sessionId) : null;
     await this.recordEnded(ended ? [ended] : [], cause, client);
     return ended !== null;
   }

@@ -26,6 +26,13 @@ export interface Session {
   strength: LoginStrength;
 }
 
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a string can be a session's public id; anything else names no session (and reaches no database). */
+export function isSessionId(value: string): boolean {
+  return SESSION_ID.test(value);
+}
+
 /** A new time-ordered public id. */
 export function newSessionId(): string {
   return uuidV7();
