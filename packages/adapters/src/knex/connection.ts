@@ -48,8 +48,10 @@ function withoutQuery(path: string): string {
 }
 
 // WAL lets readers in other processes work during a write; the busy timeout waits for a
-// lock instead of failing at once.
-const PRAGMAS = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = NORMAL'];
+// lock instead of failing at once. A cookie check walks three B-trees (the digest's index,
+// sessions, users): a page cache of up to 64 MiB (SQLite's default is 2 MiB) keeps the
+// pages of the sessions in use in memory as the tables grow.
+const PRAGMAS = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = NORMAL', 'cache_size = -65536'];
 
 function sqliteConfig(filename: string, driver: SqliteDriver): Knex.Config {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
