@@ -1,5 +1,5 @@
 import type { Knex } from '@latchkey/adapters';
-import { digestSecret, normalizeEmail } from '@latchkey/domain';
+import { digestSecret, newSessionId, normalizeEmail } from '@latchkey/domain';
 
 /** Password of every seeded user; one bcrypt hash of it is shared by all rows. */
 export const SEED_PASSWORD = 'bench-password';
@@ -11,9 +11,9 @@ export const userEmail = (index: number): string => `user${index}@bench.example`
 export const loginEmail = (index: number): string => `login${index}@bench.example`;
 
 /**
- * Adds users `from`..`to - 1` (each with an open session) in big multi-row inserts inside
- * transactions, all with one precomputed hash: a million rows take seconds, not the
- * hours a million bcrypt hashes would.
+ * Adds users `from`..`to - 1`, each with an open session (a row of `sessions`), in big
+ * multi-row inserts inside transactions, all with one precomputed hash: a million users
+ * and their sessions take seconds, not the hours a million bcrypt hashes would.
  */
 export async function seedSessionUsers(knex: Knex, from: number, to: number, hashedPassword: string): Promise<void> {
   const now = Date.now();
@@ -24,21 +24,32 @@ export async function seedSessionUsers(knex: Knex, from: number, to: number, has
     const end = Math.min(to, start + perTransaction);
     await knex.transaction(async (trx) => {
       for (let batch = start; batch < end; batch += perInsert) {
-        const last = Math.min(end, batch + perInsert);
-        const values: unknown[] = [];
-        for (let i = batch; i < last; i++) {
-          const email = userEmail(i);
-          values.push(email, normalizeEmail(email), hashedPassword, digestSecret(sessionSecret(i)), now, now, now);
-        }
-        const tuples = Array.from({ length: last - batch }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-        // Raw multi-row VALUES: Knex's builder turns SQLite inserts into 500-row UNION ALLs.
-        await trx.raw(
-          `INSERT INTO users (email, email_normalized, hashed_password, session_id, session_created_at, session_seen_at, created_at) VALUES ${tuples}`,
-          values as Knex.RawBinding[],
-        );
+        const ids = await insertUsers(trx, batch, Math.min(end, batch + perInsert), hashedPassword, now);
+        await insertSessions(trx, ids, now);
       }
     });
   }
+}
+
+/** Raw multi-row VALUES: Knex's builder turns SQLite inserts into 500-row UNION ALLs. */
+async function insertUsers(trx: Knex.Transaction, from: number, to: number, hashedPassword: string, now: number): Promise<Map<number, number>> {
+  const values: unknown[] = [];
+  for (let i = from; i < to; i++) values.push(userEmail(i), normalizeEmail(userEmail(i)), hashedPassword, now);
+  const tuples = Array.from({ length: to - from }, () => '(?, ?, ?, ?)').join(', ');
+  const result = await trx.raw(
+    `INSERT INTO users (email, email_normalized, hashed_password, created_at) VALUES ${tuples} RETURNING id, email_normalized`,
+    values as Knex.RawBinding[],
+  );
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{ id: number; email_normalized: string }>;
+  // RETURNING promises no order: each row says which seeded user it is.
+  return new Map(rows.map((row) => [Number(/^user(\d+)@/.exec(row.email_normalized)![1]), Number(row.id)]));
+}
+
+async function insertSessions(trx: Knex.Transaction, userIds: Map<number, number>, now: number): Promise<void> {
+  const values: unknown[] = [];
+  for (const [index, userId] of userIds) values.push(newSessionId(), userId, digestSecret(sessionSecret(index)), now, now);
+  const tuples = Array.from({ length: userIds.size }, () => '(?, ?, ?, ?, ?)').join(', ');
+  await trx.raw(`INSERT INTO sessions (id, user_id, secret_digest, created_at, last_seen_at) VALUES ${tuples}`, values as Knex.RawBinding[]);
 }
 
 export async function seedLoginUsers(knex: Knex, hashedPassword: string): Promise<void> {

@@ -75,7 +75,7 @@ describe('the latchkey CLI beside a running server, on one SQLite file', { timeo
     expect((await api('/profile', 'GET', undefined, cookie)).status).toBe(200);
     const revoked = await cli(['sessions', 'revoke', 'ada@example.com', '--json']);
     expect(revoked.code).toBe(0);
-    expect(JSON.parse(revoked.stdout)).toEqual({ email: 'ada@example.com', revoked: true });
+    expect(JSON.parse(revoked.stdout)).toEqual({ email: 'ada@example.com', revoked: 1 });
     expect((await api('/profile', 'GET', undefined, cookie)).status).toBe(403);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import { eventsReport, formatEvent, parseEventsArgs } from '../events';
 import { ROOT } from '../server-process';
@@ -19,6 +19,7 @@ beforeAll(async () => {
   const auth = new AuthService({
     users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
+    sessions: new KnexSessionRepository(knex),
     hasher: new BcryptPasswordHasher(4),
     audit: new KnexAuditLog(knex),
   });

@@ -20,24 +20,28 @@ describe('the migrations command', () => {
       expect(await runMigrateCommand('status', knex)).toEqual([
         'pending  20261124-001-create-users',
         'pending  20261125-002-create-auth-events',
+        'pending  20261125-003-create-sessions',
         'pending  20261125-004-create-password-reset-tokens',
-        '0 applied, 3 pending',
+        '0 applied, 4 pending',
       ]);
       expect(await runMigrateCommand('latest', knex)).toEqual([
         'applied  20261124-001-create-users',
         'applied  20261125-002-create-auth-events',
+        'applied  20261125-003-create-sessions',
         'applied  20261125-004-create-password-reset-tokens',
       ]);
       expect(await runMigrateCommand('latest', knex)).toEqual(['already up to date']);
       expect(await runMigrateCommand('status', knex)).toEqual([
         'applied  20261124-001-create-users',
         'applied  20261125-002-create-auth-events',
+        'applied  20261125-003-create-sessions',
         'applied  20261125-004-create-password-reset-tokens',
-        '3 applied, 0 pending',
+        '4 applied, 0 pending',
       ]);
       expect(await knex.schema.hasTable('users')).toBe(true);
       expect(await runMigrateCommand('rollback', knex)).toEqual([
         'rolled back  20261125-004-create-password-reset-tokens',
+        'rolled back  20261125-003-create-sessions',
         'rolled back  20261125-002-create-auth-events',
         'rolled back  20261124-001-create-users',
       ]);
@@ -62,6 +66,6 @@ describe('the migrations command', () => {
   it('runs as a command on the DATABASE_URL of the environment', async () => {
     const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/migrate.ts'], { cwd: ROOT, env });
-    expect(stdout).toBe('applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\napplied  20261125-004-create-password-reset-tokens\n');
+    expect(stdout).toBe('applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\napplied  20261125-003-create-sessions\napplied  20261125-004-create-password-reset-tokens\n');
   });
 });

@@ -80,6 +80,29 @@ describe.skipIf(!services.available)(`two API instances on one PostgreSQL and on
     expect((await send(a.url, 'GET', '/profile', undefined, sessionId)).status).toBe(403);
   });
 
+  it('keep one user’s devices apart: two jars on A and B, one ended from the other, then a reset ends the rest', async () => {
+    const email = uniqueEmail('devices');
+    expect((await send(a.url, 'POST', '/users', { email, password: 'Kq7-two-devices' })).status).toBe(200);
+    const laptop = sessionCookie(await send(a.url, 'POST', '/sessions', { email, password: 'Kq7-two-devices' }));
+    const phone = sessionCookie(await send(b.url, 'POST', '/sessions', { email, password: 'Kq7-two-devices' }));
+    for (const [instance, jar] of [[b, laptop], [a, phone]] as const) expect((await send(instance.url, 'GET', '/profile', undefined, jar)).status).toBe(200);
+
+    const listed = (await (await send(a.url, 'GET', '/sessions', undefined, phone)).json()) as { sessions: Array<{ id: string; current: boolean }> };
+    expect(listed.sessions.map((s) => s.current).sort()).toEqual([false, true]);
+    const laptopId = listed.sessions.find((s) => !s.current)!.id;
+    expect((await send(b.url, 'DELETE', `/sessions/${laptopId}`, undefined, phone)).status).toBe(204);
+    expect((await send(a.url, 'GET', '/profile', undefined, laptop)).status).toBe(403);
+    expect((await send(b.url, 'GET', '/profile', undefined, laptop)).status).toBe(403);
+    expect((await send(a.url, 'GET', '/profile', undefined, phone)).status).toBe(200);
+
+    const tablet = sessionCookie(await send(a.url, 'POST', '/sessions', { email, password: 'Kq7-two-devices' }));
+    const { reset_token } = (await (await send(b.url, 'POST', '/reset_password', { email })).json()) as { reset_token: string };
+    expect((await send(a.url, 'PUT', '/reset_password', { email, reset_token, new_password: 'Kq7-new-password' })).status).toBe(200);
+    for (const jar of [phone, tablet]) {
+      for (const instance of [a, b]) expect((await send(instance.url, 'GET', '/profile', undefined, jar)).status).toBe(403);
+    }
+  });
+
   it('add up failed logins on A and B to one lockout', async () => {
     const email = uniqueEmail('lockout');
     expect((await send(b.url, 'POST', '/users', { email, password: 'Kq7-right-password' })).status).toBe(200);

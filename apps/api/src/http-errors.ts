@@ -9,6 +9,7 @@ import {
   ThrottleUnavailableError,
   TooManyAttemptsError,
   TooManyResetRequestsError,
+  UnknownSessionError,
   UnknownUserError,
   UserAlreadyExistsError,
   ValidationError,
@@ -27,6 +28,7 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof InvalidCredentialsError) return { status: 401, message: 'invalid email or password' };
   if (error instanceof NotAuthenticatedError) return { status: 403, message: 'forbidden' };
   if (error instanceof UnknownUserError) return { status: 403, message: 'forbidden' };
+  if (error instanceof UnknownSessionError) return { status: 404, message: 'not found' };
   if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };

@@ -99,6 +99,15 @@ const PATHS = {
     },
   },
   '/sessions': {
+    get: {
+      summary: "The caller's sessions",
+      operationId: 'listSessions',
+      parameters: [SESSION_COOKIE],
+      responses: {
+        '200': json('Every live session of the user, the most recently used first.', object({ sessions: { type: 'array', items: ref('Session') } })),
+        '403': failure('No valid session.'),
+      },
+    },
     post: {
       summary: 'Log in',
       operationId: 'login',
@@ -130,6 +139,29 @@ const PATHS = {
         },
         '403': failure('No valid session, or a cross-origin request.'),
         '503': UNAVAILABLE,
+      },
+    },
+  },
+  '/sessions/others': {
+    delete: {
+      summary: 'End every session of the caller but this one',
+      operationId: 'revokeOtherSessions',
+      parameters: [SESSION_COOKIE],
+      responses: {
+        '200': json('How many sessions ended.', object({ revoked: { type: 'integer', minimum: 0 } })),
+        '403': failure('No valid session, or a cross-origin request.'),
+      },
+    },
+  },
+  '/sessions/{id}': {
+    delete: {
+      summary: 'End one of the caller’s sessions',
+      operationId: 'revokeSession',
+      parameters: [SESSION_COOKIE, { name: 'id', in: 'path', required: true, description: 'The public id of a session (from GET /sessions).', schema: text }],
+      responses: {
+        '204': { description: 'The session is ended (the cookie is cleared when it was the caller’s own).', headers: { 'X-Request-Id': REQUEST_ID } },
+        '403': failure('No valid session, or a cross-origin request.'),
+        '404': failure('No session of the caller has this id: another user’s, an ended one and an unknown one answer alike.'),
       },
     },
   },
@@ -218,6 +250,11 @@ const PATHS = {
   },
 };
 
+/** The document's form of a router path: `/sessions/:id` is `/sessions/{id}`. */
+export function openApiPath(routerPath: string): string {
+  return routerPath.replace(/:(\w+)/g, '{$1}');
+}
+
 /** Each operation's responses, after the refusals any request may get before routing. */
 function withRefusals(paths: typeof PATHS): typeof PATHS {
   return Object.fromEntries(
@@ -248,6 +285,15 @@ export const openApiDocument = {
   components: {
     schemas: {
       Error: object({ message: text }),
+      Session: object({
+        id: { type: 'string', format: 'uuid', description: 'Public id (UUID v7); it opens nothing.' },
+        created_at: { type: 'string', format: 'date-time' },
+        last_seen_at: { type: 'string', format: 'date-time', description: 'Recorded at most once a minute.' },
+        expires_at: { type: 'string', format: 'date-time', description: 'When it ends if unused from now on (absolute or idle limit, the earlier).' },
+        ip: { type: ['string', 'null'], description: 'Client address at login.' },
+        user_agent: { type: ['string', 'null'], description: 'User agent at login (at most 512 characters).' },
+        current: { type: 'boolean', description: 'True for the session of the cookie sent.' },
+      }),
     },
     headers: {
       RequestId: { description: 'The request id, also in every log line of the request.', required: true, schema: text },

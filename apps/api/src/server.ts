@@ -9,6 +9,7 @@ import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { Metrics, timedHasher } from './metrics';
 import { Readiness } from './readiness';
+import { SessionSweeper } from './session-sweeper';
 
 export interface RunningServer {
   url: string;
@@ -42,7 +43,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const server = await listen(connections.handler, config.PORT, config.HOST);
   const url = urlOf(server);
   logger.info({ url }, `Latchkey listening on ${url}`);
-  const running: RunningServer = { url, server, logger, shutdown: drainOnce(server, connections, services, readiness, logger) };
+  const sweeper = new SessionSweeper(
+    services.auth,
+    { intervalSeconds: config.SESSION_SWEEP_INTERVAL_SECONDS, batch: config.SESSION_SWEEP_BATCH },
+    logger,
+  ).start();
+  const running: RunningServer = { url, server, logger, shutdown: drainOnce(server, connections, services, readiness, logger, sweeper) };
   exitOnSignals(running, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
   return running;
 }
@@ -86,7 +92,14 @@ class ClosingConnections {
   }
 }
 
-function drainOnce(server: Server, connections: ClosingConnections, services: Services, readiness: Readiness, logger: Logger): (reason: string) => Promise<void> {
+function drainOnce(
+  server: Server,
+  connections: ClosingConnections,
+  services: Services,
+  readiness: Readiness,
+  logger: Logger,
+  sweeper: SessionSweeper,
+): (reason: string) => Promise<void> {
   let draining: Promise<void> | undefined;
   return (reason) => {
     draining ??= (async () => {
@@ -97,6 +110,7 @@ function drainOnce(server: Server, connections: ClosingConnections, services: Se
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await sweeper.stop();
       await services.close();
       logger.info('stopped');
     })();

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexUserRepository, createKnex, databaseReadiness, migrateToLatest } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, databaseReadiness, migrateToLatest } from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
@@ -51,6 +51,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   const auth = new AuthService({
     users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
+    sessions: new KnexSessionRepository(knex),
     hasher,
     audit,
     ...overrides,

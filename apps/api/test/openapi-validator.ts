@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv/dist/2020';
-import { openApiDocument } from '../src/openapi';
+import { openApiDocument, openApiPath } from '../src/openapi';
 
 /** One answered request, as the app set it. */
 export interface ResponseSample {
@@ -87,7 +87,7 @@ export function checkResponsesAgainstDocument(problems: string[]) {
     problems.push(
       ...openApiProblems({
         method: ctx.method,
-        path: typeof route === 'string' ? route : ctx.path,
+        path: typeof route === 'string' ? openApiPath(route) : ctx.path,
         status: ctx.status,
         type: ctx.response.type,
         headers: ctx.response.headers,

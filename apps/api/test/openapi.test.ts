@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '@latchkey/domain';
-import { BcryptPasswordHasher, MemoryPasswordResetTokenRepository, MemoryUserRepository } from '@latchkey/adapters';
+import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
 import { createRouter } from '../src/app';
 import { Metrics } from '../src/metrics';
-import { openApiDocument } from '../src/openapi';
+import { openApiDocument, openApiPath } from '../src/openapi';
 import { Readiness } from '../src/readiness';
 import type { TestServer } from './harness';
 import { startTestServer } from './harness';
@@ -16,15 +16,14 @@ import { checkResponsesAgainstDocument, openApiProblems } from './openapi-valida
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 
 function routerOperations(): string[] {
-  const users = new MemoryUserRepository();
   const router = createRouter({
-    auth: new AuthService({ users, resetTokens: new MemoryPasswordResetTokenRepository(users), hasher: new BcryptPasswordHasher(4) }),
+    auth: new AuthService({ ...memoryStores(), hasher: new BcryptPasswordHasher(4) }),
     cookie: { secure: false, maxAgeSeconds: 60 },
     metrics: new Metrics(),
     readiness: new Readiness(() => Promise.resolve()),
   });
   return router.stack
-    .flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${String(layer.path)}`))
+    .flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${openApiPath(String(layer.path))}`))
     .sort();
 }
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryPasswordResetTokenRepository, MemoryThrottleStore, MemoryUserRepository } from '@latchkey/adapters';
+import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, PasswordResetEmails } from '@latchkey/domain';
 import type { MailMessage } from '@latchkey/domain';
 import { createApp } from '../src/app';
@@ -97,8 +97,7 @@ describe('client address behind proxies (TRUST_PROXY)', () => {
 describe('RESET_TOKEN_DELIVERY=email', () => {
   it('refuses an impossible email with 400 before answering, and sends nothing', async () => {
     const sent: MailMessage[] = [];
-    const users = new MemoryUserRepository();
-    const auth = new AuthService({ users, resetTokens: new MemoryPasswordResetTokenRepository(users), hasher: { hash: async (p) => p, verify: async (p, h) => p === h, needsRehash: () => false } });
+    const auth = new AuthService({ ...memoryStores(), hasher: { hash: async (p) => p, verify: async (p, h) => p === h, needsRehash: () => false } });
     const resetEmails = new PasswordResetEmails(auth, { send: async (message) => void sent.push(message) }, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
     const app = createApp({ auth, resetEmails, cookie: { secure: false, maxAgeSeconds: 60 } });
     const listening: Server = await new Promise((resolve) => {

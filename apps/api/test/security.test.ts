@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher, CommonPasswordList, KnexPasswordResetTokenRepository, KnexUserRepository, MemoryThrottleStore } from '@latchkey/adapters';
+import { BcryptPasswordHasher, CommonPasswordList, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, MemoryThrottleStore } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
 import type { TestServer } from './harness';
 import { form, json, sessionCookie, startTestServer } from './harness';
@@ -82,7 +82,8 @@ describe('session cookie', () => {
     const response = await call('POST', '/sessions', form({ email: 'bob@example.com', password: 'b4l0u' }));
     expect(response.headers.getSetCookie()[0]).toMatch(/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure$/);
     expect(sessionCookie(response)).not.toBe(first);
-    expect((await call('GET', '/profile', { headers: { cookie: `session_id=${first}` } })).status).toBe(403);
+    // Each login is a session of its own (another device): the first one still opens.
+    expect((await call('GET', '/profile', { headers: { cookie: `session_id=${first}` } })).status).toBe(200);
   });
 });
 
@@ -218,6 +219,7 @@ describe('expiry and rehashing over HTTP', () => {
     const upgraded = new AuthService({
       users: new KnexUserRepository(server.knex),
       resetTokens: new KnexPasswordResetTokenRepository(server.knex),
+      sessions: new KnexSessionRepository(server.knex),
       hasher: new BcryptPasswordHasher(5),
     });
     await upgraded.login('bob@example.com', 'b4l0u');

@@ -2,6 +2,7 @@ import {
   DependencyUnavailableError,
   InvalidRequestError,
   NoResultFound,
+  UnknownSessionError,
   UnknownUserError,
   UserAlreadyExistsError,
   ValidationError,
@@ -66,6 +67,7 @@ export function toCliFailure(error: unknown): CliFailure {
   }
   if (error instanceof UserNotFoundError) return { code: EXIT.notFound, message: error.message };
   if (error instanceof UnknownUserError || error instanceof NoResultFound) return { code: EXIT.notFound, message: 'no such user' };
+  if (error instanceof UnknownSessionError) return { code: EXIT.notFound, message: 'no such session of this user' };
   if (error instanceof UserAlreadyExistsError) return { code: EXIT.refused, message: `${error.email} is already registered` };
   if (error instanceof ValidationError || error instanceof InvalidRequestError || error instanceof RefusedError) {
     return { code: EXIT.refused, message: firstLine(error.message) };

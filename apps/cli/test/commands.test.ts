@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KnexAuditLog, createKnex, migrationSource } from '@latchkey/adapters';
+import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, migrationSource } from '@latchkey/adapters';
+import { AuthService } from '@latchkey/domain';
 import { runInProcess } from './run-cli';
 
 describe('latchkey commands on an SQLite file', () => {
@@ -110,10 +111,37 @@ describe('latchkey commands on an SQLite file', () => {
       expect(Math.abs(expiresAt - (Date.now() + 120_000))).toBeLessThan(10_000);
     });
 
+    it('lists the sessions of a user and revokes one by its id, then the rest', async () => {
+      const knex = createKnex(env.DATABASE_URL);
+      const auth = new AuthService({ users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), resetTokens: new KnexPasswordResetTokenRepository(knex), hasher: new BcryptPasswordHasher(4) });
+      const cookies = [await auth.createSession('cy@example.com'), await auth.createSession('cy@example.com')];
+      try {
+        const listed = await run(['sessions', 'list', 'cy@example.com', '--json']);
+        const { sessions } = JSON.parse(listed.stdout) as { sessions: Array<{ id: string }> };
+        expect(sessions).toHaveLength(2);
+        expect(listed.stdout).not.toMatch(/[0-9a-f]{64}/);
+        const table = await run(['sessions', 'list', 'cy@example.com']);
+        expect(table.stdout).toMatch(/^ID\s+CREATED\s+LAST SEEN\s+IP\s+USER AGENT\n/);
+        expect(table.stdout).toMatch(/\n2 sessions\n$/);
+        const one = await run(['sessions', 'revoke', 'cy@example.com', '--id', sessions[1]!.id, '--json']);
+        expect(JSON.parse(one.stdout)).toEqual({ email: 'cy@example.com', revoked: 1 });
+        expect(await auth.getUserFromSessionId(cookies[0])).toBeNull();
+        expect(await auth.getUserFromSessionId(cookies[1])).not.toBeNull();
+        expect(await run(['sessions', 'revoke', 'cy@example.com', '--id', sessions[1]!.id])).toMatchObject({
+          code: 1,
+          stderr: 'latchkey: no such session of this user\n',
+        });
+        expect(JSON.parse((await run(['sessions', 'revoke', 'cy@example.com', '--json'])).stdout)).toEqual({ email: 'cy@example.com', revoked: 1 });
+        expect(await auth.getUserFromSessionId(cookies[1])).toBeNull();
+      } finally {
+        await knex.destroy();
+      }
+    });
+
     it('revokes nothing when there is no session, without failing', async () => {
       const result = await run(['sessions', 'revoke', 'ann@example.com', '--json']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(JSON.parse(result.stdout)).toEqual({ email: 'ann@example.com', revoked: false });
+      expect(JSON.parse(result.stdout)).toEqual({ email: 'ann@example.com', revoked: 0 });
     });
 
     it('leaves its changes in the audit trail, as the command line', async () => {

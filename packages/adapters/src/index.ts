@@ -25,3 +25,6 @@ export { LogMailer } from './mail/log-mailer';
 export { QueuedMailer } from './mail/queued-mailer';
 export { CANNOT_WRITE, SQLITE_MIN_FREE_BYTES, databaseReadiness } from './knex/database-readiness';
 export { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from './knex/database-errors';
+export { MemorySessionRepository } from './memory/memory-session-repository';
+export { KnexSessionRepository } from './knex/knex-session-repository';
+export { memoryStores } from './memory/memory-stores';

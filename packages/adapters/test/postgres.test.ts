@@ -1,11 +1,12 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAlreadyExistsError } from '@latchkey/domain';
-import { KnexPasswordResetTokenRepository, KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import { KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
 import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
+import { sessionRepositoryContract } from './session-repository.contract';
 import { userRepositoryContract } from './user-repository.contract';
 
 const postgres = await checkPostgres();
@@ -62,6 +63,16 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     return { users: new KnexUserRepository(knex), tokens: new KnexPasswordResetTokenRepository(knex), close: () => knex.destroy() };
   });
 
+  sessionRepositoryContract('Knex + pg', async () => {
+    const schema = `sessions_contract_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
+    await migrateToLatest(knex);
+    return { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), close: () => knex.destroy() };
+  });
+
   describe('schema', () => {
     let knex: Knex;
     beforeAll(async () => {
@@ -83,13 +94,22 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
         'email',
         'email_normalized',
         'hashed_password',
-        'session_id',
         'reset_token',
-        'session_created_at',
-        'session_seen_at',
         'reset_token_expires_at',
         'created_at',
       ]);
+    });
+
+    it('looks a session up through its unique index, and its user by primary key', async () => {
+      // The tables are nearly empty, where a scan is cheapest: ask for the plan of a big table.
+      const sql = 'EXPLAIN SELECT * FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = ?';
+      const text = await knex.transaction(async (trx) => {
+        await trx.raw('SET LOCAL enable_seqscan = off');
+        const plan = (await trx.raw(sql, ['0'.repeat(64)])) as { rows: Array<{ 'QUERY PLAN': string }> };
+        return plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(text).toMatch(/Index Scan using sessions_secret_digest_unique on sessions/);
+      expect(text).toMatch(/Index Scan using users_pkey on users/);
     });
 
     it("maps PostgreSQL's unique violation (23505) on the email index to UserAlreadyExistsError", async () => {
@@ -106,10 +126,10 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       const repo = new KnexUserRepository(knex);
       const a = await repo.addUser('one@example.com', 'hash');
       const b = await repo.addUser('two@example.com', 'hash');
-      await repo.updateUser(a.id, { sessionId: 'same-session' });
-      const error = await repo.updateUser(b.id, { sessionId: 'same-session' }).catch((e: unknown) => e);
+      await repo.updateUser(a.id, { resetToken: 'same-token' });
+      const error = await repo.updateUser(b.id, { resetToken: 'same-token' }).catch((e: unknown) => e);
       expect(error).not.toBeInstanceOf(UserAlreadyExistsError);
-      expect(error).toMatchObject({ code: '23505', constraint: 'users_session_id_unique' });
+      expect(error).toMatchObject({ code: '23505', constraint: 'users_reset_token_unique' });
     });
 
     it('lets instances that start together on a new database migrate it once', async () => {
@@ -121,7 +141,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       );
       try {
         const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
-        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events', '20261125-004-create-password-reset-tokens']);
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events', '20261125-003-create-sessions', '20261125-004-create-password-reset-tokens']);
       } finally {
         await Promise.all(instances.map((instance) => instance.destroy()));
       }

@@ -11,14 +11,14 @@ describe('prepared reads on better-sqlite3', () => {
     await repo.findUserBy({ id: user.id });
 
     const trx = await knex.transaction();
-    await trx('users').where('id', user.id).update({ session_id: 'uncommitted' });
-    const read = repo.findUserBy({ sessionId: 'uncommitted' });
+    await trx('users').where('id', user.id).update({ reset_token: 'uncommitted' });
+    const read = repo.findUserBy({ resetToken: 'uncommitted' });
     await trx.rollback();
     await expect(read).rejects.toBeInstanceOf(NoResultFound);
 
     const committed = await knex.transaction();
-    await committed('users').where('id', user.id).update({ session_id: 'committed' });
-    const after = repo.findUserBy({ sessionId: 'committed' });
+    await committed('users').where('id', user.id).update({ reset_token: 'committed' });
+    const after = repo.findUserBy({ resetToken: 'committed' });
     await committed.commit();
     expect((await after).id).toBe(user.id);
     await knex.destroy();

@@ -15,6 +15,7 @@ const NOW = Date.UTC(2026, 10, 25);
 async function migrateToPreviousRelease(knex: Knex): Promise<void> {
   await knex.migrate.up({ ...migrationConfig, name: '20261124-001-create-users' });
   await knex.migrate.up({ ...migrationConfig, name: '20261125-002-create-auth-events' });
+  await knex.migrate.up({ ...migrationConfig, name: '20261125-003-create-sessions' });
 }
 
 function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<void> }>): void {

@@ -30,6 +30,7 @@ describe('SQLite connection', () => {
         expect(await migrateToLatest(first)).toEqual([
           '20261124-001-create-users',
           '20261125-002-create-auth-events',
+          '20261125-003-create-sessions',
           '20261125-004-create-password-reset-tokens',
         ]);
         await new KnexUserRepository(first).addUser('kept@example.com', 'hash');
@@ -56,13 +57,13 @@ describe('SQLite connection', () => {
     });
   }
 
-  it('looks a session up through its unique index', async () => {
+  it('looks a session up through its unique index, and its user by primary key', async () => {
     const knex = createKnex('sqlite::memory:');
     await migrateToLatest(knex);
-    const plan = (await knex.raw('EXPLAIN QUERY PLAN SELECT * FROM users WHERE session_id = ? ORDER BY id LIMIT 1', ['x'])) as Array<{
-      detail: string;
-    }>;
-    expect(plan.map((step) => step.detail).join('\n')).toMatch(/SEARCH users USING INDEX users_session_id_unique/);
+    const sql = 'EXPLAIN QUERY PLAN SELECT * FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = ?';
+    const plan = ((await knex.raw(sql, ['x'])) as Array<{ detail: string }>).map((step) => step.detail).join('\n');
+    expect(plan).toMatch(/SEARCH s USING INDEX sessions_secret_digest_unique/);
+    expect(plan).toMatch(/SEARCH u USING INTEGER PRIMARY KEY/);
     await knex.destroy();
   });
 });

@@ -27,10 +27,10 @@ export function userRepositoryContract(
       await fixture.close?.();
     });
 
-    it('addUser saves and returns the user with an id and no session or token', async () => {
+    it('addUser saves and returns the user with an id and no reset token', async () => {
       const user = await repo.addUser('test@test.com', 'SuperHashedPwd');
       expect(user.id).toBeTypeOf('number');
-      expect(user).toMatchObject({ email: 'test@test.com', hashedPassword: 'SuperHashedPwd', sessionId: null, resetToken: null });
+      expect(user).toMatchObject({ email: 'test@test.com', hashedPassword: 'SuperHashedPwd', resetToken: null });
       const second = await repo.addUser('test1@test.com', 'SuperHashedPwd1');
       expect(second.id).not.toBe(user.id);
     });
@@ -38,15 +38,12 @@ export function userRepositoryContract(
     it('findUserBy finds by each attribute', async () => {
       const user = await repo.addUser('a@example.com', 'hash-a');
       await repo.addUser('b@example.com', 'hash-b');
-      await repo.updateUser(user.id, { sessionId: 'sid-a', resetToken: 'tok-a', sessionCreatedAt: 10, sessionSeenAt: 20, resetTokenExpiresAt: 30 });
+      await repo.updateUser(user.id, { resetToken: 'tok-a', resetTokenExpiresAt: 30 });
       const filters = [
         { id: user.id },
         { email: 'a@example.com' },
         { hashedPassword: 'hash-a' },
-        { sessionId: 'sid-a' },
         { resetToken: 'tok-a' },
-        { sessionCreatedAt: 10 },
-        { sessionSeenAt: 20 },
         { resetTokenExpiresAt: 30 },
       ];
       for (const filter of filters) {
@@ -101,11 +98,11 @@ export function userRepositoryContract(
 
     it('updateUser applies and persists the changes', async () => {
       const user = await repo.addUser('u@example.com', 'hash');
-      await repo.updateUser(user.id, { hashedPassword: 'new-hash', sessionId: 'sid' });
-      expect(await repo.findUserBy({ id: user.id })).toMatchObject({ hashedPassword: 'new-hash', sessionId: 'sid' });
-      await repo.updateUser(user.id, { sessionId: null });
-      expect((await repo.findUserBy({ id: user.id })).sessionId).toBeNull();
-      expect((await repo.findUserBy({ sessionId: null, id: user.id })).id).toBe(user.id);
+      await repo.updateUser(user.id, { hashedPassword: 'new-hash', resetToken: 'tok' });
+      expect(await repo.findUserBy({ id: user.id })).toMatchObject({ hashedPassword: 'new-hash', resetToken: 'tok' });
+      await repo.updateUser(user.id, { resetToken: null });
+      expect((await repo.findUserBy({ id: user.id })).resetToken).toBeNull();
+      expect((await repo.findUserBy({ resetToken: null, id: user.id })).id).toBe(user.id);
     });
 
     it('updateUser raises UnknownAttributeError for an unknown key and changes nothing', async () => {
@@ -117,7 +114,16 @@ export function userRepositoryContract(
     });
 
     it('updateUser raises NoResultFound for an unknown user', async () => {
-      await expect(repo.updateUser(424242, { sessionId: 'x' })).rejects.toBeInstanceOf(NoResultFound);
+      await expect(repo.updateUser(424242, { resetToken: 'x' })).rejects.toBeInstanceOf(NoResultFound);
+    });
+
+    it('rehashPassword replaces the hash only while it is the one given', async () => {
+      const user = await repo.addUser('u@example.com', 'old-hash');
+      expect(await repo.rehashPassword(user.id, 'other-hash', 'new-hash')).toBe(false);
+      expect((await repo.findUserBy({ id: user.id })).hashedPassword).toBe('old-hash');
+      expect(await repo.rehashPassword(user.id, 'old-hash', 'new-hash')).toBe(true);
+      expect((await repo.findUserBy({ id: user.id })).hashedPassword).toBe('new-hash');
+      expect(await repo.rehashPassword(424242, 'old-hash', 'x')).toBe(false);
     });
 
     it('listUsers returns no users from an empty storage', async () => {
@@ -127,8 +133,8 @@ export function userRepositoryContract(
     it('listUsers returns the stored users in id order', async () => {
       const added = [];
       for (const email of ['c@example.com', 'a@example.com', 'b@example.com']) added.push(await repo.addUser(email, `hash-${email}`));
-      await repo.updateUser(added[1]!.id, { sessionId: 'sid-a', sessionCreatedAt: 10, sessionSeenAt: 20 });
-      added[1] = { ...added[1]!, sessionId: 'sid-a', sessionCreatedAt: 10, sessionSeenAt: 20 };
+      await repo.updateUser(added[1]!.id, { resetToken: 'tok-a', resetTokenExpiresAt: 20 });
+      added[1] = { ...added[1]!, resetToken: 'tok-a', resetTokenExpiresAt: 20 };
       const listed = await repo.listUsers({ limit: 10 });
       expect(listed).toEqual([...added].sort((x, y) => x.id - y.id));
     });
@@ -154,9 +160,9 @@ export function userRepositoryContract(
     if (persistent) {
       it('keeps users in a new repository instance on the same storage', async () => {
         const user = await repo.addUser('kept@example.com', 'hash');
-        await repo.updateUser(user.id, { sessionId: 'sid-kept' });
+        await repo.updateUser(user.id, { resetToken: 'tok-kept' });
         const reopened = await fixture.reopen!();
-        expect(await reopened.findUserBy({ email: 'kept@example.com' })).toEqual({ ...user, sessionId: 'sid-kept' });
+        expect(await reopened.findUserBy({ email: 'kept@example.com' })).toEqual({ ...user, resetToken: 'tok-kept' });
       });
     }
   });

@@ -6,6 +6,7 @@ import {
   UnknownUserError,
   UserAlreadyExistsError,
 } from './errors';
+import { AuditRecorder } from './audit-recorder';
 import type { ClientContext } from './client-context';
 import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import type { AuditLog, AuthEventType } from './ports/audit-log';
@@ -17,27 +18,23 @@ import type { UserFilter, UserRepository } from './ports/user-repository';
 import { PasswordResets } from './passwords/password-resets';
 import type { ResetThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
-import { digestSecret, newSecret, sameDigest } from './secrets';
+import { newSecret } from './secrets';
+import type { Session } from './sessions/session';
+import { SessionManager } from './sessions/session-manager';
+import type { AuthenticatedSession, SessionRepository } from './sessions/session-repository';
+import type { SessionLimits } from './sessions/session-rules';
+import { DEFAULT_SESSION_LIMITS, sessionEndsAt } from './sessions/session-rules';
 import type { User } from './user';
-import { normalizeEmail } from './user';
 import { parseEmail, parseEmailOrNull } from './users/email';
 
-export interface SessionSettings {
-  /** Absolute lifetime of a session. */
-  sessionTtlMs: number;
-  /** A session unused for this long ends. */
-  sessionIdleMs: number;
-  /** Last-use time is written at most this often, to keep reads cheap. */
-  sessionTouchIntervalMs: number;
+export interface SessionSettings extends SessionLimits {
   resetTokenTtlMs: number;
   /** Reset tokens a user may hold at once; a new one drops the oldest beyond it. */
   resetTokensPerUser: number;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
-  sessionTtlMs: 7 * 24 * 3600_000,
-  sessionIdleMs: 24 * 3600_000,
-  sessionTouchIntervalMs: 60_000,
+  ...DEFAULT_SESSION_LIMITS,
   resetTokenTtlMs: 30 * 60_000,
   resetTokensPerUser: 3,
 };
@@ -46,6 +43,8 @@ export interface AuthServiceDeps {
   users: UserRepository;
   /** The live reset tokens of each user. */
   resetTokens: PasswordResetTokenRepository;
+  /** Sessions, many per user; on the same storage as the users (credential checks join them). */
+  sessions: SessionRepository;
   hasher: PasswordHasher;
   clock?: Clock;
   policy?: PasswordPolicy;
@@ -65,7 +64,9 @@ export interface AuthServiceDeps {
 
 export interface LoginResult {
   user: User;
+  /** The cookie's secret: given to the client once, stored only as a digest. */
   sessionId: string;
+  session: Session;
 }
 
 /** The original's Auth class: registration, login, sessions and password resets. */
@@ -77,8 +78,8 @@ export class AuthService {
   private readonly throttle?: LoginThrottle;
   private readonly resetThrottle?: ResetThrottle;
   private readonly resets: PasswordResets;
-  private readonly audit?: AuditLog;
-  private readonly onAuditFailure: NonNullable<AuthServiceDeps['onAuditFailure']>;
+  private readonly audit: AuditRecorder;
+  private readonly sessions: SessionManager;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
 
@@ -88,9 +89,9 @@ export class AuthService {
     this.clock = deps.clock ?? systemClock;
     this.policy = deps.policy ?? new PasswordPolicy();
     this.throttle = deps.throttle;
-    this.audit = deps.audit;
-    this.onAuditFailure = deps.onAuditFailure ?? (() => {});
+    this.audit = new AuditRecorder(deps.audit, this.clock, deps.onAuditFailure);
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
+    this.sessions = new SessionManager(deps.sessions, this.settings, this.clock, this.audit);
     this.resetThrottle = deps.resetThrottle;
     this.resets = new PasswordResets({
       users: this.users,
@@ -99,6 +100,7 @@ export class AuthService {
       policy: this.policy,
       clock: this.clock,
       settings: this.settings,
+      changePassword: (userId, hashedPassword, client) => this.sessions.changePassword(userId, hashedPassword, client),
     });
   }
 
@@ -146,49 +148,83 @@ export class AuthService {
       await this.record('login_failed', client, { userId: found?.id, email });
       throw new InvalidCredentialsError();
     }
+    // The password may have changed while it was being checked: the session is opened only
+    // against the hash it was checked with, so a reset that came first wins.
+    const opened = await this.sessions.open(user, client).catch(async (error: unknown) => {
+      await attempt?.abandoned();
+      throw error;
+    });
+    if (!opened) {
+      await this.record('login_failed', client, { userId: user.id, email });
+      throw new InvalidCredentialsError();
+    }
     await attempt?.succeeded();
-    const sessionId = await this.startSession(user);
     await this.record('login_succeeded', client, { userId: user.id, email });
-    return { user, sessionId };
+    return { user, sessionId: opened.secret, session: opened.session };
   }
 
+  /** Opens a new session for the user of the email, leaving the others; null for an unknown email. */
   async createSession(email: string): Promise<string | null> {
     const address = parseEmailOrNull(email);
-    const user = address === null ? null : await this.findOrNull({ email: address });
-    return user ? this.startSession(user) : null;
+    if (address === null) return null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const user = await this.findOrNull({ email: address });
+      if (!user) return null;
+      const opened = await this.sessions.open(user);
+      if (opened) return opened.secret;
+    }
+    throw new Error('The password keeps changing: no session was opened');
   }
 
   async getUserFromSessionId(sessionId: string | null | undefined): Promise<User | null> {
-    if (!sessionId) return null;
-    const digest = digestSecret(sessionId);
-    const user = await this.findOrNull({ sessionId: digest });
-    if (!user?.sessionId || !sameDigest(user.sessionId, digest)) return null;
-    const now = this.clock.now();
-    if (this.sessionExpired(user, now)) {
-      await this.endSession(user.id);
-      return null;
-    }
-    await this.touchSession(user, now);
-    return user;
+    return (await this.sessions.authenticate(sessionId))?.user ?? null;
   }
 
-  /** Logs the user out: the session no longer works. */
+  /** The live session of a cookie's secret with its user, or null. */
+  authenticateSession(sessionId: string | null | undefined): Promise<AuthenticatedSession | null> {
+    return this.sessions.authenticate(sessionId);
+  }
+
+  /** Ends every session of the user, as the seed's `session_id = None` did. */
   async destroySession(userId: number, client: ClientContext = {}): Promise<void> {
-    await this.endSession(userId);
-    await this.record('logout', client, { userId });
+    await this.sessions.endAll(userId, 'logout', client);
   }
 
-  private async endSession(userId: number): Promise<void> {
-    try {
-      await this.users.updateUser(userId, { sessionId: null, sessionCreatedAt: null, sessionSeenAt: null });
-    } catch (error) {
-      if (!(error instanceof NoResultFound)) throw error;
-    }
+  /** Ends the one session of this cookie secret (a logout); false when it opens none. */
+  async logout(sessionId: string | null | undefined, client: ClientContext = {}): Promise<boolean> {
+    const found = await this.sessions.authenticate(sessionId);
+    return found !== null && this.sessions.end(found.user.id, found.session.id, 'logout', client);
   }
 
-  /** True while the user's session would still open getUserFromSessionId; reads only. */
-  hasActiveSession(user: User): boolean {
-    return user.sessionId !== null && !this.sessionExpired(user, this.clock.now());
+  /** The user's live sessions, most recently used first. */
+  listSessions(userId: number): Promise<Session[]> {
+    return this.sessions.list(userId);
+  }
+
+  /** The owner ends one of their sessions by its public id; false when it is none of theirs. */
+  revokeSession(userId: number, sessionId: string, client: ClientContext = {}): Promise<boolean> {
+    return this.sessions.end(userId, sessionId, 'revoked_by_owner', client);
+  }
+
+  /** The owner ends every session but the one they use; how many ended. */
+  revokeOtherSessions(userId: number, currentSessionId: string, client: ClientContext = {}): Promise<number> {
+    return this.sessions.endOthers(userId, currentSessionId, client);
+  }
+
+  /** An administrator ends one session of the user (by id) or all of them; how many ended. */
+  async revokeSessionsAsAdmin(userId: number, sessionId?: string, client: ClientContext = {}): Promise<number> {
+    if (sessionId === undefined) return this.sessions.endAll(userId, 'revoked_by_admin', client);
+    return (await this.sessions.end(userId, sessionId, 'revoked_by_admin', client)) ? 1 : 0;
+  }
+
+  /** Deletes at most `limit` expired sessions; how many were. */
+  deleteExpiredSessions(limit: number): Promise<number> {
+    return this.sessions.deleteExpired(limit);
+  }
+
+  /** When an unused session would end: the earlier of its absolute and idle limits. */
+  sessionEndsAt(session: Session): number {
+    return sessionEndsAt(session, this.settings);
   }
 
   async getResetPasswordToken(email: string): Promise<string> {
@@ -228,7 +264,7 @@ export class AuthService {
    * have been issued for it. Using a token ends all of the user's tokens and sessions.
    */
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
-    const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email));
+    const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.record('password_changed', client, { userId: user.id, email: user.email });
     return user;
   }
@@ -248,54 +284,15 @@ export class AuthService {
     if (!(await this.hasher.verify(password, user.hashedPassword))) return { found: user, verified: null };
     if (this.hasher.needsRehash(user.hashedPassword)) {
       const hashedPassword = await this.hashPassword(password);
-      await this.users.updateUser(user.id, { hashedPassword });
+      // A reset may have landed meanwhile: then the password checked is no longer the user's.
+      if (!(await this.users.rehashPassword(user.id, user.hashedPassword, hashedPassword))) return { found: user, verified: null };
       return { found: user, verified: { ...user, hashedPassword } };
     }
     return { found: user, verified: user };
   }
 
-  private async record(type: AuthEventType, client: ClientContext, who: { userId?: number; email?: string }): Promise<void> {
-    if (!this.audit) return;
-    try {
-      await this.writeEvent(type, client, who);
-    } catch (error) {
-      this.onAuditFailure(error, { type, userId: who.userId ?? null });
-    }
-  }
-
-  private async writeEvent(type: AuthEventType, client: ClientContext, who: { userId?: number; email?: string }): Promise<void> {
-    await this.audit!.record({
-      type,
-      occurredAt: this.clock.now(),
-      userId: who.userId ?? null,
-      email: who.email === undefined ? null : normalizeEmail(who.email),
-      ip: client.ip || null,
-      // A header of any length could come in: the trail keeps what identifies a client.
-      userAgent: client.userAgent ? client.userAgent.slice(0, USER_AGENT_MAX) : null,
-    });
-  }
-
-  private async startSession(user: User): Promise<string> {
-    const sessionId = newSecret();
-    const now = this.clock.now();
-    await this.users.updateUser(user.id, {
-      sessionId: digestSecret(sessionId),
-      sessionCreatedAt: now,
-      sessionSeenAt: now,
-    });
-    return sessionId;
-  }
-
-  private sessionExpired(user: User, now: number): boolean {
-    const created = user.sessionCreatedAt ?? 0;
-    const seen = user.sessionSeenAt ?? created;
-    return now - created >= this.settings.sessionTtlMs || now - seen >= this.settings.sessionIdleMs;
-  }
-
-  private async touchSession(user: User, now: number): Promise<void> {
-    if (now - (user.sessionSeenAt ?? 0) < this.settings.sessionTouchIntervalMs) return;
-    await this.users.updateUser(user.id, { sessionSeenAt: now });
-    user.sessionSeenAt = now;
+  private record(type: AuthEventType, client: ClientContext, who: { userId?: number; email?: string }): Promise<void> {
+    return this.audit.record(type, client, who);
   }
 
   private getDummyHash(): Promise<string> {
@@ -317,4 +314,3 @@ export class AuthService {
   }
 }
 
-const USER_AGENT_MAX = 512;

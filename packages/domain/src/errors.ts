@@ -58,6 +58,13 @@ export class NotAuthenticatedError extends DomainError {
   }
 }
 
+/** No session of the caller's has this id (another user's, ended or never issued: all alike). */
+export class UnknownSessionError extends DomainError {
+  constructor() {
+    super('No such session');
+  }
+}
+
 /** Input that breaks a rule (missing field, password policy, ...). */
 export class ValidationError extends DomainError {}
 

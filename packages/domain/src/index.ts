@@ -17,3 +17,5 @@ export * from './users/email';
 export * from './audit/event-bounds';
 export * from './audit/audit-retention';
 export * from './passwords/index';
+export * from './sessions/index';
+export * from './audit-recorder';

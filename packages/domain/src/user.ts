@@ -1,32 +1,26 @@
-/** A registered user. The first five fields are the contract's `users` columns. */
+/**
+ * A registered user: the contract's `users` columns but `session_id`, which now lives in
+ * the `sessions` table (many per user, see sessions/).
+ */
 export interface User {
   id: number;
   email: string;
   hashedPassword: string;
-  /** SHA-256 digest of the session id: the cookie itself is never stored. */
-  sessionId: string | null;
   /** SHA-256 digest of the reset token: the token itself is never stored. */
   resetToken: string | null;
-  /** Epoch milliseconds; null when there is no session. */
-  sessionCreatedAt: number | null;
-  /** Epoch milliseconds of the last recorded use of the session. */
-  sessionSeenAt: number | null;
   /** Epoch milliseconds after which the reset token no longer works. */
   resetTokenExpiresAt: number | null;
 }
 
 export type UserAttribute = keyof User;
 
-/** A user as addUser first stores it: no session, no reset token. */
+/** A user as addUser first stores it: no reset token. */
 export function newUser(id: number, email: string, hashedPassword: string): User {
   return {
     id,
     email,
     hashedPassword,
-    sessionId: null,
     resetToken: null,
-    sessionCreatedAt: null,
-    sessionSeenAt: null,
     resetTokenExpiresAt: null,
   };
 }
@@ -35,10 +29,7 @@ export const USER_ATTRIBUTES: readonly UserAttribute[] = [
   'id',
   'email',
   'hashedPassword',
-  'sessionId',
   'resetToken',
-  'sessionCreatedAt',
-  'sessionSeenAt',
   'resetTokenExpiresAt',
 ];
 

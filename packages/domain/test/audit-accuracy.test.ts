@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryAuditLog, MemoryPasswordResetTokenRepository, MemoryThrottleStore, MemoryUserRepository } from '@latchkey/adapters';
+import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, DependencyUnavailableError, LoginThrottle, ThrottleUnavailableError } from '../src';
 import type { AuditLog, AuthEvent, AuthEventType, ThrottleStore } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
@@ -26,10 +26,10 @@ function service(options: { throttleStore?: ThrottleStore } = {}) {
   const clock = new FakeClock();
   const audit = new FailingAuditLog();
   const lost: Array<{ type: AuthEventType; userId: number | null }> = [];
-  const users = new MemoryUserRepository();
+  const stores = memoryStores();
+  const users = stores.users;
   const auth = new AuthService({
-    users,
-    resetTokens: new MemoryPasswordResetTokenRepository(users),
+    ...stores,
     hasher: new FakeHasher(),
     clock,
     audit,

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryAuditLog, MemoryThrottleStore } from '@latchkey/adapters';
+import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, digestSecret } from '../src';
 import type { ClientContext, RecordedAuthEvent } from '../src';
-import { FakeClock, FakeHasher, memoryStorage } from './fakes';
+import { FakeClock, FakeHasher } from './fakes';
 
 describe('the audit trail of AuthService', () => {
   const client: ClientContext = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' };
@@ -14,7 +14,7 @@ describe('the audit trail of AuthService', () => {
     clock = new FakeClock();
     audit = new MemoryAuditLog();
     const throttle = new LoginThrottle(new MemoryThrottleStore(clock), { failuresPerAccount: 2, failuresPerIp: 100, windowMs: 60_000 });
-    auth = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), clock, throttle, audit });
+    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock, throttle, audit });
   });
 
   const events = async (email: string, userId?: number): Promise<RecordedAuthEvent[]> => (await audit.recent({ email, userId, limit: 100 })).reverse();
@@ -62,12 +62,12 @@ describe('the audit trail of AuthService', () => {
     expect(login!.userAgent).toHaveLength(512);
   });
 
-  it('records no expiry as a logout', async () => {
+  it('records an expiry as such, not as a logout', async () => {
     const user = await auth.registerUser('dan@example.com', 'pw');
     const { sessionId } = await auth.login('dan@example.com', 'pw');
     clock.advance(8 * 24 * 3600_000);
     expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
-    expect((await events('dan@example.com', user.id)).map((e) => e.type)).toEqual(['register', 'login_succeeded']);
+    expect((await events('dan@example.com', user.id)).map((e) => e.type)).toEqual(['register', 'login_succeeded', 'session_expired']);
   });
 
   it('never records a secret', async () => {
@@ -77,8 +77,9 @@ describe('the audit trail of AuthService', () => {
     const { token } = await auth.requestPasswordReset('eve@example.com', client);
     await auth.updatePassword(token, 'n3w-secret', 'eve@example.com', client);
     const stored = await auth.login('eve@example.com', 'n3w-secret');
+    const storedDigest = stored.session.secretDigest;
     const text = JSON.stringify(await events('eve@example.com', user.id));
-    for (const secret of ['p4ssw0rd-secret', 'wrong-secret', 'n3w-secret', sessionId, token, digestSecret(sessionId), digestSecret(token), stored.sessionId]) {
+    for (const secret of ['p4ssw0rd-secret', 'wrong-secret', 'n3w-secret', sessionId, token, digestSecret(sessionId), digestSecret(token), stored.sessionId, storedDigest]) {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toMatch(/fake\$/);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryUserRepository } from '@latchkey/adapters';
+import { MemorySessionRepository, MemoryUserRepository, memoryStores } from '@latchkey/adapters';
 import {
   AuthService,
   InvalidCredentialsError,
@@ -10,23 +10,25 @@ import {
   ValidationError,
   digestSecret,
 } from '../src';
-import { FakeClock, FakeHasher, memoryStorage } from './fakes';
+import { FakeClock, FakeHasher } from './fakes';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 describe('AuthService', () => {
   let users: MemoryUserRepository;
+  let sessions: MemorySessionRepository;
   let hasher: FakeHasher;
   let clock: FakeClock;
   let auth: AuthService;
-  let storage: ReturnType<typeof memoryStorage>;
+  let storage: ReturnType<typeof memoryStores>;
 
   beforeEach(() => {
     users = new MemoryUserRepository();
     hasher = new FakeHasher();
     clock = new FakeClock();
-    storage = memoryStorage(users);
+    storage = memoryStores(users);
+    sessions = storage.sessions;
     auth = new AuthService({ ...storage, hasher, clock });
   });
 
@@ -110,17 +112,18 @@ describe('AuthService', () => {
     it('createSession returns a new id, stores only its digest, and null for an unknown email', async () => {
       const sid = await auth.createSession('bob@example.com');
       expect(sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const stored = await users.findUserBy({ email: 'bob@example.com' });
-      expect(stored.sessionId).toBe(digestSecret(sid!));
-      expect(stored.sessionId).not.toContain(sid);
+      const user = await users.findUserBy({ email: 'bob@example.com' });
+      const [stored] = await sessions.listForUser(user.id);
+      expect(stored!.secretDigest).toBe(digestSecret(sid!));
+      expect(JSON.stringify(stored)).not.toContain(sid);
       expect(await auth.createSession('nobody@example.com')).toBeNull();
     });
 
-    it('every login issues a new session id and the old one stops working', async () => {
+    it('every login issues a new session id; the earlier sessions (other devices) keep working', async () => {
       const first = await auth.login('bob@example.com', 'right');
       const second = await auth.login('bob@example.com', 'right');
       expect(second.sessionId).not.toBe(first.sessionId);
-      expect(await auth.getUserFromSessionId(first.sessionId)).toBeNull();
+      expect((await auth.getUserFromSessionId(first.sessionId))?.email).toBe('bob@example.com');
       expect((await auth.getUserFromSessionId(second.sessionId))?.email).toBe('bob@example.com');
     });
 
@@ -138,14 +141,18 @@ describe('AuthService', () => {
 
     it('a stored digest used as a cookie opens nothing', async () => {
       await auth.createSession('bob@example.com');
-      const stored = await users.findUserBy({ email: 'bob@example.com' });
-      expect(await auth.getUserFromSessionId(stored.sessionId)).toBeNull();
+      const user = await users.findUserBy({ email: 'bob@example.com' });
+      const [stored] = await sessions.listForUser(user.id);
+      expect(await auth.getUserFromSessionId(stored!.secretDigest)).toBeNull();
+      expect(await auth.getUserFromSessionId(stored!.id)).toBeNull();
     });
 
-    it('destroySession ends the session; an unknown user id is no error', async () => {
+    it('destroySession ends every session of the user; an unknown user id is no error', async () => {
       const { user, sessionId } = await auth.login('bob@example.com', 'right');
+      const other = await auth.createSession('bob@example.com');
       await auth.destroySession(user.id);
       expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
+      expect(await auth.getUserFromSessionId(other)).toBeNull();
       await expect(auth.destroySession(9999)).resolves.toBeUndefined();
     });
 
@@ -171,7 +178,7 @@ describe('AuthService', () => {
 
     it('records use at most once a minute', async () => {
       const { user, sessionId } = await auth.login('bob@example.com', 'right');
-      const seen = async () => (await users.findUserBy({ id: user.id })).sessionSeenAt;
+      const seen = async () => (await sessions.listForUser(user.id))[0]!.lastSeenAt;
       const start = await seen();
       clock.advance(30_000);
       await auth.getUserFromSessionId(sessionId);
@@ -299,10 +306,12 @@ describe('AuthService', () => {
       await auth.updatePassword(token, 'new');
     });
 
-    it('using a token ends the session', async () => {
+    it('using a token ends every session', async () => {
       const { sessionId } = await auth.login('bob@example.com', 'old');
+      const other = await auth.createSession('bob@example.com');
       await auth.updatePassword(await auth.getResetPasswordToken('bob@example.com'), 'new');
       expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
+      expect(await auth.getUserFromSessionId(other)).toBeNull();
     });
 
     it('the new password must follow the policy, and a refused one keeps the token', async () => {

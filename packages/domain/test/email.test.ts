@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryAuditLog, MemoryPasswordResetTokenRepository, MemoryUserRepository } from '@latchkey/adapters';
+import { MemoryAuditLog, MemoryUserRepository, memoryStores } from '@latchkey/adapters';
 import { AuthService, EMAIL_MAX_OCTETS, InvalidCredentialsError, ValidationError, parseEmail, parseEmailOrNull } from '../src';
 import type { UserRepository } from '../src';
 import { FakeHasher } from './fakes';
@@ -61,7 +61,7 @@ describe('AuthService with impossible emails', () => {
   it('refuses them with ValidationError before any repository call: registration, reset request, reset', async () => {
     const stored = new MemoryUserRepository();
     const { users, calls } = counting(stored);
-    const auth = new AuthService({ users, resetTokens: new MemoryPasswordResetTokenRepository(stored), hasher: new FakeHasher() });
+    const auth = new AuthService({ ...memoryStores(stored), users, hasher: new FakeHasher() });
     await expect(auth.registerUser(bad, 'pw')).rejects.toBeInstanceOf(ValidationError);
     await expect(auth.requestPasswordReset(bad)).rejects.toBeInstanceOf(ValidationError);
     await expect(auth.updatePassword('token', 'pw', bad)).rejects.toBeInstanceOf(ValidationError);
@@ -73,7 +73,7 @@ describe('AuthService with impossible emails', () => {
     const { users, calls } = counting(stored);
     const hasher = new FakeHasher();
     const audit = new MemoryAuditLog();
-    const auth = new AuthService({ users, resetTokens: new MemoryPasswordResetTokenRepository(stored), hasher, audit });
+    const auth = new AuthService({ ...memoryStores(stored), users, hasher, audit });
     hasher.verifications = 0;
     await expect(auth.login(bad, 'pw', { ip: '192.0.2.1' })).rejects.toBeInstanceOf(InvalidCredentialsError);
     expect(hasher.verifications).toBe(1);

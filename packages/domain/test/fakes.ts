@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { MemoryPasswordResetTokenRepository, MemoryUserRepository } from '@latchkey/adapters';
 import type { Clock, PasswordHasher } from '../src';
 
 /** A fast salted hasher with a visible cost, so tests can exercise rehashing. */
@@ -35,9 +34,4 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     this.time += ms;
   }
-}
-
-/** Users and their reset tokens in memory, sharing one storage. */
-export function memoryStorage(users = new MemoryUserRepository()): { users: MemoryUserRepository; resetTokens: MemoryPasswordResetTokenRepository } {
-  return { users, resetTokens: new MemoryPasswordResetTokenRepository(users) };
 }

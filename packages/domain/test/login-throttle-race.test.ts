@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { MemoryThrottleStore } from '@latchkey/adapters';
+import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, InvalidCredentialsError, LoginThrottle, OverloadedError, TooManyAttemptsError } from '../src';
 import type { PasswordHasher } from '../src';
-import { FakeHasher, memoryStorage } from './fakes';
+import { FakeHasher } from './fakes';
 
 /** A hasher whose checks take a few milliseconds, as bcrypt's do, so that logins overlap. */
 class SlowHasher extends FakeHasher {
@@ -19,7 +19,7 @@ const LIMIT = 10;
 
 async function raceWrongPasswords(hasher: FakeHasher, ip: (i: number) => string): Promise<{ checked: number; outcomes: Record<string, number> }> {
   const throttle = new LoginThrottle(new MemoryThrottleStore(), { failuresPerAccount: LIMIT, failuresPerIp: 1000, windowMs: 60_000 });
-  const auth = new AuthService({ ...memoryStorage(), hasher, throttle });
+  const auth = new AuthService({ ...memoryStores(), hasher, throttle });
   await auth.registerUser('bob@example.com', 'right');
   hasher.verifications = 0;
   const results = await Promise.all(
@@ -44,7 +44,7 @@ describe('login throttle under concurrency', () => {
       Array.from({ length: ROUNDS }, async () => {
         const hasher = new SlowHasher();
         const throttle = new LoginThrottle(new MemoryThrottleStore(), { failuresPerAccount: 1000, failuresPerIp: LIMIT, windowMs: 60_000 });
-        const auth = new AuthService({ ...memoryStorage(), hasher, throttle });
+        const auth = new AuthService({ ...memoryStores(), hasher, throttle });
         await Promise.allSettled(Array.from({ length: CONCURRENT }, (_, i) => auth.login(`ghost${i}@example.com`, 'wrong', { ip: '192.0.2.7' })));
         return hasher.verifications;
       }),
@@ -62,7 +62,7 @@ describe('login throttle under concurrency', () => {
       verify: (password, hashed) => (overloaded ? Promise.reject(new OverloadedError(1)) : hasher.verify(password, hashed)),
       needsRehash: (hashed) => hasher.needsRehash(hashed),
     };
-    const auth = new AuthService({ ...memoryStorage(), hasher: flaky, throttle });
+    const auth = new AuthService({ ...memoryStores(), hasher: flaky, throttle });
     await auth.registerUser('bob@example.com', 'right');
     overloaded = true;
     for (let i = 0; i < 5; i++) await expect(auth.login('bob@example.com', 'right', { ip: '10.0.0.1' })).rejects.toBeInstanceOf(OverloadedError);

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryThrottleStore } from '@latchkey/adapters';
+import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../src';
 import type { ThrottleStore } from '../src';
-import { FakeClock, FakeHasher, memoryStorage } from './fakes';
+import { FakeClock, FakeHasher } from './fakes';
 
 describe('login throttling', () => {
   let clock: FakeClock;
@@ -13,7 +13,7 @@ describe('login throttling', () => {
     clock = new FakeClock();
     hasher = new FakeHasher();
     const throttle = new LoginThrottle(new MemoryThrottleStore(clock), { failuresPerAccount: 3, failuresPerIp: 5, windowMs: 60_000 });
-    auth = new AuthService({ ...memoryStorage(), hasher, clock, throttle });
+    auth = new AuthService({ ...memoryStores(), hasher, clock, throttle });
     await auth.registerUser('bob@example.com', 'right');
     await auth.registerUser('amy@example.com', 'right');
   });
@@ -70,7 +70,7 @@ describe('login throttling without its counters', () => {
     const refuse = () => Promise.reject(down);
     const store: ThrottleStore = { hit: refuse, take: refuse, giveBack: refuse, peek: refuse, reset: refuse };
     const hasher = new FakeHasher();
-    const auth = new AuthService({ ...memoryStorage(), hasher, throttle: new LoginThrottle(store) });
+    const auth = new AuthService({ ...memoryStores(), hasher, throttle: new LoginThrottle(store) });
     await auth.registerUser('bob@example.com', 'right');
     hasher.verifications = 0;
     const refused = await auth.login('bob@example.com', 'right').catch((e: unknown) => e);

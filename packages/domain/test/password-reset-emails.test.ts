@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { memoryStores } from '@latchkey/adapters';
 import type { MailMessage, Mailer } from '../src';
 import { AuthService, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
-import { FakeClock, FakeHasher, memoryStorage } from './fakes';
+import { FakeClock, FakeHasher } from './fakes';
 
 class RecordingMailer implements Mailer {
   readonly sent: MailMessage[] = [];
@@ -16,7 +17,7 @@ describe('reset emails', () => {
   let emails: PasswordResetEmails;
 
   beforeEach(async () => {
-    auth = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), clock: new FakeClock() });
+    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock: new FakeClock() });
     mailer = new RecordingMailer();
     emails = new PasswordResetEmails(auth, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
     await auth.registerUser('Bob+tag@Example.com', 'old');

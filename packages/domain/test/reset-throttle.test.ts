@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryThrottleStore } from '@latchkey/adapters';
+import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import {
   AuthService,
   PasswordResetEmails,
@@ -9,7 +9,7 @@ import {
   UnknownUserError,
 } from '../src';
 import type { ThrottleStore } from '../src';
-import { FakeClock, FakeHasher, memoryStorage } from './fakes';
+import { FakeClock, FakeHasher } from './fakes';
 
 describe('reset request throttling', () => {
   let clock: FakeClock;
@@ -18,7 +18,7 @@ describe('reset request throttling', () => {
   beforeEach(async () => {
     clock = new FakeClock();
     const resetThrottle = new ResetThrottle(new MemoryThrottleStore(clock), { requestsPerEmail: 3, requestsPerIp: 5, windowMs: 60_000 });
-    auth = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), clock, resetThrottle });
+    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock, resetThrottle });
     await auth.registerUser('bob@example.com', 'old');
   });
 
@@ -65,7 +65,7 @@ describe('reset request throttling', () => {
       take: () => Promise.reject(new Error('ECONNREFUSED')),
       giveBack: () => Promise.reject(new Error('ECONNREFUSED')),
     };
-    const closed = new AuthService({ ...memoryStorage(), hasher: new FakeHasher(), resetThrottle: new ResetThrottle(down) });
+    const closed = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), resetThrottle: new ResetThrottle(down) });
     const error = await closed.requestPasswordReset('bob@example.com', { ip: '10.0.5.1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResetRequestsUnavailableError);
     expect((error as ResetRequestsUnavailableError).retryAfterSeconds).toBe(5);

@@ -4,6 +4,7 @@ import {
   CommonPasswordList,
   KnexAuditLog,
   KnexPasswordResetTokenRepository,
+  KnexSessionRepository,
   KnexUserRepository,
   LogMailer,
   MemoryThrottleStore,
@@ -80,6 +81,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const auth = new AuthService({
     users,
     resetTokens: new KnexPasswordResetTokenRepository(knex),
+    sessions: new KnexSessionRepository(knex),
     hasher,
     audit,
     // The event names no email, address or agent: the log must not become a second trail.
@@ -98,6 +100,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
+      sessionsPerUserMax: config.SESSIONS_PER_USER_MAX,
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       resetTokensPerUser: config.RESET_TOKENS_PER_USER,
     },

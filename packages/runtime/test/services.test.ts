@@ -34,6 +34,17 @@ describe('createServices and MIGRATE_ON_START', () => {
     expect(await knex.schema.hasTable('knex_migrations')).toBe(false);
   });
 
+  it('ends the least recently used session on the third login with SESSIONS_PER_USER_MAX=2', async () => {
+    await open({ SESSIONS_PER_USER_MAX: '2', BCRYPT_ROUNDS: '4' });
+    const { auth } = services!;
+    await auth.registerUser('bob@example.com', 'pw');
+    const cookies = [];
+    for (let i = 0; i < 3; i++) cookies.push((await auth.login('bob@example.com', 'pw')).sessionId);
+    expect(await auth.getUserFromSessionId(cookies[0])).toBeNull();
+    expect(await auth.getUserFromSessionId(cookies[1])).not.toBeNull();
+    expect(await auth.getUserFromSessionId(cookies[2])).not.toBeNull();
+  });
+
   it('lets an explicit option win over the setting', async () => {
     const knex = await open({ MIGRATE_ON_START: 'false' }, { migrate: true });
     expect(await knex.schema.hasTable('users')).toBe(true);

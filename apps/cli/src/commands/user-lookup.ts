@@ -16,22 +16,27 @@ export async function findUserByEmail(users: UserRepository, email: string): Pro
 export interface UserView {
   id: number;
   email: string;
+  /** Live sessions (devices logged in). */
+  sessions: number;
   session_active: boolean;
+  /** Of the most recently used session. */
   session_started_at: string | null;
   session_last_seen_at: string | null;
   reset_token_pending: boolean;
   reset_token_expires_at: string | null;
 }
 
-export function viewUser(user: User, auth: AuthService, now = Date.now()): UserView {
-  const active = auth.hasActiveSession(user);
+export async function viewUser(user: User, auth: AuthService, now = Date.now()): Promise<UserView> {
+  const sessions = await auth.listSessions(user.id);
+  const latest = sessions[0];
   const resetPending = user.resetToken !== null && (user.resetTokenExpiresAt ?? 0) > now;
   return {
     id: user.id,
     email: user.email,
-    session_active: active,
-    session_started_at: active ? isoTime(user.sessionCreatedAt) : null,
-    session_last_seen_at: active ? isoTime(user.sessionSeenAt) : null,
+    sessions: sessions.length,
+    session_active: latest !== undefined,
+    session_started_at: latest ? isoTime(latest.createdAt) : null,
+    session_last_seen_at: latest ? isoTime(latest.lastSeenAt) : null,
     reset_token_pending: resetPending,
     reset_token_expires_at: resetPending ? isoTime(user.resetTokenExpiresAt) : null,
   };

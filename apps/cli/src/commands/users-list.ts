@@ -27,7 +27,8 @@ export const usersList: Command = {
   async run({ options, services }) {
     const limit = (options.limit as number | undefined) ?? DEFAULT_LIMIT;
     const offset = (options.offset as number | undefined) ?? 0;
-    const views = (await services.users.listUsers({ limit, offset })).map((user) => viewUser(user, services.auth));
+    const views = [];
+    for (const user of await services.users.listUsers({ limit, offset })) views.push(await viewUser(user, services.auth));
     const rows = views.map((view) => [String(view.id), view.email, view.session_active ? 'active' : '-']);
     const count = `${views.length} ${views.length === 1 ? 'user' : 'users'}`;
     const footer = views.length === limit ? `${count}; more may follow: --offset ${offset + limit}` : count;

@@ -84,9 +84,12 @@ function withoutQuery(path: string): string {
 }
 
 // WAL lets readers in other processes work during a write; the busy timeout waits for a
-// lock instead of failing at once (SQLITE_BUSY, answered 503, once it has passed).
+// lock instead of failing at once (SQLITE_BUSY, answered 503, once it has passed). A cookie
+// check walks three B-trees (the digest's index, sessions, users): a page cache of up to
+// 64 MiB (SQLite's default is 2 MiB) keeps the pages of the sessions in use in memory as
+// the tables grow.
 function pragmas(busyTimeoutMs: number): string[] {
-  return ['journal_mode = WAL', `busy_timeout = ${busyTimeoutMs}`, 'synchronous = NORMAL'];
+  return ['journal_mode = WAL', `busy_timeout = ${busyTimeoutMs}`, 'synchronous = NORMAL', 'cache_size = -65536'];
 }
 
 function sqliteConfig(filename: string, driver: SqliteDriver, timeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Knex.Config {

@@ -15,20 +15,23 @@ const COLUMNS: Record<UserAttribute, string> = {
   id: 'id',
   email: 'email',
   hashedPassword: 'hashed_password',
-  sessionId: 'session_id',
   resetToken: 'reset_token',
-  sessionCreatedAt: 'session_created_at',
-  sessionSeenAt: 'session_seen_at',
   resetTokenExpiresAt: 'reset_token_expires_at',
 };
 
 const SELECTED = Object.entries(COLUMNS).map(([attribute, column]) => `${column} as ${attribute}`);
 
-type Row = Record<UserAttribute, unknown>;
+export type UserRow = Record<UserAttribute, unknown>;
+type Row = UserRow;
 
-const PREPARED_COLUMNS = Object.entries(COLUMNS)
-  .map(([attribute, column]) => `${column} AS "${attribute}"`)
-  .join(', ');
+/** The user columns of a prepared read, each named after its attribute; `table.` before each when given. */
+export function userColumns(table = ''): string {
+  return Object.entries(COLUMNS)
+    .map(([attribute, column]) => `${table}${column} AS "${attribute}"`)
+    .join(', ');
+}
+
+const PREPARED_COLUMNS = userColumns();
 
 /** UserRepository on any Knex client (SQLite, PostgreSQL). */
 export class KnexUserRepository implements UserRepository {
@@ -101,6 +104,11 @@ export class KnexUserRepository implements UserRepository {
     await this.write(changes.email ?? user.email, () => this.knex('users').where('id', user.id).update(update));
   }
 
+  async rehashPassword(userId: number, currentHash: string, newHash: string): Promise<boolean> {
+    const changed = await this.knex('users').where({ id: userId, hashed_password: currentHash }).update({ hashed_password: newHash });
+    return changed === 1;
+  }
+
   async listUsers(page: UserPage): Promise<User[]> {
     const { limit, offset } = checkedPage(page);
     if (limit === 0) return [];
@@ -119,21 +127,18 @@ export class KnexUserRepository implements UserRepository {
   }
 }
 
-function toUser(row: Row): User {
+export function toUser(row: Row): User {
   return {
     id: Number(row.id),
     email: String(row.email),
     hashedPassword: String(row.hashedPassword),
-    sessionId: (row.sessionId as string | null) ?? null,
     resetToken: (row.resetToken as string | null) ?? null,
-    sessionCreatedAt: toNumber(row.sessionCreatedAt),
-    sessionSeenAt: toNumber(row.sessionSeenAt),
     resetTokenExpiresAt: toNumber(row.resetTokenExpiresAt),
   };
 }
 
 // PostgreSQL returns bigint columns as strings.
-function toNumber(value: unknown): number | null {
+export function toNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 

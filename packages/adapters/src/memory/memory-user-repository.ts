@@ -37,6 +37,13 @@ export class MemoryUserRepository implements UserRepository {
     this.rows.set(userId, { ...user, ...changes });
   }
 
+  async rehashPassword(userId: number, currentHash: string, newHash: string): Promise<boolean> {
+    const user = this.rows.get(userId);
+    if (user?.hashedPassword !== currentHash) return false;
+    this.rows.set(userId, { ...user, hashedPassword: newHash });
+    return true;
+  }
+
   async listUsers(page: UserPage): Promise<User[]> {
     const { limit, offset } = checkedPage(page);
     // Ids only grow and a Map keeps insertion order, so this is id order.
@@ -55,6 +62,11 @@ export class MemoryUserRepository implements UserRepository {
   changeStoredUser(userId: number, changes: UserChanges): void {
     const user = this.rows.get(userId);
     if (user) this.rows.set(userId, { ...user, ...changes });
+  }
+
+  /** Puts a whole user back with no await (see storedUser). */
+  replaceNow(user: User): void {
+    this.rows.set(user.id, { ...user });
   }
 
   private assertEmailFree(email: string, exceptId?: number): void {

@@ -1,3 +1,4 @@
+import type { ClientContext } from '../client-context';
 import { InvalidResetTokenError } from '../errors';
 import type { PasswordPolicy } from '../password-policy';
 import type { Clock } from '../ports/clock';
@@ -20,6 +21,8 @@ export interface PasswordResetDeps {
   policy: PasswordPolicy;
   clock: Clock;
   settings: PasswordResetSettings;
+  /** The last step of a reset, one atomic call: the new hash, and every session of the user ended. */
+  changePassword(userId: number, hashedPassword: string, client: ClientContext): Promise<unknown>;
 }
 
 /**
@@ -47,14 +50,14 @@ export class PasswordResets {
    * Sets a new password with a token (issued for `email` when given) and returns the user.
    * A password the policy refuses leaves the token usable.
    */
-  async redeem(token: string, password: string, email?: string): Promise<User> {
+  async redeem(token: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     if (!token) throw new InvalidResetTokenError();
     this.deps.policy.check(password);
     const consumed = await this.deps.tokens.consume(digestSecret(token), { now: this.deps.clock.now(), email });
     if (!consumed) throw new InvalidResetTokenError();
     const user = await this.deps.users.findUserBy({ id: consumed.userId });
     const hashedPassword = await this.hashOrGiveBack(password, consumed);
-    await this.setPasswordEndingSessions(user.id, hashedPassword);
+    await this.deps.changePassword(user.id, hashedPassword, client);
     return user;
   }
 
@@ -66,10 +69,5 @@ export class PasswordResets {
       await this.deps.tokens.issue(consumed, { now: this.deps.clock.now(), keep: this.deps.settings.resetTokensPerUser });
       throw error;
     }
-  }
-
-  /** The last step of a reset, one call: the new hash, and every session of the user ended. */
-  private async setPasswordEndingSessions(userId: number, hashedPassword: string): Promise<void> {
-    await this.deps.users.updateUser(userId, { hashedPassword, sessionId: null, sessionCreatedAt: null, sessionSeenAt: null });
   }
 }

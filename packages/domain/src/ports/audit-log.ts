@@ -8,7 +8,13 @@ export type AuthEventType =
   | 'login_unavailable'
   | 'logout'
   | 'reset_requested'
-  | 'password_changed';
+  | 'password_changed'
+  // A session ended, one event per cause (the logout above is the owner's own ending):
+  | 'session_revoked'
+  | 'session_revoked_by_admin'
+  | 'session_ended_by_reset'
+  | 'session_ended_by_limit'
+  | 'session_expired';
 
 /**
  * One entry of the audit trail. It never holds a secret: no password, hash, token or

@@ -20,6 +20,12 @@ export interface UserRepository {
   findUserBy(filter: UserFilter): Promise<User>;
   /** Applies the changes to the user found by id; UnknownAttributeError changes nothing. */
   updateUser(userId: number, changes: UserChanges): Promise<void>;
+  /**
+   * Replaces the password hash only while it is still `currentHash`, in one conditional
+   * write (a stronger hash of the same password must not undo a concurrent change);
+   * false when it no longer is.
+   */
+  rehashPassword(userId: number, currentHash: string, newHash: string): Promise<boolean>;
   /** Users in increasing id order; RangeError when limit or offset is not a whole number >= 0. */
   listUsers(page: UserPage): Promise<User[]>;
 }

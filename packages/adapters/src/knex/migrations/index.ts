@@ -2,6 +2,7 @@ import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import * as createUsers from './20261124-001-create-users';
 import * as createAuthEvents from './20261125-002-create-auth-events';
+import * as createSessions from './20261125-003-create-sessions';
 import * as createPasswordResetTokens from './20261125-004-create-password-reset-tokens';
 
 interface Migration {
@@ -13,6 +14,7 @@ interface Migration {
 const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124-001-create-users', createUsers],
   ['20261125-002-create-auth-events', createAuthEvents],
+  ['20261125-003-create-sessions', createSessions],
   ['20261125-004-create-password-reset-tokens', createPasswordResetTokens],
 ];
 

@@ -1,0 +1,29 @@
+import type { Command } from '../command';
+import { table } from '../output';
+import { findUserByEmail } from './user-lookup';
+
+export const sessionsList: Command = {
+  name: 'sessions list',
+  args: ['EMAIL'],
+  summary: "List the user's live sessions, the most recently used first",
+  details: 'Each session by its public id (for `sessions revoke --id`), with its times and the client it was opened from. Never a cookie.',
+  database: 'schema',
+  async run({ args: [email], services }) {
+    const { auth } = services;
+    const user = await findUserByEmail(services.users, email!);
+    const views = (await auth.listSessions(user.id)).map((session) => ({
+      id: session.id,
+      created_at: new Date(session.createdAt).toISOString(),
+      last_seen_at: new Date(session.lastSeenAt).toISOString(),
+      expires_at: new Date(auth.sessionEndsAt(session)).toISOString(),
+      ip: session.ip,
+      user_agent: session.userAgent,
+    }));
+    const rows = views.map((view) => [view.id, view.created_at, view.last_seen_at, view.ip ?? '-', view.user_agent ?? '-']);
+    const count = `${views.length} ${views.length === 1 ? 'session' : 'sessions'}`;
+    return {
+      json: { email: user.email, sessions: views },
+      text: `${table(['ID', 'CREATED', 'LAST SEEN', 'IP', 'USER AGENT'], rows)}\n${count}`,
+    };
+  },
+};

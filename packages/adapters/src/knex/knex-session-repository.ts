@@ -1,0 +1,167 @@
+import type { Knex } from 'knex';
+import type { AuthenticatedSession, ExpiredSessionsQuery, Session, SessionRepository } from '@latchkey/domain';
+import { PreparedSqliteReads } from './prepared-sqlite-reads';
+import type { UserRow } from './knex-user-repository';
+import { toNumber, toUser, userColumns } from './knex-user-repository';
+
+const COLUMNS: Record<keyof Session, string> = {
+  id: 'id',
+  userId: 'user_id',
+  secretDigest: 'secret_digest',
+  createdAt: 'created_at',
+  lastSeenAt: 'last_seen_at',
+  ip: 'ip',
+  userAgent: 'user_agent',
+  strength: 'strength',
+};
+
+const RETURNED = Object.entries(COLUMNS).map(([attribute, column]) => `${column} as ${attribute}`);
+const RETURNING = Object.entries(COLUMNS)
+  .map(([attribute, column]) => `${column} AS "${attribute}"`)
+  .join(', ');
+
+type Row = Record<keyof Session, unknown>;
+
+// The cookie check: one read of `sessions` by its unique digest joined to `users` on its key.
+const SESSION_WITH_USER = `SELECT ${Object.entries(COLUMNS)
+  .map(([attribute, column]) => `s.${column} AS "s_${attribute}"`)
+  .join(', ')}, ${userColumns('u.')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = ?`;
+
+const MOST_RECENTLY_USED: { column: string; order: 'desc' }[] = [
+  { column: 'last_seen_at', order: 'desc' },
+  { column: 'id', order: 'desc' },
+];
+
+/** SessionRepository on any Knex client (SQLite, PostgreSQL), on the database of the users. */
+export class KnexSessionRepository implements SessionRepository {
+  private readonly prepared?: PreparedSqliteReads;
+  private readonly postgres: boolean;
+
+  constructor(private readonly knex: Knex) {
+    this.prepared = PreparedSqliteReads.for(knex);
+    this.postgres = (knex.client as { config: Knex.Config }).config.client === 'pg';
+  }
+
+  /**
+   * One INSERT … SELECT from the user's row, which must still hold the hash the login
+   * checked. On PostgreSQL the row is read FOR SHARE: a password change that has updated it
+   * but not committed makes this wait, then see the new hash and insert nothing; one that
+   * comes after waits for this insert to commit, then deletes the session it made. (A plain
+   * read would see the old row under READ COMMITTED and insert after the change's delete.)
+   * SQLite runs one writer at a time, so the statement sees either before or after.
+   */
+  async open(session: Session, credential: string): Promise<boolean> {
+    const sql = `INSERT INTO sessions (id, user_id, secret_digest, created_at, last_seen_at, ip, user_agent, strength)
+      SELECT CAST(? AS TEXT), id, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
+      FROM users WHERE id = ? AND hashed_password = ?${this.postgres ? ' FOR SHARE' : ''} RETURNING id`;
+    const bindings = [
+      session.id,
+      session.secretDigest,
+      session.createdAt,
+      session.lastSeenAt,
+      session.ip,
+      session.userAgent,
+      session.strength,
+      session.userId,
+      credential,
+    ];
+    return rowsOf(await this.knex.raw(sql, bindings)).length === 1;
+  }
+
+  async findBySecretDigest(secretDigest: string): Promise<AuthenticatedSession | null> {
+    const row = this.prepared
+      ? await this.prepared.first<Record<string, unknown>>(SESSION_WITH_USER, [secretDigest])
+      : rowsOf(await this.knex.raw(SESSION_WITH_USER, [secretDigest]))[0];
+    if (!row) return null;
+    const session: Record<string, unknown> = {};
+    for (const attribute of Object.keys(COLUMNS)) session[attribute] = row[`s_${attribute}`];
+    return { session: toSession(session as Row), user: toUser(row as UserRow) };
+  }
+
+  async touch(sessionId: string, at: number, seenBefore: number): Promise<void> {
+    await this.knex('sessions').where('id', sessionId).where('last_seen_at', '<', seenBefore).update({ last_seen_at: at });
+  }
+
+  async listForUser(userId: number): Promise<Session[]> {
+    const rows = (await this.knex('sessions').select(RETURNED).where('user_id', userId).orderBy(MOST_RECENTLY_USED)) as Row[];
+    return rows.map(toSession);
+  }
+
+  async end(userId: number, sessionId: string): Promise<Session | null> {
+    return (await this.deleted(this.knex, this.knex('sessions').where({ id: sessionId, user_id: userId })))[0] ?? null;
+  }
+
+  endAllBut(userId: number, keepId: string): Promise<Session[]> {
+    return this.ofOneUser(userId, (db) => this.deleted(db, db('sessions').where('user_id', userId).whereNot('id', keepId)));
+  }
+
+  endAll(userId: number): Promise<Session[]> {
+    return this.ofOneUser(userId, (db) => this.deleted(db, db('sessions').where('user_id', userId)));
+  }
+
+  endBeyond(userId: number, keep: number): Promise<Session[]> {
+    return this.ofOneUser(userId, (db) => {
+      const beyond = db('sessions').select('id').where('user_id', userId).orderBy(MOST_RECENTLY_USED).offset(keep);
+      return this.deleted(db, db('sessions').whereIn('id', beyond));
+    });
+  }
+
+  /** The users row is written first: on PostgreSQL its lock is what a concurrent open waits on. */
+  changePassword(userId: number, hashedPassword: string): Promise<Session[]> {
+    return this.knex.transaction(async (trx) => {
+      await trx('users').where('id', userId).update({ hashed_password: hashedPassword });
+      return this.deleted(trx, trx('sessions').where('user_id', userId));
+    });
+  }
+
+  deleteExpired({ createdBefore, lastSeenBefore, limit }: ExpiredSessionsQuery): Promise<Session[]> {
+    const expired = this.knex('sessions')
+      .select('id')
+      .where('created_at', '<=', createdBefore)
+      .orWhere('last_seen_at', '<=', lastSeenBefore)
+      .limit(limit);
+    // Rows another statement is ending are left to it: a sweep never waits on a user's lock.
+    if (this.postgres) expired.forUpdate().skipLocked();
+    return this.deleted(this.knex, this.knex('sessions').whereIn('id', expired));
+  }
+
+  /**
+   * Runs an ending of several sessions of one user. On PostgreSQL two such deletes could
+   * lock the same rows in different orders (a deadlock); taking the user's row first makes
+   * them, and password changes, take turns. On SQLite each statement already runs alone.
+   */
+  private ofOneUser<T>(userId: number, run: (db: Knex | Knex.Transaction) => Promise<T>): Promise<T> {
+    if (!this.postgres) return run(this.knex);
+    return this.knex.transaction(async (trx) => {
+      await trx.raw('SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE', [userId]);
+      return run(trx);
+    });
+  }
+
+  /** Deletes what the query selects and returns it, in one statement (DELETE … RETURNING). */
+  private async deleted(runner: Knex | Knex.Transaction, query: Knex.QueryBuilder): Promise<Session[]> {
+    // Knex returns no rows from a DELETE on SQLite: the statement is run raw with RETURNING.
+    const { sql, bindings } = query.del().toSQL();
+    const rows = rowsOf(await runner.raw(`${sql} RETURNING ${RETURNING}`, bindings as readonly Knex.Value[])) as Row[];
+    return rows.map(toSession);
+  }
+}
+
+function toSession(row: Row): Session {
+  return {
+    id: String(row.id),
+    userId: Number(row.userId),
+    secretDigest: String(row.secretDigest),
+    createdAt: toNumber(row.createdAt) ?? 0,
+    lastSeenAt: toNumber(row.lastSeenAt) ?? 0,
+    ip: (row.ip as string | null) ?? null,
+    userAgent: (row.userAgent as string | null) ?? null,
+    strength: 'password',
+  };
+}
+
+/** The rows of a raw query, whichever driver ran it (pg wraps them; the SQLite drivers do not). */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result)) return result as Record<string, unknown>[];
+  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
+}

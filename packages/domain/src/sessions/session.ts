@@ -1,0 +1,39 @@
+import { v7 as uuidV7 } from 'uuid';
+
+/** How the login that opened a session was proven: a password only, for now. */
+export type LoginStrength = 'password';
+
+/** Why a session ended; each ending is an audit event naming it. */
+export type SessionEndCause = 'logout' | 'revoked_by_owner' | 'revoked_by_admin' | 'password_reset' | 'limit' | 'expiry';
+
+/**
+ * One logged-in device of a user. The cookie carries a 256-bit secret that is stored only
+ * as its SHA-256 digest; the public id (a time-ordered UUID v7) names the session in
+ * lists and revocations and never opens anything.
+ */
+export interface Session {
+  id: string;
+  userId: number;
+  /** SHA-256 of the cookie's secret. */
+  secretDigest: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** Epoch milliseconds of the last recorded use (written at most once a minute). */
+  lastSeenAt: number;
+  /** The client's address and user agent at login, truncated. */
+  ip: string | null;
+  userAgent: string | null;
+  strength: LoginStrength;
+}
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a string can be a session's public id; anything else names no session (and reaches no database). */
+export function isSessionId(value: string): boolean {
+  return SESSION_ID.test(value);
+}
+
+/** A new time-ordered public id. */
+export function newSessionId(): string {
+  return uuidV7();
+}
