@@ -38,7 +38,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     readiness,
   });
   const connections = new ClosingConnections(app.callback());
-  const server = await listen(connections.handler, config.PORT, config.HOST);
+  const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
   logger.info({ url }, `Latchkey listening on ${url}`);
   const running: RunningServer = { url, server, logger, shutdown: drainOnce(server, connections, services, readiness, logger) };
@@ -46,9 +46,29 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return running;
 }
 
-function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+interface HttpTimeouts {
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+}
+
+/**
+ * Set here rather than left to Node's defaults (5 minutes for a request): a client that
+ * sends slowly, or a connection left behind by a worker that died, is closed in bounded time.
+ */
+function httpTimeouts(config: Config): HttpTimeouts {
+  const requestTimeout = config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
+  const headersTimeout = config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000;
+  // Node enforces the two timeouts above at this interval: 30 s unless told.
+  return { requestTimeout, headersTimeout, keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000, connectionsCheckingInterval: 1000 };
+}
+
+function listen(handler: RequestListener, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(handler);
+    const { keepAliveTimeout, ...options } = timeouts;
+    const server = createServer(options, handler);
+    server.keepAliveTimeout = keepAliveTimeout;
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);

@@ -69,6 +69,9 @@ export const VARIABLES = {
     'Link in reset emails; `{token}` and `{email}` are replaced.',
     '(unset)',
   ),
+  HTTP_REQUEST_TIMEOUT_SECONDS: variable(integer(1, 3600).default(30), 'Longest time to receive a whole request (headers and body); past it, 408 and the connection closes.'),
+  HTTP_HEADERS_TIMEOUT_SECONDS: variable(integer(1, 3600).default(10), 'Longest time to receive a request\'s headers; at most HTTP_REQUEST_TIMEOUT_SECONDS.'),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: variable(integer(1, 3600).default(5), 'An idle keep-alive connection closes after this long (keep it above a proxy\'s idle timeout).'),
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -92,6 +95,9 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
     for (const name of required) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
     }
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_SECONDS' });
   }
 });
 
