@@ -83,9 +83,9 @@ describe('WORKERS=2', () => {
       async (started) => `started at ${started.url} (exit ${await started.stop()})`,
       (error: unknown) => String(error),
     );
-    expect(failure).toMatch(/server exited with 1/);
-    expect(failure).toMatch(/Redis at 127\.0\.0\.1:1 does not answer/);
-    expect(failure).toMatch(/exited with code 1 before listening; stopping/);
+    expect(failure).toMatch(/server exited with 69/);
+    expect(failure).toMatch(/latchkey: cannot start: Redis at 127\.0\.0\.1:1 does not answer/);
+    expect(failure).toMatch(/exited with code 69 before listening; stopping/);
     expect(failure.match(/worker \d+ started/g)).toHaveLength(2);
   }, 90_000);
 

@@ -108,7 +108,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       try {
         await mail?.smtp?.verify();
       } catch (error) {
-        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`);
+        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`, { cause: error });
       }
     },
     close: async () => {
