@@ -19,5 +19,5 @@ export type { HashLimits } from './bounded-password-hasher';
 export { CommonPasswordList } from './common-password-list';
 export { SmtpMailer } from './mail/smtp-mailer';
 export type { SmtpSettings } from './mail/smtp-mailer';
-export { LogMailer } from './mail/log-mailer';
+export { FileMailer } from './mail/file-mailer';
 export { QueuedMailer } from './mail/queued-mailer';
