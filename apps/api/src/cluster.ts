@@ -3,7 +3,6 @@ import type { Worker } from 'node:cluster';
 import { createKnex, migrateToLatest } from '@latchkey/adapters';
 import type { Config } from '@latchkey/runtime';
 import type { Logger } from './logger';
-import { createLogger } from './logger';
 
 /**
  * A replacement worker that fails to start (Redis or the database briefly away) is tried
@@ -17,16 +16,15 @@ export const RESTART_BACKOFF = { firstMs: 1000, maxMs: 30_000 };
  * the whole API on the same port (node:cluster shares the listening socket). Returns true
  * in that primary, which only supervises; false where the API itself must run.
  */
-export async function startClusterPrimary(config: Config): Promise<boolean> {
+export async function startClusterPrimary(config: Config, logger: Logger): Promise<boolean> {
   if (config.WORKERS <= 1 || !cluster.isPrimary) return false;
   // Workers accept from the shared socket themselves. In the default round-robin mode the
   // primary accepts and hands each connection over; one handed to a worker that dies at
   // that moment stays open in the primary, unanswered, for as long as the client waits.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const logger = createLogger(config.LOG_LEVEL).child({ role: 'primary' });
   // Migrate once here, not in N workers at once: on SQLite they would race to create the schema.
   if (config.MIGRATE_ON_START) await migrateOnce(config);
-  new Supervisor(config.WORKERS, config.SHUTDOWN_TIMEOUT_SECONDS * 1000, logger).start();
+  new Supervisor(config.WORKERS, config.SHUTDOWN_TIMEOUT_SECONDS * 1000, logger.child({ role: 'primary' })).start();
   return true;
 }
 

@@ -22,8 +22,7 @@ export interface RunningServer {
  * shuts down gracefully: exit 0 once in-flight requests are answered and the pool is
  * closed, exit 1 when that takes longer than SHUTDOWN_TIMEOUT_SECONDS.
  */
-export async function startServer(config: Config): Promise<RunningServer> {
-  const logger = createLogger(config.LOG_LEVEL);
+export async function startServer(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningServer> {
   const metrics = new Metrics();
   const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics) });
   await services.verifyMail();

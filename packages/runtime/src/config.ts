@@ -72,6 +72,7 @@ export const VARIABLES = {
   HTTP_REQUEST_TIMEOUT_SECONDS: variable(integer(1, 3600).default(30), 'Longest time to receive a whole request (headers and body); past it, 408 and the connection closes.'),
   HTTP_HEADERS_TIMEOUT_SECONDS: variable(integer(1, 3600).default(10), 'Longest time to receive a request\'s headers; at most HTTP_REQUEST_TIMEOUT_SECONDS.'),
   MAIL_DIR: variable(z.string().min(1).default('data/mail'), 'Without SMTP_URL (development), reset emails are written here as .eml files, one a message.'),
+  STRICT_PRODUCTION: variable(boolean().default(false), 'With NODE_ENV=production, refuse to start with a setting that keeps contract-mode behaviour (each is otherwise a warning).'),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: variable(integer(1, 3600).default(5), 'An idle keep-alive connection closes after this long (keep it above a proxy\'s idle timeout).'),
 } as const;
 
