@@ -30,8 +30,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const app = createApp({
     auth: services.auth,
     resetEmails: services.resetEmails,
-    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
-    http: { trustProxy: config.TRUST_PROXY, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
+    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
+    http: { trustProxy: config.TRUST_PROXY, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
     logger,
     metrics,
     readiness,
