@@ -21,11 +21,20 @@ interface Reply {
   headers: Headers;
 }
 
+/**
+ * A route of the service at `base`, which may be a proxy's path prefix
+ * (`https://example.com/auth/users`); a Location the server answered is taken as it is.
+ */
+function resolve(base: string, path: string): URL {
+  if (/^[a-z]+:/i.test(path)) return new URL(path);
+  return new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
+}
+
 async function send(base: string, method: string, path: string, fields?: Record<string, string>, sessionId?: string): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (fields) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (sessionId) headers.cookie = `session_id=${sessionId}`;
-  const response = await fetch(new URL(path, base), {
+  const response = await fetch(resolve(base, path), {
     method,
     headers,
     body: fields ? new URLSearchParams(fields).toString() : undefined,
@@ -81,7 +90,8 @@ export async function runAcceptance(base: string, log: (line: string) => void = 
   await step('log out: redirect to /, which answers Bienvenue', async () => {
     const reply = await send(base, 'DELETE', '/sessions', undefined, sessionId);
     expectReply('log out', reply, 302);
-    const location = reply.headers.get('location') ?? '';
+    // The Location is the server's (or its proxy's) own path, not one under base.
+    const location = new URL(reply.headers.get('location') ?? '', base).href;
     expectReply('after log out', await send(base, 'GET', location), 200, { message: 'Bienvenue' });
   });
   await step('ask for a reset token', async () => {
