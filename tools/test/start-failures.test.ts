@@ -77,6 +77,8 @@ describe.concurrent('a server that cannot start says why in one line', () => {
   it('the cluster primary stops with the same line and code when its workers cannot start', async () => {
     const { code, stdout, stderr } = await startUntilExit({ WORKERS: '2', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
     expect(code).toBe(69);
-    expect(plainLines(stdout + stderr).every((entry) => /^latchkey: cannot start: Redis at/.test(entry))).toBe(true);
+    expect(plainLines(stdout + stderr)).toEqual([expect.stringMatching(/^latchkey: cannot start: Redis at 127\.0\.0\.1:\d+ does not answer \(\w+\)$/)]);
+    // Every other line is JSON, the workers' failures included.
+    expect(stdout).toMatch(/"role":"primary"[^\n]*"failure":"latchkey: cannot start: Redis at/);
   });
 });

@@ -101,6 +101,7 @@ describe('WORKERS=2', () => {
       process.kill(first!, 'SIGKILL');
 
       await waitFor('a failed replacement', () => (/before listening; trying again in 1000 ms/.test(output()) ? true : undefined));
+      expect(output()).toMatch(/"failure":"latchkey: cannot start: Redis at [^"]*"[^\n]*trying again in 1000 ms/);
       expect(alive(server!.child.pid!)).toBe(true);
       expect(alive(second!)).toBe(true);
       expect((await fetch(`${server!.url}/`)).status).toBe(200);

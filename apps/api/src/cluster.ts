@@ -44,6 +44,8 @@ class Supervisor {
   private served = false;
   private failures = 0;
   private readonly listening = new WeakSet<Worker>();
+  /** The one line each worker that could not start sent before exiting. */
+  private readonly startFailures = new WeakMap<Worker, string>();
   private readonly pendingForks = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -63,6 +65,9 @@ class Supervisor {
   private fork(): void {
     const worker = cluster.fork({ MIGRATE_ON_START: 'false' });
     this.logger.info({ worker: worker.process.pid }, `worker ${worker.process.pid} started`);
+    worker.on('message', (message: { startFailure?: unknown }) => {
+      if (typeof message?.startFailure === 'string') this.startFailures.set(worker, message.startFailure);
+    });
     worker.once('listening', () => {
       this.listening.add(worker);
       this.served = true;
@@ -77,7 +82,7 @@ class Supervisor {
     }
     const pid = worker.process.pid;
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    const fields = { worker: pid, code, signal };
+    const fields = { worker: pid, code, signal, failure: this.startFailures.get(worker) };
     if (this.listening.has(worker)) {
       this.logger.error(fields, `worker ${pid} exited with ${how}; starting another`);
       this.fork();
@@ -87,6 +92,7 @@ class Supervisor {
     // dependencies are wrong: the whole server stops and says why rather than loop.
     if (!this.served) {
       this.logger.error(fields, `worker ${pid} exited with ${how} before listening; stopping`);
+      if (!this.stopping && fields.failure) console.error(fields.failure);
       this.stop('SIGTERM', code ?? 1);
       return;
     }

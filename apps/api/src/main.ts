@@ -33,10 +33,15 @@ function checkProduction(settings: Config, log: Logger): void {
 
 main().catch((error: unknown) => {
   const failure = describeStartFailure(error);
+  const line = `latchkey: cannot start: ${failure.what} (${failure.code})`;
   // The whole error, driver fields and stack included, for whoever turns the level down.
   if (logger && failure.exitCode !== START_EXIT.config) logger.debug({ err: error }, 'start failure');
-  console.error(`latchkey: cannot start: ${failure.what} (${failure.code})`);
-  // The log is written asynchronously: exit once it is out.
-  if (logger) logger.flush(() => process.exit(failure.exitCode));
-  else process.exit(failure.exitCode);
+  const exit = () => (logger ? logger.flush(() => process.exit(failure.exitCode)) : process.exit(failure.exitCode));
+  // A worker tells its primary, which says it once for all of them (or logs it, as JSON,
+  // for a replacement worker while the others serve).
+  if (cluster.isWorker && process.send) process.send({ startFailure: line }, undefined, {}, exit);
+  else {
+    console.error(line);
+    exit();
+  }
 });
