@@ -92,7 +92,7 @@ class Supervisor {
     // dependencies are wrong: the whole server stops and says why rather than loop.
     if (!this.served) {
       this.logger.error(fields, `worker ${pid} exited with ${how} before listening; stopping`);
-      if (!this.stopping && fields.failure) console.error(fields.failure);
+      if (fields.failure) console.error(fields.failure);
       this.stop('SIGTERM', code ?? 1);
       return;
     }
