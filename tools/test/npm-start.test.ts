@@ -51,17 +51,17 @@ function alive(pid: number): boolean {
 const canCutNetwork = spawnSync('unshare', ['-n', 'true']).status === 0 && spawnSync('nsenter', ['--version']).status === 0;
 
 describe('npm start', () => {
-  it('ends in the graceful shutdown, exit 0, when the npm start process itself gets SIGTERM', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('ends in the graceful shutdown, exit 0, when the npm start process itself gets %s', async (signal) => {
     const port = await freePort();
-    const npm = supervise('npm', ['start'], env('signal', port));
+    const npm = supervise('npm', ['start'], env(signal, port));
     await until('the server to listen', () => (/listening on/.test(npm.output()) ? true : undefined));
     const serverPid = Number(/"pid":(\d+)[^\n]*listening on/.exec(npm.output())![1]);
     expect(serverPid).not.toBe(child!.pid);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
-    child!.kill('SIGTERM');
+    child!.kill(signal);
     expect(await npm.exited).toBe(0);
-    expect(npm.output()).toMatch(/"reason":"SIGTERM"[^\n]*shutting down/);
+    expect(npm.output()).toMatch(new RegExp(`"reason":"${signal}"[^\\n]*shutting down`));
     expect(npm.output()).toContain('"msg":"stopped"');
     expect(alive(serverPid)).toBe(false);
   });
