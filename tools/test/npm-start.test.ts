@@ -8,10 +8,13 @@ import { ROOT, freePort } from '../server-process';
 
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-npm-start-'));
 let child: ChildProcess | undefined;
+/** The server npm started, should a failed test leave it behind. */
+let serverPid: number | undefined;
 
 afterEach(() => {
   if (child?.exitCode === null) child.kill('SIGKILL');
-  child = undefined;
+  if (serverPid !== undefined && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
+  child = serverPid = undefined;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,7 +58,7 @@ describe('npm start', () => {
     const port = await freePort();
     const npm = supervise('npm', ['start'], env(signal, port));
     await until('the server to listen', () => (/listening on/.test(npm.output()) ? true : undefined));
-    const serverPid = Number(/"pid":(\d+)[^\n]*listening on/.exec(npm.output())![1]);
+    serverPid = Number(/"pid":(\d+)[^\n]*listening on/.exec(npm.output())![1]);
     expect(serverPid).not.toBe(child!.pid);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
