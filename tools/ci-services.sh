@@ -49,3 +49,11 @@ if ! redis_up; then
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
 fi
 wait_for Redis redis_up
+
+# nginx (Debian's) for the reverse-proxy test; started by that test itself on free ports.
+if ! command -v nginx >/dev/null 2>&1; then
+  echo "ci-services: installing nginx"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl >/dev/null 2>&1 ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null
+fi

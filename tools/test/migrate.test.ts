@@ -3,69 +3,46 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createKnex } from '@latchkey/adapters';
-import { migrateCli, runMigrateCommand } from '../migrate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../../apps/cli/test/run-cli';
 import { ROOT } from '../server-process';
 
-const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'latchkey-npm-commands-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the migrations command', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'latchkey-migrate-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** `npm run -s <script> -- args`, answered as exit code and output. */
+function npmRun(script: string, args: string[], databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)('npm', ['run', '-s', script, '--', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
 
-  it('lists, applies and rolls back migrations', async () => {
-    const knex = createKnex(`sqlite:${join(dir, 'steps.db')}`);
-    try {
-      expect(await runMigrateCommand('status', knex)).toEqual([
-        'pending  20261124-001-create-users',
-        'pending  20261125-002-create-auth-events',
-        'pending  20261125-003-create-sessions',
-        'pending  20261125-004-create-password-reset-tokens',
-        '0 applied, 4 pending',
-      ]);
-      expect(await runMigrateCommand('latest', knex)).toEqual([
-        'applied  20261124-001-create-users',
-        'applied  20261125-002-create-auth-events',
-        'applied  20261125-003-create-sessions',
-        'applied  20261125-004-create-password-reset-tokens',
-      ]);
-      expect(await runMigrateCommand('latest', knex)).toEqual(['already up to date']);
-      expect(await runMigrateCommand('status', knex)).toEqual([
-        'applied  20261124-001-create-users',
-        'applied  20261125-002-create-auth-events',
-        'applied  20261125-003-create-sessions',
-        'applied  20261125-004-create-password-reset-tokens',
-        '4 applied, 0 pending',
-      ]);
-      expect(await knex.schema.hasTable('users')).toBe(true);
-      expect(await runMigrateCommand('rollback', knex)).toEqual([
-        'rolled back  20261125-004-create-password-reset-tokens',
-        'rolled back  20261125-003-create-sessions',
-        'rolled back  20261125-002-create-auth-events',
-        'rolled back  20261124-001-create-users',
-      ]);
-      expect(await knex.schema.hasTable('users')).toBe(false);
-      expect(await runMigrateCommand('rollback', knex)).toEqual(['nothing to roll back']);
-    } finally {
-      await knex.destroy();
+describe('npm run migrate and npm run events are the CLI commands', () => {
+  it('print what `latchkey migrate …` and `latchkey events …` print, with the same exit codes', async () => {
+    const viaNpm = `sqlite:${join(dir, 'npm.db')}`;
+    const viaCli = `sqlite:${join(dir, 'cli.db')}`;
+    for (const [script, args] of [
+      ['migrate', []],
+      ['migrate', ['status']],
+      ['events', ['nobody@example.com']],
+      ['migrate', ['rollback']],
+      ['migrate', ['status', '--json']],
+    ] as const) {
+      const npm = await npmRun(script, [...args], viaNpm);
+      const cli = await runInProcess([script, ...args], { DATABASE_URL: viaCli });
+      expect({ args: [script, ...args], ...npm, stderr: npm.stderr.replaceAll('npm.db', 'cli.db') }).toEqual({ args: [script, ...args], ...cli });
     }
-  });
+  }, 60_000);
 
-  it('refuses an unknown command or a bad setting', async () => {
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      expect(await migrateCli(['drop'], {})).toBe(2);
-      expect(errors).toHaveBeenLastCalledWith('usage: npm run migrate [-- latest|status|rollback]');
-      await expect(migrateCli(['status'], { DATABASE_URL: 'mysql://x' })).rejects.toThrow(/^Invalid DATABASE_URL/);
-    } finally {
-      errors.mockRestore();
-    }
-  });
-
-  it('runs as a command on the DATABASE_URL of the environment', async () => {
-    const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/migrate.ts'], { cwd: ROOT, env });
-    expect(stdout).toBe('applied  20261124-001-create-users\napplied  20261125-002-create-auth-events\napplied  20261125-003-create-sessions\napplied  20261125-004-create-password-reset-tokens\n');
+  it('latchkey migrate rollback undoes the last batch, then has nothing to roll back', async () => {
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'rollback.db')}` };
+    expect((await runInProcess(['migrate'], env)).code).toBe(0);
+    const undone = await runInProcess(['migrate', 'rollback', '--json'], env);
+    expect(JSON.parse(undone.stdout)).toEqual({
+      rolled_back: ['20261125-004-create-password-reset-tokens', '20261125-003-create-sessions', '20261125-002-create-auth-events', '20261124-001-create-users'],
+    });
+    expect((await runInProcess(['migrate', 'rollback'], env)).stdout).toBe('nothing to roll back\n');
+    expect(JSON.parse((await runInProcess(['migrate', 'status', '--json'], env)).stdout)).toMatchObject({ applied: [] });
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '../../packages/adapters/test/real-services';
 import type { ScratchDatabase } from '../../packages/adapters/test/real-services';
 import { runAcceptance } from '../acceptance';
-import { migrateCli } from '../migrate';
+import { runInProcess } from '../../apps/cli/test/run-cli';
 import { startServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
 
@@ -41,7 +41,7 @@ describe.skipIf(!services.available)(`two API instances on one PostgreSQL and on
   beforeAll(async () => {
     database = await createScratchDatabase();
     // As an operator would: migrate first, then start the instances without migrating.
-    expect(await migrateCli(['latest'], { DATABASE_URL: database.url })).toBe(0);
+    expect((await runInProcess(['migrate'], { DATABASE_URL: database.url })).code).toBe(0);
     const env = {
       DATABASE_URL: database.url,
       DATABASE_POOL_MAX: '4',

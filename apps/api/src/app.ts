@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
+import { corsFor } from './cors';
 import { handleErrors } from './http-errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
@@ -28,9 +29,11 @@ export interface HttpSettings {
   allowedOrigins: readonly string[];
   /** Largest accepted body, e.g. "16kb". */
   bodyLimit: string;
+  /** Origins answered with CORS headers, credentials included. */
+  corsOrigins: readonly string[];
 }
 
-export const DEFAULT_HTTP_SETTINGS: HttpSettings = { trustProxy: false, proxyHops: 1, allowedOrigins: [], bodyLimit: '16kb' };
+export const DEFAULT_HTTP_SETTINGS: HttpSettings = { trustProxy: false, proxyHops: 1, allowedOrigins: [], bodyLimit: '16kb', corsOrigins: [] };
 
 export interface AppDeps extends RouteDeps {
   http?: Partial<HttpSettings>;
@@ -80,9 +83,12 @@ export function createApp(deps: AppDeps): Koa {
   });
   const router = createRouter({ ...deps, metrics, readiness });
   app.use(observeRequests(logger, metrics, routePaths(router)));
+  const cors = corsFor(http.corsOrigins);
+  if (cors) app.use(cors);
   app.use(handleErrors);
   app.use(neverCached);
-  app.use(sameOriginForChanges(http.allowedOrigins));
+  // A CORS origin is trusted to send cookie-authenticated changes as well.
+  app.use(sameOriginForChanges([...http.allowedOrigins, ...http.corsOrigins]));
   app.use(requireSupportedBody);
   app.use(
     decompressionErrorsAreBadRequests(

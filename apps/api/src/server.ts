@@ -24,8 +24,7 @@ export interface RunningServer {
  * shuts down gracefully: exit 0 once in-flight requests are answered and the pool is
  * closed, exit 1 when that takes longer than SHUTDOWN_TIMEOUT_SECONDS.
  */
-export async function startServer(config: Config): Promise<RunningServer> {
-  const logger = createLogger(config.LOG_LEVEL);
+export async function startServer(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningServer> {
   const metrics = new Metrics();
   const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
   await services.verifyMail();
@@ -33,14 +32,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const app = createApp({
     auth: services.auth,
     resetEmails: services.resetEmails,
-    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS },
-    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT },
+    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
+    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
     logger,
     metrics,
     readiness,
   });
   const connections = new ClosingConnections(app.callback());
-  const server = await listen(connections.handler, config.PORT, config.HOST);
+  const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
   logger.info({ url }, `Latchkey listening on ${url}`);
   const sweeper = new SessionSweeper(
@@ -53,9 +52,29 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return running;
 }
 
-function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+interface HttpTimeouts {
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+}
+
+/**
+ * Set here rather than left to Node's defaults (5 minutes for a request): a client that
+ * sends slowly, or a connection left behind by a worker that died, is closed in bounded time.
+ */
+function httpTimeouts(config: Config): HttpTimeouts {
+  const requestTimeout = config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
+  const headersTimeout = config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000;
+  // Node enforces the two timeouts above at this interval: 30 s unless told.
+  return { requestTimeout, headersTimeout, keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000, connectionsCheckingInterval: 1000 };
+}
+
+function listen(handler: RequestListener, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(handler);
+    const { keepAliveTimeout, ...options } = timeouts;
+    const server = createServer(options, handler);
+    server.keepAliveTimeout = keepAliveTimeout;
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);

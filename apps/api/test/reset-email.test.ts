@@ -171,6 +171,6 @@ describe('start-up in email mode', () => {
         MAIL_FROM: 'no-reply@latchkey.test',
         RESET_URL_TEMPLATE: TEMPLATE,
       }),
-    ).rejects.toThrow(/Invalid SMTP_URL: the mail server does not answer/);
+    ).rejects.toThrow(/latchkey: cannot start: mail server at 127\.0\.0\.1:\d+ does not answer/);
   });
 });

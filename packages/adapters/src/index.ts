@@ -21,7 +21,7 @@ export type { HashLimits } from './bounded-password-hasher';
 export { CommonPasswordList } from './common-password-list';
 export { SmtpMailer } from './mail/smtp-mailer';
 export type { SmtpSettings } from './mail/smtp-mailer';
-export { LogMailer } from './mail/log-mailer';
+export { FileMailer } from './mail/file-mailer';
 export { QueuedMailer } from './mail/queued-mailer';
 export { CANNOT_WRITE, SQLITE_MIN_FREE_BYTES, databaseReadiness } from './knex/database-readiness';
 export { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from './knex/database-errors';

@@ -1,6 +1,9 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MailMessage, Mailer } from '@latchkey/domain';
-import { QueuedMailer, SmtpMailer } from '../src';
+import { FileMailer, QueuedMailer, SmtpMailer } from '../src';
 import type { SmtpSink } from './support/smtp-sink';
 import { decodeQuotedPrintable, startSmtpSink } from './support/smtp-sink';
 
@@ -63,5 +66,29 @@ describe('QueuedMailer', () => {
     await queue.send(message);
     await queue.drain();
     expect(failures).toEqual([['refused 2', 'bob@example.com', 2]]);
+  });
+});
+
+describe('FileMailer', () => {
+  it('writes each message as an .eml file readable by its owner only, and names the file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'latchkey-mail-'));
+    const written: string[] = [];
+    try {
+      const mailer = new FileMailer({ dir: join(root, 'mail'), from: 'no-reply@latchkey.test', onWritten: (file) => written.push(file) });
+      await mailer.send(message);
+      await mailer.send(message);
+      const files = readdirSync(join(root, 'mail'));
+      expect(files).toHaveLength(2);
+      expect(files.every((file) => file.endsWith('.eml'))).toBe(true);
+      expect(written.map((file) => file.split('/').pop()).sort()).toEqual([...files].sort());
+      const eml = readFileSync(written[0]!, 'utf8');
+      expect(eml).toMatch(/^To: bob@example\.com$/m);
+      expect(eml).toMatch(/^Subject: Hello$/m);
+      expect(decodeQuotedPrintable(eml)).toContain('https://x.example/?token=abc');
+      expect(statSync(written[0]!).mode & 0o777).toBe(0o600);
+      expect(statSync(join(root, 'mail')).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -84,6 +84,14 @@ export const VARIABLES = {
     'Deadline of each database query, connection and wait for a pooled one (SQLite: busy timeout); past it, 503 with Retry-After.',
   ),
   REDIS_TIMEOUT_MS: variable(integer(50, 600_000).default(2000), 'Deadline of each Redis command and connection; past it, logins and reset requests answer 503 with Retry-After.'),
+  HTTP_REQUEST_TIMEOUT_SECONDS: variable(integer(1, 3600).default(30), 'Longest time to receive a whole request (headers and body); past it, 408 and the connection closes.'),
+  HTTP_HEADERS_TIMEOUT_SECONDS: variable(integer(1, 3600).default(10), 'Longest time to receive a request\'s headers; at most HTTP_REQUEST_TIMEOUT_SECONDS.'),
+  MAIL_DIR: variable(z.string().min(1).default('data/mail'), 'Without SMTP_URL (development), reset emails are written here as .eml files, one a message.'),
+  STRICT_PRODUCTION: variable(boolean().default(false), 'With NODE_ENV=production, refuse to start with a setting that keeps contract-mode behaviour (each is otherwise a warning).'),
+  CORS_ORIGINS: variable(list().default([]), 'Comma-separated origins (`https://app.example.com`) whose pages may call the API with credentials: CORS answers for them only.', '(none)'),
+  COOKIE_DOMAIN: variable(z.string().regex(/^[a-z0-9.-]+$/i, 'use a domain such as example.com').optional(), 'Domain of the session cookie, to share it with subdomains; the answering host only when unset.', '(unset)'),
+  COOKIE_SAMESITE: variable(z.enum(['lax', 'strict', 'none']).default('lax'), 'SameSite of the session cookie; `none` (sent on cross-site requests) requires COOKIE_SECURE=true.'),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: variable(integer(1, 3600).default(5), 'An idle keep-alive connection closes after this long (keep it above a proxy\'s idle timeout).'),
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -108,7 +116,26 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
     }
   }
+  if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
+    ctx.addIssue({ code: 'custom', path: ['COOKIE_SAMESITE'], message: 'none requires COOKIE_SECURE=true (browsers drop such cookies otherwise)' });
+  }
+  const notOrigin = env.CORS_ORIGINS.find((origin) => !isOrigin(origin));
+  if (notOrigin !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: `${notOrigin} is not an origin (scheme://host[:port], no path, no *)` });
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_SECONDS' });
+  }
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
 
 /** The validated settings, named as the environment names them. */
 export type Config = z.infer<typeof configSchema>;

@@ -6,7 +6,7 @@ import {
   KnexPasswordResetTokenRepository,
   KnexSessionRepository,
   KnexUserRepository,
-  LogMailer,
+  FileMailer,
   MemoryThrottleStore,
   QueuedMailer,
   RedisThrottleStore,
@@ -126,7 +126,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       try {
         await mail?.smtp?.verify();
       } catch (error) {
-        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`);
+        throw new ConfigError(`Invalid SMTP_URL: the mail server does not answer (${(error as Error).message})`, { cause: error });
       }
     },
     close: async () => {
@@ -168,7 +168,7 @@ export function pruneAuditEvery(intervalMs: number, audit: AuditLog, config: Con
 
 function createMail(config: Config, logger: Logger, retry: { attempts: number; backoffMs: number }): { queue: QueuedMailer; smtp?: SmtpMailer } {
   const smtp = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM ?? '' }) : undefined;
-  const queue = new QueuedMailer(smtp ?? new LogMailer((text) => logger.info({ email: text }, 'email not sent (no SMTP_URL)')), {
+  const queue = new QueuedMailer(smtp ?? developmentMailer(config, logger), {
     ...retry,
     onFailure: (error, to, attempts) =>
       logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
@@ -191,6 +191,17 @@ async function migrate(config: Config, knex: Knex, logger: Logger): Promise<void
   } finally {
     await unbounded.destroy();
   }
+}
+
+/** Without SMTP_URL, emails become files: written to the log, their reset tokens would be read there. */
+function developmentMailer(config: Config, logger: Logger): FileMailer {
+  const mailer = new FileMailer({
+    dir: config.MAIL_DIR,
+    from: config.MAIL_FROM ?? 'latchkey@localhost',
+    onWritten: (file) => logger.info({ file }, 'email written to a file (no SMTP_URL)'),
+  });
+  logger.info({ dir: mailer.dir }, `no SMTP_URL: emails are written as .eml files in ${mailer.dir}`);
+  return mailer;
 }
 
 /** Knex's warnings as log entries of one line: its default prints stacks on stdout. */

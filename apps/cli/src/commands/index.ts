@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { events } from './events';
-import { migrate, migrateStatus } from './migrate';
+import { migrate, migrateRollback, migrateStatus } from './migrate';
 import { resetToken } from './reset-token';
 import { sessionsList } from './sessions-list';
 import { sessionsRevoke } from './sessions-revoke';
@@ -9,4 +9,4 @@ import { usersList } from './users-list';
 import { usersShow } from './users-show';
 
 /** Every command, in the order `latchkey --help` lists them. */
-export const COMMANDS: readonly Command[] = [usersAdd, usersShow, usersList, sessionsList, sessionsRevoke, resetToken, events, migrate, migrateStatus];
+export const COMMANDS: readonly Command[] = [usersAdd, usersShow, usersList, sessionsList, sessionsRevoke, resetToken, events, migrate, migrateStatus, migrateRollback];

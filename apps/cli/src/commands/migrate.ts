@@ -28,3 +28,17 @@ export const migrateStatus: Command = {
     return { json: { applied, pending }, text: table(['MIGRATION', 'STATE'], rows) };
   },
 };
+
+export const migrateRollback: Command = {
+  name: 'migrate rollback',
+  args: [],
+  summary: 'Undo the last batch of migrations applied (a rollout abandoned)',
+  details: 'Run it with the servers of the new version stopped: the previous version expects the previous schema.',
+  database: 'existing',
+  async run({ services }) {
+    const { migrationConfig } = await import('@latchkey/adapters');
+    const [, undone] = (await services.knex.migrate.rollback(migrationConfig)) as [number, string[]];
+    const text = undone.length === 0 ? 'nothing to roll back' : `rolled back ${undone.length}: ${undone.join(', ')}`;
+    return { json: { rolled_back: undone }, text };
+  },
+};

@@ -1,0 +1,33 @@
+import type { Config } from '@latchkey/runtime';
+
+export interface ContractModeSetting {
+  /** The setting as it is, e.g. `COOKIE_SECURE=false`. */
+  setting: string;
+  /** What it leaves open, and the setting that closes it. */
+  advice: string;
+}
+
+/**
+ * Defaults keep the HTTP contract of the original service; in production each of these is
+ * a risk an operator should choose knowingly. Empty outside production.
+ */
+export function contractModeSettings(config: Config): ContractModeSetting[] {
+  if (config.NODE_ENV !== 'production') return [];
+  const found: ContractModeSetting[] = [];
+  if (config.RESET_TOKEN_DELIVERY === 'response') {
+    found.push({ setting: 'RESET_TOKEN_DELIVERY=response', advice: 'whoever knows an email can reset its password; set RESET_TOKEN_DELIVERY=email' });
+  }
+  if (!config.COOKIE_SECURE) {
+    found.push({ setting: 'COOKIE_SECURE=false', advice: 'the session cookie also travels over plain HTTP; set COOKIE_SECURE=true behind HTTPS' });
+  }
+  if (config.PASSWORD_MIN_LENGTH < 8) {
+    found.push({ setting: `PASSWORD_MIN_LENGTH=${config.PASSWORD_MIN_LENGTH}`, advice: 'short passwords are accepted; set PASSWORD_MIN_LENGTH=8 or more' });
+  }
+  if (['0.0.0.0', '::'].includes(config.HOST) && !config.TRUST_PROXY) {
+    found.push({
+      setting: `HOST=${config.HOST} without TRUST_PROXY`,
+      advice: 'clients reach the service directly, without TLS; behind a proxy set TRUST_PROXY=true (and HOST=127.0.0.1 when the proxy runs on this host)',
+    });
+  }
+  return found;
+}
