@@ -68,19 +68,24 @@ async function main(): Promise<void> {
   const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ');
   const rows: ScenarioRow[] = [];
   const ratios: RatioRow[] = [];
+  const profileOverKoa = new Map<string, number | undefined>();
   for (const database of databases) {
     try {
       const result = await benchDatabases(database, options);
       rows.push(...result.scenarios);
       ratios.push(...result.ratios.map((r) => ({ ...r, ratio: `${r.ratio} [${database.name}]` })));
+      profileOverKoa.set(database.name, result.ratios.find((r) => r.ratio === 'profile/koa')?.value);
     } finally {
       await database.dropAll();
     }
   }
+  const [sqlite, postgres] = [...profileOverKoa.entries()].filter(([, v]) => v !== undefined).map(([name, v]) => ({ name, v: v! }));
+  // The two databases are measured minutes apart: each is first divided by bare Koa of its own run.
+  if (sqlite && postgres) ratios.push({ ratio: `profile ${postgres.name}/${sqlite.name} (each ÷ koa)`, value: postgres.v / sqlite.v, goal: 0.8 });
   console.log(
     `Latchkey bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ` +
       `${options.durationSeconds} s runs, medians of ${options.repeat}, ${options.connections} connections, bcrypt cost ${options.rounds}, ` +
-      `load average before ${loadBefore}\n`,
+      `load average before ${loadBefore}, after ${loadavg().map((n) => n.toFixed(1)).join(' ')}\n`,
   );
   console.log(formatTable(rows, ratios));
 }
