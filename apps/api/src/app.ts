@@ -7,7 +7,7 @@ import { silentLogger } from './logger';
 import { Metrics } from './metrics';
 import { Readiness } from './readiness';
 import { decompressionErrorsAreBadRequests, neverCached, requireSupportedBody, sameOriginForChanges } from './request-guards';
-import { observeRequests } from './request-observer';
+import { observeRequests, requestLogger } from './request-observer';
 import type { RouteDeps } from './routes/context';
 import { healthzRoutes } from './routes/healthz';
 import { metricsRoutes } from './routes/metrics';
@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: http.trustProxy, maxIpsCount: http.proxyHops });
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
     if (deps.logError) deps.logError(error);
-    else ((ctx?.state.log as Logger | undefined) ?? logger).error({ err: error }, 'request failed');
+    else (ctx ? requestLogger(ctx, logger) : logger).error({ err: error }, 'request failed');
   });
   const router = createRouter({ ...deps, metrics, readiness });
   app.use(observeRequests(logger, metrics, routePaths(router)));
