@@ -1,0 +1,101 @@
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NoResultFound, OverloadedError } from '@latchkey/domain';
+import { DEFAULT_READ_DEADLINE_MS, KnexUserRepository, PreparedPostgresReads, ReadDeadlineError, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import type { Knex } from '../src';
+import { checkPostgres, createScratchDatabase } from './real-services';
+import type { ScratchDatabase } from './real-services';
+
+const postgres = await checkPostgres();
+
+describe('prepared reads off PostgreSQL', () => {
+  it('are not made for SQLite', () => {
+    const knex = createKnex('sqlite::memory:');
+    expect(PreparedPostgresReads.for(knex)).toBeUndefined();
+    void knex.destroy();
+  });
+});
+
+describe.skipIf(!postgres.available)(`prepared reads on PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
+  let database: ScratchDatabase;
+  const opened: Knex[] = [];
+  const open = (poolMax: number, connection: Record<string, unknown> = {}) => {
+    const base = knexConfigFromUrl(database.url, { poolMax });
+    const knex = knexFactory({ ...base, connection: { connectionString: database.url, ...connection }, log: { warn: () => {} } });
+    opened.push(knex);
+    return knex;
+  };
+
+  beforeAll(async () => {
+    database = await createScratchDatabase();
+    const knex = open(1);
+    await migrateToLatest(knex);
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((knex) => knex.destroy()));
+    await database?.drop();
+  });
+
+  it('look up by unique key as named statements, parsed once per connection', async () => {
+    const knex = open(1);
+    const repo = new KnexUserRepository(knex);
+    const user = await repo.addUser('Prepared@example.com', 'hash');
+    await repo.updateUser(user.id, { sessionId: 'session-1', resetToken: 'token-1' });
+    for (let i = 0; i < 3; i++) {
+      for (const filter of [{ id: user.id }, { email: 'prepared@EXAMPLE.com' }, { sessionId: 'session-1' }, { resetToken: 'token-1' }]) {
+        expect((await repo.findUserBy(filter)).id).toBe(user.id);
+      }
+    }
+    const { rows } = (await knex.raw(`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'latchkey_%'`)) as { rows: Array<{ name: string; statement: string }> };
+    expect(rows).toHaveLength(4);
+    expect(rows.map((row) => row.statement).join('\n')).toMatch(/session_id = \$1/);
+    await expect(repo.findUserBy({ sessionId: 'nobody' })).rejects.toBeInstanceOf(NoResultFound);
+  });
+
+  it('never see the uncommitted rows of an open transaction', async () => {
+    const knex = open(2);
+    const repo = new KnexUserRepository(knex);
+    const user = await repo.addUser('trx@example.com', 'hash');
+    const trx = await knex.transaction();
+    await trx('users').where('id', user.id).update({ session_id: 'uncommitted' });
+    await expect(repo.findUserBy({ sessionId: 'uncommitted' })).rejects.toBeInstanceOf(NoResultFound);
+    await trx.commit();
+    expect((await repo.findUserBy({ sessionId: 'uncommitted' })).id).toBe(user.id);
+  });
+
+  it('take their deadline from the connection: query_timeout, else statement_timeout, else the default', () => {
+    expect(PreparedPostgresReads.for(open(1, { query_timeout: 250 }))!.deadlineMs).toBe(250);
+    expect(PreparedPostgresReads.for(open(1, { statement_timeout: 300 }))!.deadlineMs).toBe(300);
+    expect(PreparedPostgresReads.for(open(1))!.deadlineMs).toBe(DEFAULT_READ_DEADLINE_MS);
+  });
+
+  it('fail past the deadline with a 503-class error, and the pool answers afterwards', async () => {
+    const knex = open(1);
+    const reads = PreparedPostgresReads.for(knex, 200)!;
+    const began = Date.now();
+    const slow = reads.first('SELECT pg_sleep(2) AS slept, ? AS n', [1]);
+    await expect(slow).rejects.toBeInstanceOf(ReadDeadlineError);
+    await expect(slow).rejects.toBeInstanceOf(OverloadedError);
+    expect(Date.now() - began).toBeLessThan(1500);
+    // The connection still waiting for pg_sleep is destroyed, not lent to the next read.
+    expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [7])).toEqual({ n: 7 });
+  });
+
+  it('fail when the server cancels at its statement_timeout, on a connection that stays usable', async () => {
+    const knex = open(1, { statement_timeout: 150 });
+    const reads = PreparedPostgresReads.for(knex)!;
+    await expect(reads.first('SELECT pg_sleep(2) AS slept, ? AS n', [1])).rejects.toBeInstanceOf(ReadDeadlineError);
+    expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [8])).toEqual({ n: 8 });
+  });
+
+  it('fail past the deadline while every connection is held, and read once one is free', async () => {
+    const knex = open(1);
+    const reads = PreparedPostgresReads.for(knex, 200)!;
+    const trx = await knex.transaction();
+    const began = Date.now();
+    await expect(reads.first('SELECT ?::int AS n', [1])).rejects.toBeInstanceOf(ReadDeadlineError);
+    expect(Date.now() - began).toBeLessThan(1500);
+    await trx.commit();
+    expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [9])).toEqual({ n: 9 });
+  });
+});
