@@ -6,7 +6,7 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
 import { Readiness } from './readiness';
-import { decompressionErrorsAreBadRequests, neverCached, requireSupportedBody, sameOriginForChanges } from './request-guards';
+import { guardRequests } from './request-guards';
 import { observeRequests, requestLogger } from './request-observer';
 import type { RouteDeps } from './routes/context';
 import { healthzRoutes } from './routes/healthz';
@@ -81,11 +81,9 @@ export function createApp(deps: AppDeps): Koa {
   const router = createRouter({ ...deps, metrics, readiness });
   app.use(observeRequests(logger, metrics, routePaths(router)));
   app.use(handleErrors);
-  app.use(neverCached);
-  app.use(sameOriginForChanges(http.allowedOrigins));
-  app.use(requireSupportedBody);
   app.use(
-    decompressionErrorsAreBadRequests(
+    guardRequests(
+      http.allowedOrigins,
       bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }),
     ),
   );
