@@ -135,6 +135,7 @@ const PATHS = {
       responses: {
         '200': json('The user of the session.', object({ email })),
         '403': failure('No valid session.'),
+        '503': failure('"server busy; try again later": the session lookup missed its deadline (PostgreSQL).', RETRY_AFTER),
       },
     },
   },

@@ -84,8 +84,12 @@ describe.skipIf(!postgres.available)(`prepared reads on PostgreSQL${postgres.ava
   it('fail when the server cancels at its statement_timeout, on a connection that stays usable', async () => {
     const knex = open(1, { statement_timeout: 150 });
     const reads = PreparedPostgresReads.for(knex)!;
+    const backend = () => reads.first<{ pid: number }>('SELECT pg_backend_pid() AS pid, ?::int AS n', [0]);
+    const before = await backend();
     await expect(reads.first('SELECT pg_sleep(2) AS slept, ? AS n', [1])).rejects.toBeInstanceOf(ReadDeadlineError);
     expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [8])).toEqual({ n: 8 });
+    // The same backend: the pool did not have to open a new connection.
+    expect((await backend())!.pid).toBe(before!.pid);
   });
 
   it('fail past the deadline while every connection is held, and read once one is free', async () => {

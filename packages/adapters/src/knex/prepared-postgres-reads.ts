@@ -29,6 +29,10 @@ export const DEFAULT_READ_DEADLINE_MS = 5000;
 // Seconds a client is told to wait after a read missed its deadline.
 const RETRY_AFTER_SECONDS = 1;
 
+// When the deadline is the server's statement_timeout, pg waits this much longer, so that
+// the server's cancel (which keeps the connection) normally arrives before pg gives up.
+const SERVER_CANCEL_GRACE_MS = 100;
+
 /** A read that missed its deadline: the database is overloaded or unreachable. */
 export class ReadDeadlineError extends OverloadedError {
   constructor(
@@ -48,7 +52,8 @@ export class ReadDeadlineError extends OverloadedError {
  * first time a connection sees a statement's name, then Bind and Execute.
  *
  * Each read has one deadline, from taking a connection to the last row: the connection's
- * own `query_timeout`, else its `statement_timeout`, else DEFAULT_READ_DEADLINE_MS. Past it
+ * own `query_timeout`, else its `statement_timeout` (and a short grace for the server's
+ * cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it
  * the read fails with ReadDeadlineError (a 503) and a connection still waiting for its
  * answer is marked for Knex's pool to destroy, so that no later read queues behind it.
  *
@@ -61,20 +66,27 @@ export class PreparedPostgresReads {
   private constructor(
     private readonly client: PooledClient,
     readonly deadlineMs: number,
+    private readonly graceMs: number,
   ) {}
 
   /** Prepared reads for a Knex on PostgreSQL; undefined on any other database. */
   static for(knex: Knex, deadlineMs?: number): PreparedPostgresReads | undefined {
     const client = knex.client as PooledClient;
     if (client.dialect !== 'postgresql') return undefined;
-    return new PreparedPostgresReads(client, deadlineMs ?? connectionDeadline(client.connectionSettings));
+    if (deadlineMs !== undefined) return new PreparedPostgresReads(client, deadlineMs, 0);
+    const settings = client.connectionSettings;
+    const clientSide = positiveMs(settings?.query_timeout);
+    if (clientSide) return new PreparedPostgresReads(client, clientSide, 0);
+    const serverSide = positiveMs(settings?.statement_timeout);
+    if (serverSide) return new PreparedPostgresReads(client, serverSide, SERVER_CANCEL_GRACE_MS);
+    return new PreparedPostgresReads(client, DEFAULT_READ_DEADLINE_MS, 0);
   }
 
   /** The first row the query (with `?` placeholders) returns, if any. */
   async first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
     const started = Date.now();
     const connection = await this.acquire();
-    const remaining = Math.max(1, this.deadlineMs - (Date.now() - started));
+    const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
     try {
       const { rows } = await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
       return rows[0] as Row | undefined;
@@ -112,12 +124,9 @@ export class PreparedPostgresReads {
   }
 }
 
-function connectionDeadline(settings: PooledClient['connectionSettings']): number {
-  for (const value of [settings?.query_timeout, settings?.statement_timeout]) {
-    const ms = Number(value);
-    if (Number.isFinite(ms) && ms > 0) return ms;
-  }
-  return DEFAULT_READ_DEADLINE_MS;
+function positiveMs(value: unknown): number | undefined {
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** `?` placeholders (the repository's, as Knex writes them) to PostgreSQL's `$1`, `$2`, … */
