@@ -18,7 +18,9 @@ const USAGE = `npm run bench -- [options]
   --rounds <n>          bcrypt cost of the seeded and checked passwords (default 10)
   --repeat <n>          alternated rounds behind each ratio, medians reported (default 3)
   --cpu-prof <dir>      write a V8 CPU profile of every server process into <dir>
-  --quick               smoke run: 1 s runs, 1 round, no warm-up, 10k-user big table, SQLite only`;
+  --quick               smoke run: 1 s runs, 1 round, no warm-up, 10k-user big table, SQLite only
+With root or profile, raw node:http and bare Koa answer the same JSON as GET / and are
+measured in alternation with them (root/koa, profile/koa, profile/node).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
