@@ -57,15 +57,17 @@ export async function startServerProcess(
 /**
  * Starts the API like startServerProcess, with its log quieted to warnings and its output
  * discarded (a load test must not pay for a log line per request read by the tester),
- * on a free port found beforehand, and waits until it answers GET /.
+ * on a free port found beforehand, and waits until it answers GET /. `script` may name
+ * another server that reads HOST and PORT (the bench's baselines).
  */
 export async function startQuietServerProcess(
   env: Record<string, string>,
   timeoutMs = 30_000,
   nodeArgs: readonly string[] = [],
+  script = 'apps/api/src/main.ts',
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'apps/api/src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

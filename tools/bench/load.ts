@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { Request } from 'autocannon';
+import { mainThreadCpuMicros } from './thread-cpu';
 
 export interface LoadOptions {
   url: string;
@@ -10,6 +11,8 @@ export interface LoadOptions {
   /** Each request takes the next of these header sets / bodies in turn. */
   cookies?: readonly string[];
   forms?: readonly string[];
+  /** The server's process: its main thread's CPU time per response is measured. */
+  pid?: number;
 }
 
 export interface LoadResult {
@@ -22,6 +25,8 @@ export interface LoadResult {
   /** Responses by status code. */
   statuses: Record<string, number>;
   total: number;
+  /** CPU µs of the server's main thread per response, when its pid was given. */
+  cpuMicrosPerRequest?: number;
 }
 
 /** Drives one URL with autocannon for a fixed time. */
@@ -37,6 +42,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     }
     return { ...request, headers };
   };
+  const cpuBefore = options.pid === undefined ? undefined : mainThreadCpuMicros(options.pid);
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -44,14 +50,17 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     requests: [{ method: options.method ?? 'GET', path: options.path, setupRequest }],
     timeout: 30,
   });
+  const cpuAfter = options.pid === undefined ? undefined : mainThreadCpuMicros(options.pid);
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count ?? 0;
+  const total = Object.values(statuses).reduce((a, b) => a + b, 0);
   return {
     rps: result['2xx'] / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors,
     statuses,
-    total: Object.values(statuses).reduce((a, b) => a + b, 0),
+    total,
+    cpuMicrosPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && total > 0 ? (cpuAfter - cpuBefore) / total : undefined,
   };
 }

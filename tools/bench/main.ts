@@ -18,7 +18,9 @@ const USAGE = `npm run bench -- [options]
   --rounds <n>          bcrypt cost of the seeded and checked passwords (default 10)
   --repeat <n>          alternated rounds behind each ratio, medians reported (default 3)
   --cpu-prof <dir>      write a V8 CPU profile of every server process into <dir>
-  --quick               smoke run: 1 s runs, 1 round, no warm-up, 10k-user big table, SQLite only`;
+  --quick               smoke run: 1 s runs, 1 round, no warm-up, 10k-user big table, SQLite only
+With root or profile, raw node:http and bare Koa answer the same JSON as GET / and are
+measured in alternation with them (root/koa, profile/koa, profile/node).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -68,19 +70,24 @@ async function main(): Promise<void> {
   const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ');
   const rows: ScenarioRow[] = [];
   const ratios: RatioRow[] = [];
+  const profileOverKoa = new Map<string, number | undefined>();
   for (const database of databases) {
     try {
       const result = await benchDatabases(database, options);
       rows.push(...result.scenarios);
       ratios.push(...result.ratios.map((r) => ({ ...r, ratio: `${r.ratio} [${database.name}]` })));
+      profileOverKoa.set(database.name, result.ratios.find((r) => r.ratio === 'profile/koa')?.value);
     } finally {
       await database.dropAll();
     }
   }
+  const [sqlite, postgres] = [...profileOverKoa.entries()].filter(([, v]) => v !== undefined).map(([name, v]) => ({ name, v: v! }));
+  // The two databases are measured minutes apart: each is first divided by bare Koa of its own run.
+  if (sqlite && postgres) ratios.push({ ratio: `profile ${postgres.name}/${sqlite.name} (each ÷ koa)`, value: postgres.v / sqlite.v, goal: 0.8 });
   console.log(
     `Latchkey bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ` +
       `${options.durationSeconds} s runs, medians of ${options.repeat}, ${options.connections} connections, bcrypt cost ${options.rounds}, ` +
-      `load average before ${loadBefore}\n`,
+      `load average before ${loadBefore}, after ${loadavg().map((n) => n.toFixed(1)).join(' ')}\n`,
   );
   console.log(formatTable(rows, ratios));
 }

@@ -7,6 +7,7 @@ import { createKnex, migrateToLatest } from '@latchkey/adapters';
 import { loadConfig } from '@latchkey/runtime';
 import { ROOT, startQuietServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
+import type { Baseline } from './baseline-server';
 import type { BenchDatabases } from './databases';
 import { LOGIN_USERS, SEED_PASSWORD, loginEmail, seedLoginUsers, seedSessionUsers, sessionCookies } from './seed';
 import type { LoadOptions, LoadResult } from './load';
@@ -58,7 +59,7 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
     log(`${label(name)}: ${value.rps.toFixed(1)} req/s`);
     return value;
   };
-  const ratio = (name: string, goal: number, pairs: Array<[LoadResult, LoadResult]>) =>
+  const ratio = (name: string, goal: number | undefined, pairs: Array<[LoadResult, LoadResult]>) =>
     ratios.push({ ratio: name, goal, value: median(pairs.map(([a, b]) => a.rps / b.rps)) });
 
   const hashed = await bcrypt.hash(SEED_PASSWORD, options.rounds);
@@ -66,7 +67,9 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   const bigCookies = sessionCookies(options.bigUsers, 1000);
   const logins = Array.from({ length: LOGIN_USERS }, (_, i) => new URLSearchParams({ email: loginEmail(i), password: SEED_PASSWORD }).toString());
   const run = (path: string, base: Partial<LoadOptions> = {}): Run => (server, extra = {}) =>
-    load({ url: server.url, path, connections: options.connections, durationSeconds: options.durationSeconds, ...base, ...extra });
+    load({ url: server.url, path, connections: options.connections, durationSeconds: options.durationSeconds, pid: server.child.pid, ...base, ...extra });
+  // Runs that share the server's thread with another run, or a primary that forks workers: no CPU per request.
+  const shared = { pid: undefined };
   const root = run('/');
   const profile = run('/profile', { cookies });
   const profileBig = run('/profile', { cookies: bigCookies });
@@ -92,25 +95,40 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
     const config = loadConfig(env);
     const concurrency = config.HASH_CONCURRENCY;
     const small = await start(smallUrl);
+    const limits = chosen.has('root') || chosen.has('profile');
+    const koa = limits ? await startBaseline('koa', options, servers) : undefined;
+    const node = limits ? await startBaseline('node', options, servers) : undefined;
 
     const rootPairs: Array<[LoadResult, LoadResult]> = [];
+    const limitPairs = { rootKoa: [] as Array<[LoadResult, LoadResult]>, profileKoa: [] as Array<[LoadResult, LoadResult]>, profileNode: [] as Array<[LoadResult, LoadResult]> };
     const floodPairs: Array<[LoadResult, LoadResult]> = [];
     const floodConnections = concurrency + config.HASH_QUEUE_MAX + 8;
     for (let r = 0; r < options.repeat; r++) {
+      const nodeRun = node ? await measure(BASELINE_NAMES.node, root(node)) : undefined;
+      const koaRun = koa ? await measure(BASELINE_NAMES.koa, root(koa)) : undefined;
       const rootRun = chosen.has('root') ? await measure('GET /', root(small)) : undefined;
       const alone = chosen.has('profile') || chosen.has('flood') || chosen.has('root') ? await measure(smallName, profile(small)) : undefined;
       if (rootRun && alone) rootPairs.push([alone, rootRun]);
+      if (koaRun && rootRun) limitPairs.rootKoa.push([rootRun, koaRun]);
+      if (koaRun && alone) limitPairs.profileKoa.push([alone, koaRun]);
+      if (nodeRun && alone) limitPairs.profileNode.push([alone, nodeRun]);
       if (chosen.has('flood') && alone) {
         // More logins than hashing slots plus queue: hashing stays saturated, the surplus is refused.
         const [during] = await Promise.all([
-          measure('GET /profile during login flood', profile(small)),
-          measure(`POST /sessions flood (${floodConnections} connections)`, run('/sessions', { method: 'POST', forms: logins })(small, { connections: floodConnections })),
+          measure('GET /profile during login flood', profile(small, shared)),
+          measure(
+            `POST /sessions flood (${floodConnections} connections)`,
+            run('/sessions', { method: 'POST', forms: logins })(small, { connections: floodConnections, ...shared }),
+          ),
         ]);
         floodPairs.push([during, alone]);
         await drainLogins(small, logins[0]!);
       }
     }
     if (rootPairs.length) ratio('profile/root', 0.6, rootPairs);
+    if (limitPairs.rootKoa.length) ratio('root/koa', 0.8, limitPairs.rootKoa);
+    if (limitPairs.profileKoa.length) ratio('profile/koa', 0.5, limitPairs.profileKoa);
+    if (limitPairs.profileNode.length) ratio('profile/node', undefined, limitPairs.profileNode);
 
     if (chosen.has('login')) {
       // Logins keep every hashing slot busy, the queue short enough never to refuse one.
@@ -151,7 +169,7 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
           const twoName = `${bigName}, WORKERS=2`;
           for (let r = 0; r < options.repeat; r++) {
             const one = await measure(bigName, profileBig(big));
-            workerPairs.push([await measure(twoName, profileBig(two)), one]);
+            workerPairs.push([await measure(twoName, profileBig(two, shared)), one]);
           }
           ratio('workers2/workers1', 1.6, workerPairs);
         }
@@ -160,7 +178,7 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   } finally {
     for (const server of servers) await stopServer(server, options);
   }
-  for (const [name, results] of series) rows.splice(rows.length, 0, toRow(label(name), medianRun(results)));
+  for (const [name, results] of series) rows.push(toRow(label(name), results));
   return { scenarios: sortRows(rows), ratios };
 }
 
@@ -243,8 +261,21 @@ function medianRun(results: LoadResult[]): LoadResult {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
-// The table reads in the order of the scenarios: root, profile, login, flood, big, workers.
-const ORDER = ['GET / ', 'GET /profile (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
+export const BASELINE_NAMES: Record<Baseline, string> = {
+  node: 'limit: node:http, the same JSON',
+  koa: 'limit: bare Koa, the same JSON',
+};
+
+/** A baseline server, stopped with the others; warmed up as Latchkey's servers are. */
+async function startBaseline(kind: Baseline, options: BenchOptions, servers: ServerProcess[]): Promise<ServerProcess> {
+  const server = await startQuietServerProcess({ BASELINE: kind }, 30_000, options.serverNodeArgs, 'tools/bench/baseline-server.ts');
+  servers.push(server);
+  if (options.warmUpSeconds > 0) await load({ url: server.url, path: '/', connections: 10, durationSeconds: options.warmUpSeconds });
+  return server;
+}
+
+// The table reads in the order of the scenarios: limits, root, profile, login, flood, big, workers.
+const ORDER = ['limit: node', 'limit: bare Koa', 'GET / ', 'GET /profile (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
 function sortRows(rows: ScenarioRow[]): ScenarioRow[] {
   const rank = (row: ScenarioRow) => {
     const at = ORDER.findIndex((prefix) => row.scenario.includes(`] ${prefix}`) || row.scenario.endsWith(`] ${prefix.trim()}`));
@@ -253,12 +284,14 @@ function sortRows(rows: ScenarioRow[]): ScenarioRow[] {
   return rows.map((row, i) => ({ row, i })).sort((a, b) => rank(a.row) - rank(b.row) || a.i - b.i).map(({ row }) => row);
 }
 
-function toRow(scenario: string, result: LoadResult): ScenarioRow {
+function toRow(scenario: string, results: LoadResult[]): ScenarioRow {
+  const result = medianRun(results);
+  const cpu = results.flatMap((r) => (r.cpuMicrosPerRequest === undefined ? [] : [r.cpuMicrosPerRequest]));
   const other = Object.entries(result.statuses)
     .filter(([code]) => !code.startsWith('2'))
     .map(([code, n]) => `${code}×${n}`)
     .join(', ');
-  return { scenario, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, other };
+  return { scenario, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, other, cpuMicros: cpu.length ? median(cpu) : undefined };
 }
 
 function count(users: number): string {

@@ -6,13 +6,16 @@ export interface ScenarioRow {
   errors: number;
   /** Statuses other than the expected 2xx, e.g. "503×1234". */
   other: string;
+  /** CPU µs of the server's main thread per response; undefined when not measured alone. */
+  cpuMicros?: number;
 }
 
 export interface RatioRow {
   ratio: string;
   /** Undefined when it could not be measured; `why` says why. */
   value?: number;
-  goal: number;
+  /** Undefined for a ratio shown for reading only (e.g. against the raw node:http limit). */
+  goal?: number;
   why?: string;
 }
 
@@ -21,16 +24,18 @@ const pad = (cells: string[]) => `| ${cells.join(' | ')} |`;
 /** The scenario and ratio figures of one run as one Markdown table. */
 export function formatTable(scenarios: ScenarioRow[], ratios: RatioRow[]): string {
   const lines = [
-    pad(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'other statuses']),
-    pad(['---', '---:', '---:', '---:', '---:', '---']),
+    pad(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'other statuses', 'CPU µs/req']),
+    pad(['---', '---:', '---:', '---:', '---:', '---', '---:']),
   ];
   for (const row of scenarios) {
-    lines.push(pad([row.scenario, row.rps.toFixed(1), String(row.p50), String(row.p99), String(row.errors), row.other || '-']));
+    const cpu = row.cpuMicros === undefined ? '-' : row.cpuMicros.toFixed(1);
+    lines.push(pad([row.scenario, row.rps.toFixed(1), String(row.p50), String(row.p99), String(row.errors), row.other || '-', cpu]));
   }
   for (const row of ratios) {
     const value = row.value === undefined ? `n/a (${row.why})` : row.value.toFixed(2);
-    const verdict = row.value === undefined ? '' : row.value >= row.goal ? 'met' : 'below goal';
-    lines.push(pad([`ratio ${row.ratio}`, value, `goal ≥ ${row.goal}`, verdict, '', '']));
+    const goal = row.goal === undefined ? 'no goal' : `goal ≥ ${row.goal}`;
+    const verdict = row.value === undefined || row.goal === undefined ? '' : row.value >= row.goal ? 'met' : 'below goal';
+    lines.push(pad([`ratio ${row.ratio}`, value, goal, verdict, '', '', '']));
   }
   return lines.join('\n');
 }

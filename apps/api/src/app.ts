@@ -7,8 +7,8 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
 import { Readiness } from './readiness';
-import { decompressionErrorsAreBadRequests, neverCached, requireSupportedBody, sameOriginForChanges } from './request-guards';
-import { observeRequests } from './request-observer';
+import { guardRequests } from './request-guards';
+import { observeRequests, requestLogger } from './request-observer';
 import type { RouteDeps } from './routes/context';
 import { healthzRoutes } from './routes/healthz';
 import { metricsRoutes } from './routes/metrics';
@@ -79,19 +79,17 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: http.trustProxy, maxIpsCount: http.proxyHops });
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
     if (deps.logError) deps.logError(error);
-    else ((ctx?.state.log as Logger | undefined) ?? logger).error({ err: error }, 'request failed');
+    else (ctx ? requestLogger(ctx, logger) : logger).error({ err: error }, 'request failed');
   });
   const router = createRouter({ ...deps, metrics, readiness });
   app.use(observeRequests(logger, metrics, routePaths(router)));
   const cors = corsFor(http.corsOrigins);
   if (cors) app.use(cors);
   app.use(handleErrors);
-  app.use(neverCached);
-  // A CORS origin is trusted to send cookie-authenticated changes as well.
-  app.use(sameOriginForChanges([...http.allowedOrigins, ...http.corsOrigins]));
-  app.use(requireSupportedBody);
   app.use(
-    decompressionErrorsAreBadRequests(
+    guardRequests(
+      // A CORS origin is trusted to send cookie-authenticated changes as well.
+      [...http.allowedOrigins, ...http.corsOrigins],
       bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }),
     ),
   );

@@ -38,8 +38,14 @@ export class Metrics {
     for (const outcome of ['success', 'failure', 'throttled'] as const) this.logins.inc({ outcome }, 0);
   }
 
+  // One label set per method, route and status seen: bounded, as the routes and Node's
+  // list of HTTP methods are, and built once rather than for every request.
+  private readonly requestLabels = new Map<string, { method: string; route: string; status: string }>();
+
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
+    const key = `${method} ${status} ${route}`;
+    let labels = this.requestLabels.get(key);
+    if (!labels) this.requestLabels.set(key, (labels = { method, route, status: String(status) }));
     this.requests.inc(labels);
     this.requestSeconds.observe(labels, seconds);
   }

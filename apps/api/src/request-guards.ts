@@ -3,6 +3,31 @@ import type { Context, Middleware, Next } from 'koa';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * The guards every request passes, as one middleware: each layer of Koa's chain is an
+ * async call and a promise on every request, and a request without a body (every GET)
+ * has nothing to parse. In order:
+ * - every answer says `Cache-Control: no-store`: it may carry a session cookie, a reset
+ *   token or an account's data, which no browser's or proxy's cache may keep;
+ * - a state-changing request sent by a page of another origin is refused (403);
+ * - a body that is neither JSON nor a form is refused before parsing (415);
+ * - the body is parsed, a body that does not decompress answered 400.
+ */
+export function guardRequests(allowedOrigins: readonly string[], parser: Middleware): Middleware {
+  const allowed = new Set(allowedOrigins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
+  const parse = decompressionErrorsAreBadRequests(parser);
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      refuseCrossOriginChange(ctx, allowed);
+      if (!hasBody(ctx)) return await next();
+      refuseUnsupportedBody(ctx);
+      await parse(ctx, next);
+    } finally {
+      ctx.set('Cache-Control', 'no-store');
+    }
+  };
+}
+
+/**
  * Refuses a state-changing request sent by a page of another origin, with or without a
  * cookie: cross-site request forgery of a logout or a change, and login CSRF (a page that
  * logs its visitor into the attacker's account). The API sends no CORS headers, so no
@@ -10,12 +35,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Origin — curl, server-side clients — pass: browsers send Origin on every such request
  * (and Sec-Fetch-Site, which settles the rare one without Origin).
  */
-export function sameOriginForChanges(allowedOrigins: readonly string[]) {
-  const allowed = new Set(allowedOrigins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
-  return async (ctx: Context, next: Next): Promise<void> => {
-    if (!SAFE_METHODS.has(ctx.method) && !fromAllowedOrigin(ctx, allowed)) ctx.throw(403, 'cross-origin request refused');
-    await next();
-  };
+function refuseCrossOriginChange(ctx: Context, allowed: Set<string>): void {
+  if (!SAFE_METHODS.has(ctx.method) && !fromAllowedOrigin(ctx, allowed)) ctx.throw(403, 'cross-origin request refused');
 }
 
 function fromAllowedOrigin(ctx: Context, allowed: Set<string>): boolean {
@@ -25,24 +46,10 @@ function fromAllowedOrigin(ctx: Context, allowed: Set<string>): boolean {
   return from === `${ctx.protocol}://${ctx.host}`.toLowerCase() || allowed.has(from);
 }
 
-/**
- * Every answer may carry a session cookie, a reset token or an account's data; none
- * may be kept by a browser's or a proxy's cache.
- */
-export async function neverCached(ctx: Context, next: Next): Promise<void> {
-  try {
-    await next();
-  } finally {
-    ctx.set('Cache-Control', 'no-store');
-  }
-}
-
-/** A body that is neither JSON nor a form is refused before parsing: 415. */
-export async function requireSupportedBody(ctx: Context, next: Next): Promise<void> {
-  if (hasBody(ctx) && !ctx.is('application/json', 'application/x-www-form-urlencoded')) {
+function refuseUnsupportedBody(ctx: Context): void {
+  if (!ctx.is('application/json', 'application/x-www-form-urlencoded')) {
     ctx.throw(415, 'send the body as application/x-www-form-urlencoded or application/json');
   }
-  await next();
 }
 
 /**

@@ -7,6 +7,7 @@ export type { RedisThrottleStoreOptions } from './redis/redis-throttle-store';
 export { KnexUserRepository } from './knex/knex-user-repository';
 export { KnexPasswordResetTokenRepository } from './knex/knex-password-reset-token-repository';
 export { KnexAuditLog } from './knex/knex-audit-log';
+export { DEFAULT_READ_DEADLINE_MS, PreparedPostgresReads, ReadDeadlineError } from './knex/prepared-postgres-reads';
 export { SQLITE_DRIVERS, createKnex, knexConfigFromUrl, sqliteDriver, sqliteFilename } from './knex/connection';
 export type { SqliteDriver } from './knex/connection';
 export type { Knex } from 'knex';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuthenticatedSession, ExpiredSessionsQuery, Session, SessionRepository } from '@latchkey/domain';
+import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
 import type { UserRow } from './knex-user-repository';
 import { toNumber, toUser, userColumns } from './knex-user-repository';
@@ -34,11 +35,12 @@ const MOST_RECENTLY_USED: { column: string; order: 'desc' }[] = [
 
 /** SessionRepository on any Knex client (SQLite, PostgreSQL), on the database of the users. */
 export class KnexSessionRepository implements SessionRepository {
-  private readonly prepared?: PreparedSqliteReads;
+  /** The cookie check, the hot path, skips the query builder: prepared on better-sqlite3 and PostgreSQL. */
+  private readonly prepared?: PreparedSqliteReads | PreparedPostgresReads;
   private readonly postgres: boolean;
 
   constructor(private readonly knex: Knex) {
-    this.prepared = PreparedSqliteReads.for(knex);
+    this.prepared = PreparedSqliteReads.for(knex) ?? PreparedPostgresReads.for(knex);
     this.postgres = (knex.client as { config: Knex.Config }).config.client === 'pg';
   }
 

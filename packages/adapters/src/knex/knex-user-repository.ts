@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
 import {
   NoResultFound,
@@ -37,10 +38,13 @@ const PREPARED_COLUMNS = userColumns();
 export class KnexUserRepository implements UserRepository {
   /** Set on better-sqlite3: lookups skip the query builder (the session check is the hot path). */
   private readonly prepared?: PreparedSqliteReads;
+  /** Set on PostgreSQL: lookups by a unique key run as named prepared statements. */
+  private readonly preparedByKey?: PreparedPostgresReads;
   private readonly selects = new Map<string, string>();
 
   constructor(private readonly knex: Knex) {
     this.prepared = PreparedSqliteReads.for(knex);
+    this.preparedByKey = PreparedPostgresReads.for(knex);
   }
 
   async addUser(email: string, hashedPassword: string): Promise<User> {
@@ -59,7 +63,7 @@ export class KnexUserRepository implements UserRepository {
 
   async findUserBy(filter: UserFilter): Promise<User> {
     assertValidFilter(filter);
-    const row = this.prepared ? await this.findPrepared(filter) : await this.findBuilt(filter);
+    const row = this.prepared || (this.preparedByKey && byUniqueKey(filter)) ? await this.findPrepared(filter) : await this.findBuilt(filter);
     if (!row) throw new NoResultFound();
     return toUser(row);
   }
@@ -91,7 +95,7 @@ export class KnexUserRepository implements UserRepository {
     const bindings = entries
       .filter(([, value]) => value !== null && value !== undefined)
       .map(([key, value]) => (key === 'email' && typeof value === 'string' ? normalizeEmail(value) : value));
-    return this.prepared!.first<Row>(sql, bindings);
+    return (this.prepared ?? this.preparedByKey)!.first<Row>(sql, bindings);
   }
 
   async updateUser(userId: number, changes: UserChanges): Promise<void> {
@@ -125,6 +129,14 @@ export class KnexUserRepository implements UserRepository {
       throw error;
     }
   }
+}
+
+const UNIQUE_KEYS: ReadonlySet<string> = new Set(['id', 'email', 'resetToken']);
+
+/** One unique column, given a value: one row at most, found by its index. */
+function byUniqueKey(filter: UserFilter): boolean {
+  const entries = Object.entries(filter);
+  return entries.length === 1 && UNIQUE_KEYS.has(entries[0]![0]) && entries[0]![1] !== null && entries[0]![1] !== undefined;
 }
 
 export function toUser(row: Row): User {
