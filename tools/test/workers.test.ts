@@ -8,25 +8,7 @@ import { redisServerInstalled, startPrivateRedis } from '../private-redis';
 import type { PrivateRedis } from '../private-redis';
 import { freePort, startServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
-
-async function waitFor<T>(what: string, read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, until } from './support/waiting';
 
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-workers-'));
 let server: ServerProcess | undefined;
@@ -46,7 +28,7 @@ async function startTwoWorkers(name: string, extra: Record<string, string> = {})
   const output = server.output;
   const workerPids = () => [...output().matchAll(/worker (\d+) started/g)].map((m) => Number(m[1]));
   const listening = () => [...output().matchAll(/listening on (http:\/\/[^\s"]+)/g)].map((m) => m[1]);
-  await waitFor('two workers listening', () => (listening().length >= 2 ? true : undefined));
+  await until('two workers listening', () => (listening().length >= 2 ? true : undefined));
   return { server, output, workerPids, listening };
 }
 
@@ -67,14 +49,14 @@ describe('WORKERS=2', () => {
     await runAcceptance(server!.url);
 
     process.kill(first!, 'SIGKILL');
-    await waitFor('a third worker', () => (listening().length >= 3 ? true : undefined));
+    await until('a third worker', () => (listening().length >= 3 ? true : undefined));
     expect(output()).toContain(`worker ${first} exited with signal SIGKILL; starting another`);
     const replacement = workerPids()[2]!;
     expect(alive(replacement)).toBe(true);
     expect((await fetch(`${server!.url}/`)).status).toBe(200);
 
     expect(await server!.stop()).toBe(0);
-    for (const pid of [second!, replacement]) await waitFor(`worker ${pid} to end`, () => (alive(pid) ? undefined : true), 5000);
+    for (const pid of [second!, replacement]) await until(`worker ${pid} to end`, () => (alive(pid) ? undefined : true), 5000);
   }, 90_000);
 
   it('stops with an error, instead of forking again and again, when workers cannot start', async () => {
@@ -100,7 +82,7 @@ describe('WORKERS=2', () => {
       const [first, second] = workerPids();
       process.kill(first!, 'SIGKILL');
 
-      await waitFor('a failed replacement', () => (/before listening; trying again in 1000 ms/.test(output()) ? true : undefined));
+      await until('a failed replacement', () => (/before listening; trying again in 1000 ms/.test(output()) ? true : undefined));
       expect(output()).toMatch(/"failure":"latchkey: cannot start: Redis at [^"]*"[^\n]*trying again in 1000 ms/);
       expect(alive(server!.child.pid!)).toBe(true);
       expect(alive(second!)).toBe(true);
@@ -110,7 +92,7 @@ describe('WORKERS=2', () => {
       expect(refused.headers.get('retry-after')).toBeTruthy();
 
       redis = await startPrivateRedis(Number(new URL(redis.url).port));
-      await waitFor('a replacement listening', () => (listening().length >= 3 ? true : undefined), 60_000);
+      await until('a replacement listening', () => (listening().length >= 3 ? true : undefined), 60_000);
       // Whichever worker answers, logins work again.
       for (let i = 0; i < 4; i++) expect((await form(server!.url, '/sessions', credentials)).status).toBe(200);
       expect(await server!.stop()).toBe(0);

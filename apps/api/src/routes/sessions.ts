@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { NotAuthenticatedError, UnknownSessionError } from '@latchkey/domain';
+import { NotAuthenticatedError, UnknownSessionError, summarizeSession } from '@latchkey/domain';
 import type { AuthService, AuthenticatedSession, Session } from '@latchkey/domain';
 import { clientContext } from '../client-context';
 import { stringField } from '../request-fields';
@@ -53,13 +53,5 @@ async function requireSession(ctx: Context, auth: AuthService): Promise<Authenti
 }
 
 function sessionView(auth: AuthService, session: Session, currentId: string) {
-  return {
-    id: session.id,
-    created_at: new Date(session.createdAt).toISOString(),
-    last_seen_at: new Date(session.lastSeenAt).toISOString(),
-    expires_at: new Date(auth.sessionEndsAt(session)).toISOString(),
-    ip: session.ip,
-    user_agent: session.userAgent,
-    current: session.id === currentId,
-  };
+  return { ...summarizeSession(session, auth.sessionEndsAt(session)), current: session.id === currentId };
 }

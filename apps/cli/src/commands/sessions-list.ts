@@ -1,3 +1,4 @@
+import { summarizeSession } from '@latchkey/domain';
 import type { Command } from '../command';
 import { table } from '../output';
 import { findUserByEmail } from './user-lookup';
@@ -11,14 +12,7 @@ export const sessionsList: Command = {
   async run({ args: [email], services }) {
     const { auth } = services;
     const user = await findUserByEmail(services.users, email!);
-    const views = (await auth.listSessions(user.id)).map((session) => ({
-      id: session.id,
-      created_at: new Date(session.createdAt).toISOString(),
-      last_seen_at: new Date(session.lastSeenAt).toISOString(),
-      expires_at: new Date(auth.sessionEndsAt(session)).toISOString(),
-      ip: session.ip,
-      user_agent: session.userAgent,
-    }));
+    const views = (await auth.listSessions(user.id)).map((session) => summarizeSession(session, auth.sessionEndsAt(session)));
     const rows = views.map((view) => [view.id, view.created_at, view.last_seen_at, view.ip ?? '-', view.user_agent ?? '-']);
     const count = `${views.length} ${views.length === 1 ? 'session' : 'sessions'}`;
     return {

@@ -37,3 +37,25 @@ export function isSessionId(value: string): boolean {
 export function newSessionId(): string {
   return uuidV7();
 }
+
+/** A session as its owner (API) and operators (CLI) see it: public id, times, client. Never its secret. */
+export interface SessionSummary {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** The summary of a session that ends, unused, at `endsAt` (epoch milliseconds); times in ISO 8601. */
+export function summarizeSession(session: Session, endsAt: number): SessionSummary {
+  return {
+    id: session.id,
+    created_at: new Date(session.createdAt).toISOString(),
+    last_seen_at: new Date(session.lastSeenAt).toISOString(),
+    expires_at: new Date(endsAt).toISOString(),
+    ip: session.ip,
+    user_agent: session.userAgent,
+  };
+}
