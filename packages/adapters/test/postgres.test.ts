@@ -97,6 +97,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
         'reset_token',
         'reset_token_expires_at',
         'created_at',
+        'email_verified_at',
       ]);
     });
 
