@@ -28,6 +28,7 @@ import type { User } from './user';
 import { parseEmail, parseEmailOrNull } from './users/email';
 import { AccountLifecycle } from './account/account-lifecycle';
 import type { AccountLifecycleDeps } from './account/account-lifecycle';
+import { NO_ACCOUNT_STORAGE } from './account/no-account-storage';
 
 export interface SessionSettings extends SessionLimits {
   resetTokenTtlMs: number;
@@ -86,7 +87,7 @@ export class AuthService {
   private readonly sessions: SessionManager;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
-  private readonly lifecycle?: AccountLifecycle;
+  private readonly lifecycle: AccountLifecycle;
 
   constructor(deps: AuthServiceDeps) {
     this.users = deps.users;
@@ -107,23 +108,20 @@ export class AuthService {
       settings: this.settings,
       changePassword: (userId, hashedPassword, client) => this.sessions.changePassword(userId, hashedPassword, client),
     });
-    if (deps.account) {
-      this.lifecycle = new AccountLifecycle({
-        ...deps.account,
-        users: this.users,
-        hasher: this.hasher,
-        policy: this.policy,
-        clock: this.clock,
-        audit: this.audit,
-        throttle: this.throttle,
-        register: (email, password, client) => this.registerUser(email, password, client),
-      });
-    }
+    this.lifecycle = new AccountLifecycle({
+      ...(deps.account ?? NO_ACCOUNT_STORAGE),
+      users: this.users,
+      hasher: this.hasher,
+      policy: this.policy,
+      clock: this.clock,
+      audit: this.audit,
+      throttle: this.throttle,
+      register: (email, password, client) => this.registerUser(email, password, client),
+    });
   }
 
   /** The account lifecycle (account/): sign-up, verification, changes of password and email, deletion. */
   get account(): AccountLifecycle {
-    if (!this.lifecycle) throw new Error('The account lifecycle needs its storage (AuthServiceDeps.account)');
     return this.lifecycle;
   }
 
@@ -173,7 +171,7 @@ export class AuthService {
     }
     // Account lifecycle: an address not yet verified (EMAIL_VERIFICATION=required) is
     // refused as a wrong password is, after the same work, and keeps its throttle unit.
-    if (this.lifecycle?.blocksLogin(user)) {
+    if (this.lifecycle.blocksLogin(user)) {
       await this.record('login_unverified', client, { userId: user.id, email });
       throw new InvalidCredentialsError();
     }
@@ -295,7 +293,7 @@ export class AuthService {
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.record('password_changed', client, { userId: user.id, email: user.email });
-    this.lifecycle?.passwordWasReset(user, client);
+    this.lifecycle.passwordWasReset(user, client);
     return user;
   }
 
