@@ -199,6 +199,11 @@ describe('the account lifecycle over HTTP, with a real SMTP server', () => {
     const current = await signedUp('bob@example.com', 'first-pass');
     const other = (await call(url, 'POST', '/sessions', { email: 'bob@example.com', password: 'first-pass' })).cookie!;
     expect(await call(url, 'PUT', '/profile/password', { current_password: 'wrong', new_password: 'second-pass' }, current)).toMatchObject({ status: 401 });
+    // Each change of the account is refused from a page of another origin, cookie or not.
+    for (const [method, path] of [['PUT', '/profile/password'], ['PUT', '/profile/email'], ['DELETE', '/profile'], ['POST', '/verify_email/resend']]) {
+      const foreign = await fetch(url + path!, { method, ...form({ password: 'first-pass' }), headers: { ...form({}).headers, origin: 'https://evil.example', cookie: `session_id=${current}` } });
+      expect([path, foreign.status, await foreign.text()]).toEqual([path, 403, JSON.stringify({ message: 'cross-origin request refused' })]);
+    }
     expect((await call(url, 'PUT', '/profile/password', { current_password: 'first-pass', new_password: 'second-pass' })).status).toBe(403);
     const changed = await call(url, 'PUT', '/profile/password', { current_password: 'first-pass', new_password: 'second-pass' }, current);
     expect(changed).toMatchObject({ status: 200, text: JSON.stringify({ email: 'bob@example.com', message: 'Password changed', sessions_ended: 1 }) });
@@ -209,6 +214,13 @@ describe('the account lifecycle over HTTP, with a real SMTP server', () => {
     const notice = await mailTo(sink, 'bob@example.com', 2);
     expect(subjectOf(notice)).toBe('Your Latchkey password was changed');
     expect(decoded(notice)).not.toContain('second-pass');
+
+    // A reset link used tells the owner too (the token travels in the answer by default).
+    const { reset_token } = JSON.parse((await call(url, 'POST', '/reset_password', { email: 'bob@example.com' })).text) as { reset_token: string };
+    expect((await call(url, 'PUT', '/reset_password', { email: 'bob@example.com', reset_token, new_password: 'third-pass' })).status).toBe(200);
+    const reset = await mailTo(sink, 'bob@example.com', 3);
+    expect(decoded(reset)).toContain('was changed with a password reset link; every session was ended');
+    expect(decoded(reset)).not.toContain(reset_token);
   });
 
   it('changes the email only through the link sent to the new address, and tells the old address', async () => {

@@ -121,7 +121,6 @@ export const VARIABLES = {
       })
       .transform((items) => items.filter((item): item is SecurityNotice => item !== 'none')),
     'Emails sent to the owner after a change, when email is configured (SMTP_URL, or emails enabled): a comma-separated list, or `none`.',
-    SECURITY_NOTICES.join(','),
   ),
 } as const;
 
