@@ -15,7 +15,10 @@ describe.each(SQLITE_DRIVERS)('migration %s on SQLite (%s)', (driver) => {
       expect(await migrateToLatest(knex)).toEqual([LIFECYCLE]);
       expect(await new KnexUserRepository(knex).findUserBy({ id: before.id })).toMatchObject({ email: 'kept@example.com', emailVerifiedAt: null });
       expect(await knex.schema.hasTable('email_tokens')).toBe(true);
+      await knex('sessions').insert({ id: '0192f000-0000-7000-8000-000000000001', user_id: before.id, secret_digest: 'a'.repeat(64), created_at: 1, last_seen_at: 1 });
       await knex.migrate.down(migrationConfig);
+      // The column goes in place: rows that reference users stay.
+      expect(await knex('sessions').pluck('user_id')).toEqual([before.id]);
       expect(await knex.schema.hasTable('email_tokens')).toBe(false);
       expect(await knex.schema.hasColumn('users', 'email_verified_at')).toBe(false);
       expect(await knex('users').pluck('email')).toEqual(['kept@example.com']);
