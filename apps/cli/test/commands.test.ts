@@ -200,7 +200,7 @@ describe('latchkey commands on an SQLite file', () => {
 
 describe('latchkey users verify, users delete and the events of a deleted account', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-lifecycle-'));
-  const env = { NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${join(dir, 'users.db')}`, EMAIL_VERIFICATION: 'required' };
+  const env = { NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${join(dir, 'users.db')}`, EMAIL_VERIFICATION: 'required', MAIL_DIR: join(dir, 'mail') };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('marks an address verified, shows it with the creation time, deletes the account and finds its events by digest', async () => {
