@@ -263,6 +263,31 @@ describe('the account lifecycle over HTTP, with a real SMTP server', () => {
     });
   });
 
+  it('ends a race for one address over HTTP with one owner, 400s and never a 500 (10 rounds)', async () => {
+    sink = await startSmtpSink();
+    running = await start(sink.url, { EMAIL_VERIFICATION: 'optional' });
+    const { url, services } = running;
+    const cookies = [await signedUp('p@example.com', 'p-pass'), await signedUp('q@example.com', 'q-pass')];
+    for (let round = 0; round < 10; round++) {
+      const wanted = `wanted${round}@example.com`;
+      const owners = ['p', 'q'];
+      for (let i = 0; i < 2; i++) await call(url, 'PUT', '/profile/email', { password: `${owners[i]}-pass`, new_email: wanted }, cookies[i]);
+      const links = [tokenOf(await mailTo(sink, wanted, 1)), tokenOf(await mailTo(sink, wanted, 2))];
+      const answers = await Promise.all([
+        ...links.map((token) => call(url, 'POST', '/profile/email/confirm', { token })),
+        call(url, 'POST', '/users', { email: wanted, password: 'r-pass' }),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
+      const owner = await services.users.findUserBy({ email: wanted });
+      // Whoever won, the two others were refused; the next round moves p and q again.
+      expect(owner.email).toBe(wanted);
+      for (let i = 0; i < 2; i++) {
+        const profile = JSON.parse((await call(url, 'GET', '/profile', undefined, cookies[i])).text) as { email: string };
+        if (profile.email === wanted) await call(url, 'PUT', '/profile/email', { password: `${owners[i]}-pass`, new_email: `${owners[i]}${round}@example.com` }, cookies[i]);
+      }
+    }
+  });
+
   it('deletes the account: the old cookie gives 403, the email registers again, the trail keeps a digest', async () => {
     sink = await startSmtpSink();
     running = await start(sink.url);
