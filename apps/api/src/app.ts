@@ -14,11 +14,14 @@ import { healthzRoutes } from './routes/healthz';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { profileRoutes } from './routes/profile';
+import { profileEmailRoutes } from './routes/profile-email';
+import { profilePasswordRoutes } from './routes/profile-password';
 import { readyzRoutes } from './routes/readyz';
 import { resetPasswordRoutes } from './routes/reset-password';
 import { rootRoutes } from './routes/root';
 import { sessionsRoutes } from './routes/sessions';
 import { usersRoutes } from './routes/users';
+import { verifyEmailRoutes } from './routes/verify-email';
 
 export interface HttpSettings {
   /** Take the client address and protocol from X-Forwarded-* headers. */
@@ -54,6 +57,10 @@ export function createRouter(deps: AppDeps & Required<Pick<AppDeps, 'metrics' | 
     sessionsRoutes(deps),
     profileRoutes(deps),
     resetPasswordRoutes(deps),
+    // The account lifecycle:
+    verifyEmailRoutes(deps),
+    profilePasswordRoutes(deps),
+    profileEmailRoutes(deps),
     healthzRoutes(),
     readyzRoutes(deps.readiness),
     metricsRoutes(deps.metrics),

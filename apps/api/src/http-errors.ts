@@ -2,7 +2,9 @@ import type { Context, Next } from 'koa';
 import {
   DependencyUnavailableError,
   InvalidCredentialsError,
+  InvalidEmailTokenError,
   InvalidResetTokenError,
+  MailUnavailableError,
   NotAuthenticatedError,
   OverloadedError,
   ResetRequestsUnavailableError,
@@ -13,6 +15,7 @@ import {
   UnknownUserError,
   UserAlreadyExistsError,
   ValidationError,
+  WrongPasswordError,
 } from '@latchkey/domain';
 
 interface HttpFailure {
@@ -30,6 +33,9 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof UnknownUserError) return { status: 403, message: 'forbidden' };
   if (error instanceof UnknownSessionError) return { status: 404, message: 'not found' };
   if (error instanceof InvalidResetTokenError) return { status: 403, message: 'invalid reset token' };
+  if (error instanceof WrongPasswordError) return { status: 401, message: 'wrong password' };
+  if (error instanceof InvalidEmailTokenError) return { status: 400, message: 'invalid or expired link' };
+  if (error instanceof MailUnavailableError) return { status: 501, message: 'email is not configured' };
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }

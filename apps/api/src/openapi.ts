@@ -65,6 +65,10 @@ const SET_SESSION_COOKIE = {
   },
 };
 
+const CLEARED_COOKIE = {
+  'Set-Cookie': { description: '`session_id=; …; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`: the cookie is cleared.', required: true, schema: text },
+};
+
 const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
 };
@@ -91,8 +95,11 @@ const PATHS = {
       operationId: 'registerUser',
       requestBody: formOrJson(object({ email: text, password: { type: 'string', description: 'At most 72 UTF-8 bytes.' } })),
       responses: {
-        '200': json('The user is registered.', object({ email, message: { const: 'user created' } })),
-        '400': failure('"email already registered", or a missing field, an email that is not an address (over 254 bytes, no single @, a control character), a password the policy refuses, a malformed body.'),
+        '200': json(
+          'The user is registered. With EMAIL_VERIFICATION=required, also the answer for an address already registered (its owner is told by email), and a link to verify the address is emailed.',
+          object({ email, message: { const: 'user created' } }),
+        ),
+        '400': failure('"email already registered" (unless EMAIL_VERIFICATION=required), or a missing field, an email that is not an address (over 254 bytes, no single @, a control character), a password the policy refuses, a malformed body.'),
         '403': failure('A cross-origin request.'),
         '503': OVERLOADED,
       },
@@ -171,8 +178,112 @@ const PATHS = {
       operationId: 'profile',
       parameters: [SESSION_COOKIE],
       responses: {
-        '200': json('The user of the session.', object({ email })),
+        '200': json(
+          'The user of the session; `email_verified` only when EMAIL_VERIFICATION is not off.',
+          object({ email, email_verified: { type: 'boolean' } }, ['email']),
+        ),
         '403': failure('No valid session.'),
+        '503': UNAVAILABLE,
+      },
+    },
+    delete: {
+      summary: 'Delete the account',
+      operationId: 'deleteAccount',
+      parameters: [SESSION_COOKIE],
+      requestBody: formOrJson(object({ password: text })),
+      responses: {
+        '200': json(
+          'The user, their sessions and tokens are deleted in one transaction, the cookie cleared; the audit trail keeps the events with the email replaced by `sha256:<hex of the lower-cased email>`. The address may register again.',
+          object({ email, message: { const: 'Account deleted' } }),
+          CLEARED_COOKIE,
+        ),
+        '400': failure('A missing field or a malformed body.'),
+        '401': failure('"wrong password" (counted as a failed login of the account).'),
+        '403': failure('No valid session, or a cross-origin request.'),
+        '429': failure('Too many failed logins for this account or from this address.', RETRY_AFTER),
+        '503': OVERLOADED,
+      },
+    },
+  },
+  '/profile/password': {
+    put: {
+      summary: 'Change the password while signed in',
+      operationId: 'changePassword',
+      parameters: [SESSION_COOKIE],
+      requestBody: formOrJson(object({ current_password: text, new_password: text })),
+      responses: {
+        '200': json(
+          'The password is changed and every other session of the user ended, in one transaction; this session stays.',
+          object({ email, message: { const: 'Password changed' }, sessions_ended: { type: 'integer', minimum: 0 } }),
+        ),
+        '400': failure('A missing field, a new password the policy refuses or a malformed body.'),
+        '401': failure('"wrong password": the current password is wrong (counted as a failed login) or was changed meanwhile.'),
+        '403': failure('No valid session, or a cross-origin request.'),
+        '429': failure('Too many failed logins for this account or from this address.', RETRY_AFTER),
+        '503': OVERLOADED,
+      },
+    },
+  },
+  '/profile/email': {
+    put: {
+      summary: 'Ask to change the email',
+      operationId: 'requestEmailChange',
+      parameters: [SESSION_COOKIE],
+      requestBody: formOrJson(object({ password: text, new_email: text })),
+      responses: {
+        '200': json(
+          'A link valid VERIFICATION_TOKEN_TTL_SECONDS is emailed to the new address, a notice to the current one; nothing changes until the link is used.',
+          object({ email, new_email: email, message: { const: 'A confirmation link was sent to the new address' } }),
+        ),
+        '400': failure('A missing field, a new email that is not an address or is the current one, or a malformed body.'),
+        '401': failure('"wrong password" (counted as a failed login of the account).'),
+        '403': failure('No valid session, or a cross-origin request.'),
+        '429': failure('Too many failed logins for this account or from this address.', RETRY_AFTER),
+        '501': failure('"email is not configured": no SMTP_URL and no feature that sends email.'),
+        '503': OVERLOADED,
+      },
+    },
+  },
+  '/profile/email/confirm': {
+    post: {
+      summary: 'Use a change-of-email link',
+      operationId: 'confirmEmailChange',
+      requestBody: formOrJson(object({ token: text })),
+      responses: {
+        '200': json('The account now has the new address, verified; every email link of the user is used up; the old address is told.', object({ email, message: { const: 'Email changed' } })),
+        '400': failure('"invalid or expired link", "email already registered" (another account took the address meanwhile; the link stays usable), a missing field or a malformed body.'),
+        '403': failure('A cross-origin request.'),
+        '503': UNAVAILABLE,
+      },
+    },
+  },
+  '/verify_email': {
+    post: {
+      summary: 'Verify the email with the emailed link',
+      operationId: 'verifyEmail',
+      requestBody: formOrJson(object({ token: text })),
+      responses: {
+        '200': json('The address is verified (only while the account still has the address the link was sent to).', object({ email, message: { const: 'email verified' } })),
+        '400': failure('"invalid or expired link", a missing field or a malformed body.'),
+        '403': failure('A cross-origin request.'),
+        '503': UNAVAILABLE,
+      },
+    },
+  },
+  '/verify_email/resend': {
+    post: {
+      summary: 'Send a new verification link',
+      operationId: 'resendVerification',
+      parameters: [SESSION_COOKIE],
+      requestBody: { ...formOrJson(object({ email: text }, [])), required: false },
+      responses: {
+        '200': json(
+          'Signed in: to the session\'s address. Otherwise to the account of `email`, the same answer for every address (a link goes only to an unverified account).',
+          object({ message: { const: 'If the address awaits verification, a new link has been sent' } }),
+        ),
+        '400': failure('EMAIL_VERIFICATION is off, no cookie and no email, an email that is not an address, or a malformed body.'),
+        '403': failure('An invalid session cookie, or a cross-origin request.'),
+        '429': failure('Too many resends for this address (VERIFICATION_RESENDS_PER_EMAIL) or from this client (VERIFICATION_RESENDS_PER_IP).', RETRY_AFTER),
         '503': UNAVAILABLE,
       },
     },

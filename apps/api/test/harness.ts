@@ -2,7 +2,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
-import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, databaseReadiness, migrateToLatest } from '@latchkey/adapters';
+import {
+  BcryptPasswordHasher,
+  KnexAccountRepository,
+  KnexAuditLog,
+  KnexEmailTokenRepository,
+  KnexPasswordResetTokenRepository,
+  KnexSessionRepository,
+  KnexUserRepository,
+  createKnex,
+  databaseReadiness,
+  migrateToLatest,
+} from '@latchkey/adapters';
 import { AuthService } from '@latchkey/domain';
 import type { AuthServiceDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
@@ -54,6 +65,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     sessions: new KnexSessionRepository(knex),
     hasher,
     audit,
+    account: { accounts: new KnexAccountRepository(knex), emailTokens: new KnexEmailTokenRepository(knex) },
     ...overrides,
   });
   const readiness = new Readiness(() => databaseReadiness(knex), 500);

@@ -68,7 +68,8 @@ function upgradeScenario(name: string, newDatabase: () => Promise<{ url: string;
 async function expectRollbackRestores(databaseUrl: string, cookie: string, loginAt: number): Promise<void> {
   const knex: Knex = createKnex(databaseUrl);
   try {
-    // Back past the reset tokens (004), then out of the sessions table (003).
+    // Back past the account lifecycle (005) and the reset tokens (004), then out of the sessions table (003).
+    await knex.migrate.down(migrationConfig);
     await knex.migrate.down(migrationConfig);
     await knex.migrate.down(migrationConfig);
     expect(await knex.schema.hasTable('sessions')).toBe(false);

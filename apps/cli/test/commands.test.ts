@@ -197,3 +197,30 @@ describe('latchkey commands on an SQLite file', () => {
     });
   });
 });
+
+describe('latchkey users verify, users delete and the events of a deleted account', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-lifecycle-'));
+  const env = { NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${join(dir, 'users.db')}`, EMAIL_VERIFICATION: 'required', MAIL_DIR: join(dir, 'mail') };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('marks an address verified, shows it with the creation time, deletes the account and finds its events by digest', async () => {
+    expect((await runInProcess(['migrate'], env)).code).toBe(0);
+    expect((await runInProcess(['users', 'add', 'dee@example.com'], env, 'pw-of-dee\r\n')).code).toBe(0);
+    const before = JSON.parse((await runInProcess(['users', 'show', 'dee@example.com', '--json'], env)).stdout);
+    expect(before).toMatchObject({ email: 'dee@example.com', email_verified: false, email_verified_at: null });
+    expect(Date.parse(before.created_at)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await runInProcess(['users', 'verify', 'dee@example.com'], env)).code).toBe(0);
+    const shown = await runInProcess(['users', 'show', 'dee@example.com'], env);
+    expect(shown.stdout).toMatch(/^email verified\s+yes \(\d{4}-.+Z\)$/m);
+    expect(shown.stdout).toMatch(/^created\s+\d{4}-.+Z$/m);
+    expect((await runInProcess(['users', 'verify', 'nobody@example.com'], env)).code).toBe(1);
+
+    const deleted = await runInProcess(['users', 'delete', 'dee@example.com', '--json'], env);
+    expect(JSON.parse(deleted.stdout)).toEqual({ email: 'dee@example.com', deleted: true, audit_email: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect((await runInProcess(['users', 'show', 'dee@example.com'], env)).code).toBe(1);
+    expect((await runInProcess(['users', 'delete', 'dee@example.com'], env)).code).toBe(1);
+    const trail = await runInProcess(['events', 'dee@example.com', '--json'], env);
+    expect(JSON.parse(trail.stdout).events.map((event: { type: string }) => event.type)).toEqual(['account_deleted', 'email_verified', 'register']);
+    expect((await runInProcess(['users', 'add', 'dee@example.com'], env, 'dee-anew-9\r\n')).code).toBe(0);
+  });
+});

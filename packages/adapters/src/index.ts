@@ -29,3 +29,8 @@ export { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from './knex/database-err
 export { MemorySessionRepository } from './memory/memory-session-repository';
 export { KnexSessionRepository } from './knex/knex-session-repository';
 export { memoryStores } from './memory/memory-stores';
+export { MemoryEmailTokenRepository } from './memory/memory-email-token-repository';
+export { MemoryAccountRepository } from './memory/memory-account-repository';
+export type { MemoryAccountStores } from './memory/memory-account-repository';
+export { KnexEmailTokenRepository } from './knex/knex-email-token-repository';
+export { KnexAccountRepository } from './knex/knex-account-repository';

@@ -1,7 +1,18 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAlreadyExistsError } from '@latchkey/domain';
-import { KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
+import {
+  KnexAccountRepository,
+  KnexAuditLog,
+  KnexEmailTokenRepository,
+  KnexPasswordResetTokenRepository,
+  KnexSessionRepository,
+  KnexUserRepository,
+  createKnex,
+  knexConfigFromUrl,
+  migrateToLatest,
+} from '../src';
+import { accountLifecycleContract } from './account-lifecycle.contract';
 import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
@@ -73,6 +84,23 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     return { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), close: () => knex.destroy() };
   });
 
+  accountLifecycleContract('Knex + pg', async () => {
+    const schema = `lifecycle_contract_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
+    await migrateToLatest(knex);
+    return {
+      users: new KnexUserRepository(knex),
+      sessions: new KnexSessionRepository(knex),
+      emailTokens: new KnexEmailTokenRepository(knex),
+      accounts: new KnexAccountRepository(knex),
+      audit: new KnexAuditLog(knex),
+      close: () => knex.destroy(),
+    };
+  });
+
   describe('schema', () => {
     let knex: Knex;
     beforeAll(async () => {
@@ -97,6 +125,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
         'reset_token',
         'reset_token_expires_at',
         'created_at',
+        'email_verified_at',
       ]);
     });
 
@@ -141,7 +170,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       );
       try {
         const applied = await Promise.all(instances.map((instance) => migrateToLatest(instance)));
-        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events', '20261125-003-create-sessions', '20261125-004-create-password-reset-tokens']);
+        expect(applied.flat()).toEqual(['20261124-001-create-users', '20261125-002-create-auth-events', '20261125-003-create-sessions', '20261125-004-create-password-reset-tokens', '20261125-005-account-lifecycle']);
       } finally {
         await Promise.all(instances.map((instance) => instance.destroy()));
       }

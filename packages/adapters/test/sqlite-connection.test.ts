@@ -32,6 +32,7 @@ describe('SQLite connection', () => {
           '20261125-002-create-auth-events',
           '20261125-003-create-sessions',
           '20261125-004-create-password-reset-tokens',
+          '20261125-005-account-lifecycle',
         ]);
         await new KnexUserRepository(first).addUser('kept@example.com', 'hash');
         const [{ journal_mode }] = await first.raw('PRAGMA journal_mode');

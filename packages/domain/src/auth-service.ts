@@ -26,6 +26,9 @@ import type { SessionLimits } from './sessions/session-rules';
 import { DEFAULT_SESSION_LIMITS, sessionEndsAt } from './sessions/session-rules';
 import type { User } from './user';
 import { parseEmail, parseEmailOrNull } from './users/email';
+import { AccountLifecycle } from './account/account-lifecycle';
+import type { AccountLifecycleDeps } from './account/account-lifecycle';
+import { NO_ACCOUNT_STORAGE } from './account/no-account-storage';
 
 export interface SessionSettings extends SessionLimits {
   resetTokenTtlMs: number;
@@ -60,6 +63,8 @@ export interface AuthServiceDeps {
    */
   onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
   settings?: Partial<SessionSettings>;
+  /** Account lifecycle: verification, change of password and email, deletion, notices. */
+  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'mailer' | 'resendThrottle' | 'onError' | 'settings'>;
 }
 
 export interface LoginResult {
@@ -82,6 +87,7 @@ export class AuthService {
   private readonly sessions: SessionManager;
   readonly settings: SessionSettings;
   private dummyHash?: Promise<string>;
+  private readonly lifecycle: AccountLifecycle;
 
   constructor(deps: AuthServiceDeps) {
     this.users = deps.users;
@@ -102,6 +108,21 @@ export class AuthService {
       settings: this.settings,
       changePassword: (userId, hashedPassword, client) => this.sessions.changePassword(userId, hashedPassword, client),
     });
+    this.lifecycle = new AccountLifecycle({
+      ...(deps.account ?? NO_ACCOUNT_STORAGE),
+      users: this.users,
+      hasher: this.hasher,
+      policy: this.policy,
+      clock: this.clock,
+      audit: this.audit,
+      throttle: this.throttle,
+      register: (email, password, client) => this.registerUser(email, password, client),
+    });
+  }
+
+  /** The account lifecycle (account/): sign-up, verification, changes of password and email, deletion. */
+  get account(): AccountLifecycle {
+    return this.lifecycle;
   }
 
   hashPassword(password: string): Promise<string> {
@@ -146,6 +167,12 @@ export class AuthService {
     });
     if (!user) {
       await this.record('login_failed', client, { userId: found?.id, email });
+      throw new InvalidCredentialsError();
+    }
+    // Account lifecycle: an address not yet verified (EMAIL_VERIFICATION=required) is
+    // refused as a wrong password is, after the same work, and keeps its throttle unit.
+    if (this.lifecycle.blocksLogin(user)) {
+      await this.record('login_unverified', client, { userId: user.id, email });
       throw new InvalidCredentialsError();
     }
     // The password may have changed while it was being checked: the session is opened only
@@ -266,6 +293,7 @@ export class AuthService {
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.record('password_changed', client, { userId: user.id, email: user.email });
+    this.lifecycle.passwordWasReset(user, client);
     return user;
   }
 

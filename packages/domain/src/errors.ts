@@ -118,3 +118,24 @@ export class ThrottleUnavailableError extends DependencyUnavailableError {
     super(retryAfterSeconds, cause, 'Logins are unavailable for a moment; try again later');
   }
 }
+
+/** A signed-in owner gave a wrong current password (counted by the login throttle). */
+export class WrongPasswordError extends DomainError {
+  constructor() {
+    super('Wrong password');
+  }
+}
+
+/** A verification or change-of-email link that is unknown, used, expired or for another address. */
+export class InvalidEmailTokenError extends DomainError {
+  constructor() {
+    super('Invalid or expired link');
+  }
+}
+
+/** A change of email that needs a mailer when none is configured. */
+export class MailUnavailableError extends DomainError {
+  constructor() {
+    super('Email is not configured');
+  }
+}

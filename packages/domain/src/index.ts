@@ -19,3 +19,5 @@ export * from './audit/audit-retention';
 export * from './passwords/index';
 export * from './sessions/index';
 export * from './audit-recorder';
+export * from './verification/index';
+export * from './account/index';

@@ -10,6 +10,8 @@ export interface User {
   resetToken: string | null;
   /** Epoch milliseconds after which the reset token no longer works. */
   resetTokenExpiresAt: number | null;
+  /** Epoch milliseconds when the owner proved the address; null until then. */
+  emailVerifiedAt: number | null;
 }
 
 export type UserAttribute = keyof User;
@@ -22,6 +24,7 @@ export function newUser(id: number, email: string, hashedPassword: string): User
     hashedPassword,
     resetToken: null,
     resetTokenExpiresAt: null,
+    emailVerifiedAt: null,
   };
 }
 
@@ -31,6 +34,7 @@ export const USER_ATTRIBUTES: readonly UserAttribute[] = [
   'hashedPassword',
   'resetToken',
   'resetTokenExpiresAt',
+  'emailVerifiedAt',
 ];
 
 export function isUserAttribute(key: string): key is UserAttribute {

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { SECURITY_NOTICES } from '@latchkey/domain';
+import type { SecurityNotice } from '@latchkey/domain';
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const boolean = () =>
@@ -92,6 +94,34 @@ export const VARIABLES = {
   COOKIE_DOMAIN: variable(z.string().regex(/^[a-z0-9.-]+$/i, 'use a domain such as example.com').optional(), 'Domain of the session cookie, to share it with subdomains; the answering host only when unset.', '(unset)'),
   COOKIE_SAMESITE: variable(z.enum(['lax', 'strict', 'none']).default('lax'), 'SameSite of the session cookie; `none` (sent on cross-site requests) requires COOKIE_SECURE=true.'),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: variable(integer(1, 3600).default(5), 'An idle keep-alive connection closes after this long (keep it above a proxy\'s idle timeout).'),
+  EMAIL_VERIFICATION: variable(
+    z.enum(['off', 'optional', 'required']).default('off'),
+    '`off` (the contract), `optional` (a link is emailed; the profile tells) or `required` (no login before the link is used; sign-ups answer alike for known addresses).',
+  ),
+  VERIFICATION_TOKEN_TTL_SECONDS: variable(integer(60, 30 * 86_400).default(86_400), 'Lifetime of email verification and change-of-email links.'),
+  EMAIL_TOKENS_PER_USER: variable(integer(1, 20).default(3), 'Live links of each kind (verification, change of email) one user may hold; a new one drops the oldest.'),
+  VERIFY_URL_TEMPLATE: variable(
+    z.string().includes('{token}', { message: 'must contain {token}' }).optional(),
+    'Link in verification emails; `{token}` is replaced. Unset: the email gives the token to send to POST /verify_email.',
+    '(unset)',
+  ),
+  EMAIL_CHANGE_URL_TEMPLATE: variable(
+    z.string().includes('{token}', { message: 'must contain {token}' }).optional(),
+    'Link in change-of-email confirmations; `{token}` is replaced. Unset: the email gives the token for POST /profile/email/confirm.',
+    '(unset)',
+  ),
+  VERIFICATION_RESENDS_PER_EMAIL: variable(integer(1).default(3), 'Verification emails one address may ask again per window.'),
+  VERIFICATION_RESENDS_PER_IP: variable(integer(1).default(20), 'Verification emails one client address may ask again per window.'),
+  VERIFICATION_RESEND_WINDOW_SECONDS: variable(integer(1).default(900), 'Window of the verification resend counters.'),
+  SECURITY_NOTICES: variable(
+    list()
+      .default([...SECURITY_NOTICES])
+      .refine((items) => items.every((item) => item === 'none' || (SECURITY_NOTICES as readonly string[]).includes(item)), {
+        message: `use none or a comma-separated list of ${SECURITY_NOTICES.join(', ')}`,
+      })
+      .transform((items) => items.filter((item): item is SecurityNotice => item !== 'none')),
+    'Emails sent to the owner after a change, when email is configured (SMTP_URL, or emails enabled): a comma-separated list, or `none`.',
+  ),
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -114,6 +144,11 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
     if (env.SMTP_URL || env.NODE_ENV === 'production') required.push('SMTP_URL', 'MAIL_FROM');
     for (const name of required) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
+    }
+  }
+  if (env.EMAIL_VERIFICATION !== 'off' && env.NODE_ENV === 'production') {
+    for (const name of ['SMTP_URL', 'MAIL_FROM'] as const) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when EMAIL_VERIFICATION is not off' });
     }
   }
   if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {

@@ -7,6 +7,8 @@ import {
   KnexSessionRepository,
   KnexUserRepository,
   FileMailer,
+  KnexAccountRepository,
+  KnexEmailTokenRepository,
   MemoryThrottleStore,
   QueuedMailer,
   RedisThrottleStore,
@@ -16,8 +18,8 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle } from '@latchkey/domain';
-import type { AuditLog, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, prefixedThrottleStore } from '@latchkey/domain';
+import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import type { Logger } from './logger';
@@ -78,6 +80,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
   const audit = new KnexAuditLog(knex);
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
+  const mail = mailConfigured(config) ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
   const auth = new AuthService({
     users,
     resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -104,16 +107,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       resetTokensPerUser: config.RESET_TOKENS_PER_USER,
     },
+    account: accountLifecycle(config, knex, throttleStore, mail?.queue, logger),
   });
-  const mail =
-    config.RESET_TOKEN_DELIVERY === 'email' ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
   const resetEmails =
-    mail &&
-    new PasswordResetEmails(auth, mail.queue, {
+    mail && config.RESET_TOKEN_DELIVERY === 'email'
+      ? new PasswordResetEmails(auth, mail.queue, {
       urlTemplate: config.RESET_URL_TEMPLATE ?? '',
       tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
-    });
+    })
+      : undefined;
   return {
     config,
     knex,
@@ -132,6 +135,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     close: async () => {
       await stopPruning();
       await resetEmails?.drain();
+      await auth.account.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
       await Promise.all([knex.destroy(), redis?.close(), bcrypt.close()]);
@@ -140,6 +144,34 @@ export async function createServices(config: Config, options: ServiceOptions = {
 }
 
 const AUDIT_PRUNE_INTERVAL_MS = 3600_000;
+
+/** Email is configured when a mail server is given or a feature sends email (to files in development). */
+function mailConfigured(config: Config): boolean {
+  return config.RESET_TOKEN_DELIVERY === 'email' || config.EMAIL_VERIFICATION !== 'off' || config.SMTP_URL !== undefined;
+}
+
+function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, mailer: Mailer | undefined, logger: Logger): AuthServiceDeps['account'] {
+  return {
+    accounts: new KnexAccountRepository(knex),
+    emailTokens: new KnexEmailTokenRepository(knex),
+    mailer,
+    // Counted apart from reset requests, on the same store (shared through Redis when configured).
+    resendThrottle: new ResetThrottle(prefixedThrottleStore(throttleStore, 'verify:'), {
+      requestsPerEmail: config.VERIFICATION_RESENDS_PER_EMAIL,
+      requestsPerIp: config.VERIFICATION_RESENDS_PER_IP,
+      windowMs: config.VERIFICATION_RESEND_WINDOW_SECONDS * 1000,
+    }),
+    onError: (error) => logger.error({ err: (error as Error).message }, 'account email could not be sent'),
+    settings: {
+      verification: config.EMAIL_VERIFICATION,
+      tokenTtlMs: config.VERIFICATION_TOKEN_TTL_SECONDS * 1000,
+      tokensPerUser: config.EMAIL_TOKENS_PER_USER,
+      notices: config.SECURITY_NOTICES,
+      verifyUrlTemplate: config.VERIFY_URL_TEMPLATE,
+      emailChangeUrlTemplate: config.EMAIL_CHANGE_URL_TEMPLATE,
+    },
+  };
+}
 
 /**
  * Deletes expired audit events at once and then every intervalMs, one run at a time;

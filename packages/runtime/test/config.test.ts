@@ -55,3 +55,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'test', BCRYPT_ROUNDS: '4' }).BCRYPT_ROUNDS).toBe(4);
   });
 });
+
+describe('account lifecycle settings', () => {
+  it('default to verification off and every notice, and read a list or none', () => {
+    expect(loadConfig({})).toMatchObject({ EMAIL_VERIFICATION: 'off', VERIFICATION_TOKEN_TTL_SECONDS: 86_400, EMAIL_TOKENS_PER_USER: 3 });
+    expect(loadConfig({}).SECURITY_NOTICES).toEqual(['password_changed', 'email_changed', 'password_reset', 'account_deleted']);
+    expect(loadConfig({ SECURITY_NOTICES: 'none' }).SECURITY_NOTICES).toEqual([]);
+    expect(loadConfig({ SECURITY_NOTICES: 'account_deleted, password_reset' }).SECURITY_NOTICES).toEqual(['account_deleted', 'password_reset']);
+  });
+
+  it('refuses an unknown notice, an unknown mode, a template without {token}, and production verification without SMTP', () => {
+    expect(() => loadConfig({ SECURITY_NOTICES: 'password_changed,login' })).toThrow(/^Invalid SECURITY_NOTICES=/);
+    expect(() => loadConfig({ EMAIL_VERIFICATION: 'always' })).toThrow(/^Invalid EMAIL_VERIFICATION="always"/);
+    expect(() => loadConfig({ VERIFY_URL_TEMPLATE: 'https://app.test/verify' })).toThrow(/must contain \{token\}/);
+    expect(() => loadConfig({ NODE_ENV: 'production', EMAIL_VERIFICATION: 'required' })).toThrow(/^Invalid SMTP_URL="": is required when EMAIL_VERIFICATION is not off/);
+    expect(() => loadConfig({ NODE_ENV: 'production', EMAIL_VERIFICATION: 'optional', SMTP_URL: 'smtp://mail:25' })).toThrow(/^Invalid MAIL_FROM=/);
+  });
+});

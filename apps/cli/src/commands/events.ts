@@ -1,4 +1,4 @@
-import { NoResultFound } from '@latchkey/domain';
+import { NoResultFound, auditEmailDigest } from '@latchkey/domain';
 import { UserNotFoundError } from '../cli-errors';
 import type { Command } from '../command';
 import { isoTime, table } from '../output';
@@ -12,7 +12,8 @@ export const events: Command = {
   details:
     'Most recent first, from the audit trail: registrations, logins (succeeded, failed, throttled), logouts, ' +
     'reset requests and password changes, with client address and user agent. Events of an unregistered ' +
-    'email (failed logins, reset requests) are shown too; with none, the email is not found (exit 1).',
+    'email (failed logins, reset requests) are shown too, and those of a deleted account (kept under the ' +
+    "digest of its email); with none, the email is not found (exit 1).",
   options: {
     limit: {
       type: 'string',
@@ -28,7 +29,10 @@ export const events: Command = {
       throw error;
     });
     const limit = (options.limit as number | undefined) ?? DEFAULT_LIMIT;
-    const found = await services.audit.recent({ email: email!, userId: user?.id, limit });
+    let found = await services.audit.recent({ email: email!, userId: user?.id, limit });
+    // A deleted account's events name only the digest of its email.
+    const deleted = user ? [] : await services.audit.recent({ email: auditEmailDigest(email!), limit });
+    if (deleted.length > 0) found = [...found, ...deleted].sort((a, b) => b.id - a.id).slice(0, limit);
     if (!user && found.length === 0) throw new UserNotFoundError(email!);
     const views = found.map((event) => ({
       time: isoTime(event.occurredAt),
@@ -38,7 +42,7 @@ export const events: Command = {
       user_agent: event.userAgent,
     }));
     const rows = views.map((v) => [v.time ?? '', v.type, v.user_id === null ? '-' : String(v.user_id), v.ip ?? '-', v.user_agent ?? '-']);
-    const who = user ? `${user.email} (user ${user.id})` : `${email!.trim()} (not registered)`;
+    const who = user ? `${user.email} (user ${user.id})` : `${email!.trim()} (${deleted.length > 0 ? 'deleted' : 'not registered'})`;
     const text = views.length === 0 ? `No events for ${who}.` : `${who}\n${table(['TIME', 'EVENT', 'USER', 'IP', 'USER AGENT'], rows)}`;
     return { json: { email: user?.email ?? email!.trim(), user_id: user?.id ?? null, events: views }, text };
   },

@@ -16,6 +16,9 @@ export async function findUserByEmail(users: UserRepository, email: string): Pro
 export interface UserView {
   id: number;
   email: string;
+  created_at: string | null;
+  email_verified: boolean;
+  email_verified_at: string | null;
   /** Live sessions (devices logged in). */
   sessions: number;
   session_active: boolean;
@@ -33,6 +36,9 @@ export async function viewUser(user: User, auth: AuthService, now = Date.now()):
   return {
     id: user.id,
     email: user.email,
+    created_at: isoTime(await auth.account.registeredAt(user.id)),
+    email_verified: user.emailVerifiedAt !== null,
+    email_verified_at: user.emailVerifiedAt === null ? null : isoTime(user.emailVerifiedAt),
     sessions: sessions.length,
     session_active: latest !== undefined,
     session_started_at: latest ? isoTime(latest.createdAt) : null,

@@ -5,7 +5,7 @@ import { findUserByEmail, viewUser } from './user-lookup';
 export const usersShow: Command = {
   name: 'users show',
   args: ['EMAIL'],
-  summary: 'Show a user: id, email, sessions and reset token state',
+  summary: 'Show a user: id, email, creation time, verification, sessions and reset token state',
   details: 'Secrets are never shown: no password hash, session id or token digest.',
   database: 'schema',
   async run({ args: [email], services }) {
@@ -20,6 +20,8 @@ export const usersShow: Command = {
       text: fields([
         ['id', String(view.id)],
         ['email', view.email],
+        ['created', view.created_at ?? 'unknown'],
+        ['email verified', view.email_verified ? `yes (${view.email_verified_at})` : 'no'],
         ['session', session],
         ['reset token', reset],
       ]),

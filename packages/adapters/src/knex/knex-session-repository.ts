@@ -167,3 +167,13 @@ function rowsOf(result: unknown): Record<string, unknown>[] {
   if (Array.isArray(result)) return result as Record<string, unknown>[];
   return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
 }
+
+/**
+ * Deletes the sessions `query` selects and returns them, in one statement, for changes of
+ * other tables that end sessions in their own transaction (a password change, a deletion).
+ */
+export async function deleteSessionsReturning(runner: Knex | Knex.Transaction, query: Knex.QueryBuilder): Promise<Session[]> {
+  const { sql, bindings } = query.del().toSQL();
+  const rows = rowsOf(await runner.raw(`${sql} RETURNING ${RETURNING}`, bindings as readonly Knex.Value[])) as Row[];
+  return rows.map(toSession);
+}

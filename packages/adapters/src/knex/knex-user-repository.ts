@@ -18,6 +18,7 @@ const COLUMNS: Record<UserAttribute, string> = {
   hashedPassword: 'hashed_password',
   resetToken: 'reset_token',
   resetTokenExpiresAt: 'reset_token_expires_at',
+  emailVerifiedAt: 'email_verified_at',
 };
 
 const SELECTED = Object.entries(COLUMNS).map(([attribute, column]) => `${column} as ${attribute}`);
@@ -146,6 +147,7 @@ export function toUser(row: Row): User {
     hashedPassword: String(row.hashedPassword),
     resetToken: (row.resetToken as string | null) ?? null,
     resetTokenExpiresAt: toNumber(row.resetTokenExpiresAt),
+    emailVerifiedAt: toNumber(row.emailVerifiedAt),
   };
 }
 
@@ -154,7 +156,7 @@ export function toNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-function isUniqueViolation(error: unknown, column: string): boolean {
+export function isUniqueViolation(error: unknown, column: string): boolean {
   const { code, message, constraint } = error as { code?: string; message?: string; constraint?: string };
   if (code === '23505') return (constraint ?? '').includes(column);
   return /^SQLITE_CONSTRAINT/.test(code ?? '') && /UNIQUE/.test(message ?? '') && (message ?? '').includes(column);

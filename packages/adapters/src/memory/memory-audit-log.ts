@@ -16,6 +16,14 @@ export class MemoryAuditLog implements AuditLog {
     return expired.size;
   }
 
+  /** Puts the digest in place of the email in the events of the user or naming the email (no await). */
+  replaceEmail(userId: number, email: string, digest: string): void {
+    const address = normalizeEmail(email);
+    for (const event of this.events) {
+      if (event.userId === userId || event.email === address) event.email = digest;
+    }
+  }
+
   async recent({ email, userId, limit }: AuthEventQuery): Promise<RecordedAuthEvent[]> {
     const address = normalizeEmail(email);
     return this.events

@@ -1,3 +1,6 @@
+import { MemoryAccountRepository } from './memory-account-repository';
+import type { MemoryAuditLog } from './memory-audit-log';
+import { MemoryEmailTokenRepository } from './memory-email-token-repository';
 import { MemoryPasswordResetTokenRepository } from './memory-password-reset-token-repository';
 import { MemorySessionRepository } from './memory-session-repository';
 import { MemoryUserRepository } from './memory-user-repository';
@@ -6,12 +9,19 @@ export interface MemoryStores {
   users: MemoryUserRepository;
   sessions: MemorySessionRepository;
   resetTokens: MemoryPasswordResetTokenRepository;
+  emailTokens: MemoryEmailTokenRepository;
+  accounts: MemoryAccountRepository;
 }
 
 /**
- * Users, their sessions and reset tokens in memory, on one store: a session opens and a
- * token is used against its user's row, as they do in one database.
+ * Users, their sessions and tokens in memory, on one store: a session opens and a token is
+ * used against its user's row, as they do in one database. An account deletion rewrites
+ * the emails of `audit` when given.
  */
-export function memoryStores(users = new MemoryUserRepository()): MemoryStores {
-  return { users, sessions: new MemorySessionRepository(users), resetTokens: new MemoryPasswordResetTokenRepository(users) };
+export function memoryStores(users = new MemoryUserRepository(), audit?: MemoryAuditLog): MemoryStores {
+  const sessions = new MemorySessionRepository(users);
+  const resetTokens = new MemoryPasswordResetTokenRepository(users);
+  const emailTokens = new MemoryEmailTokenRepository(users);
+  const accounts = new MemoryAccountRepository({ users, sessions, resetTokens, emailTokens, audit });
+  return { users, sessions, resetTokens, emailTokens, accounts };
 }

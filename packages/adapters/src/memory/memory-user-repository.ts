@@ -13,12 +13,14 @@ import {
 /** A UserRepository in a Map: for tests and for apps that need no persistence. */
 export class MemoryUserRepository implements UserRepository {
   private readonly rows = new Map<number, User>();
+  private readonly createdAt = new Map<number, number>();
   private nextId = 1;
 
   async addUser(email: string, hashedPassword: string): Promise<User> {
     this.assertEmailFree(email);
     const user = newUser(this.nextId++, email, hashedPassword);
     this.rows.set(user.id, user);
+    this.createdAt.set(user.id, Date.now());
     return { ...user };
   }
 
@@ -69,7 +71,19 @@ export class MemoryUserRepository implements UserRepository {
     this.rows.set(user.id, { ...user });
   }
 
-  private assertEmailFree(email: string, exceptId?: number): void {
+  /** Deletes a user with no await (see storedUser). */
+  deleteNow(userId: number): void {
+    this.rows.delete(userId);
+    this.createdAt.delete(userId);
+  }
+
+  /** When the user was added (epoch milliseconds); null for an unknown id. */
+  createdAtOf(userId: number): number | null {
+    return this.createdAt.get(userId) ?? null;
+  }
+
+  /** UserAlreadyExistsError when another user than `exceptId` has the email (no await). */
+  assertEmailFree(email: string, exceptId?: number): void {
     const key = normalizeEmail(email);
     for (const user of this.rows.values()) {
       if (user.id !== exceptId && normalizeEmail(user.email) === key) {

@@ -14,7 +14,21 @@ export type AuthEventType =
   | 'session_revoked_by_admin'
   | 'session_ended_by_reset'
   | 'session_ended_by_limit'
-  | 'session_expired';
+  | 'session_expired'
+  // The account lifecycle:
+  /** A sign-up named an address that already has an account (answered as a new one). */
+  | 'signup_existing'
+  | 'verification_sent'
+  | 'email_verified'
+  /** The right password for an address not yet verified, refused as a wrong one. */
+  | 'login_unverified'
+  /** A signed-in owner gave a wrong current password. */
+  | 'reauth_failed'
+  | 'session_ended_by_change'
+  | 'email_change_requested'
+  | 'email_changed'
+  | 'email_change_refused'
+  | 'account_deleted';
 
 /**
  * One entry of the audit trail. It never holds a secret: no password, hash, token or

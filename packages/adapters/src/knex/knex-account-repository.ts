@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+import type { AccountRepository, Session } from '@latchkey/domain';
+import { normalizeEmail } from '@latchkey/domain';
+import { deleteSessionsReturning } from './knex-session-repository';
+import { toNumber } from './knex-user-repository';
+
+/** The tables that hold a user's rows besides `users` (SQLite enforces no cascade here). */
+const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens'];
+
+/**
+ * Account changes on any Knex client, each one transaction that writes the user's row
+ * first: on PostgreSQL its lock makes a concurrent login's session insert (FOR SHARE) wait
+ * and then see the change; on SQLite the first write takes the database's write lock.
+ */
+export class KnexAccountRepository implements AccountRepository {
+  constructor(private readonly knex: Knex) {}
+
+  changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string): Promise<Session[] | null> {
+    return this.knex.transaction(async (trx) => {
+      const changed = await trx('users').where({ id: userId, hashed_password: currentHash }).update({ hashed_password: newHash });
+      if (changed === 0) return null;
+      return deleteSessionsReturning(trx, trx('sessions').where('user_id', userId).whereNot('id', keepSessionId));
+    });
+  }
+
+  deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string): Promise<boolean> {
+    return this.knex.transaction(async (trx) => {
+      const user = trx('users').where('id', userId);
+      if (currentHash !== undefined) user.where('hashed_password', currentHash);
+      if ((await user.del()) === 0) return false;
+      for (const table of OWNED_TABLES) await trx(table).where('user_id', userId).del();
+      await trx('auth_events')
+        .where('user_id', userId)
+        .orWhere('email', normalizeEmail(email))
+        .update({ email: emailDigest });
+      return true;
+    });
+  }
+
+  async markVerified(userId: number, at: number): Promise<boolean> {
+    return (await this.knex('users').where('id', userId).update({ email_verified_at: at })) === 1;
+  }
+
+  async registeredAt(userId: number): Promise<number | null> {
+    const row = (await this.knex('users').select('created_at').where('id', userId).first()) as { created_at: unknown } | undefined;
+    return row ? toNumber(row.created_at) : null;
+  }
+}

@@ -1,0 +1,2 @@
+export type * from './email-token-repository';
+export * from './email-verification-mode';
