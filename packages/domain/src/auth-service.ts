@@ -19,6 +19,9 @@ import { PasswordResets } from './passwords/password-resets';
 import type { ResetThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
 import { newSecret } from './secrets';
+import { SecondFactorStateError } from './second-factor/second-factor-errors';
+import type { Enrolment, SecondFactorDeps, SecondFactorStatus } from './second-factor/second-factors';
+import { SecondFactors } from './second-factor/second-factors';
 import type { Session } from './sessions/session';
 import { SessionManager } from './sessions/session-manager';
 import type { AuthenticatedSession, SessionRepository } from './sessions/session-repository';
@@ -60,6 +63,8 @@ export interface AuthServiceDeps {
    */
   onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
   settings?: Partial<SessionSettings>;
+  /** TOTP and recovery codes; users cannot enrol one when absent. */
+  secondFactor?: SecondFactorDeps;
 }
 
 export interface LoginResult {
@@ -81,6 +86,7 @@ export class AuthService {
   private readonly audit: AuditRecorder;
   private readonly sessions: SessionManager;
   readonly settings: SessionSettings;
+  private readonly secondFactors?: SecondFactors;
   private dummyHash?: Promise<string>;
 
   constructor(deps: AuthServiceDeps) {
@@ -93,6 +99,10 @@ export class AuthService {
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
     this.sessions = new SessionManager(deps.sessions, this.settings, this.clock, this.audit);
     this.resetThrottle = deps.resetThrottle;
+    if (deps.secondFactor) {
+      const services = { users: this.users, hasher: this.hasher, sessions: this.sessions, audit: this.audit, clock: this.clock };
+      this.secondFactors = new SecondFactors(deps.secondFactor, services);
+    }
     this.resets = new PasswordResets({
       users: this.users,
       tokens: deps.resetTokens,
@@ -148,6 +158,12 @@ export class AuthService {
       await this.record('login_failed', client, { userId: found?.id, email });
       throw new InvalidCredentialsError();
     }
+    // --- Second factor: a user who has one gets a pending login (SecondFactorRequiredError), no session.
+    if (await this.secondFactors?.isEnabled(user.id)) {
+      await attempt?.succeeded();
+      throw await this.secondFactors!.beginLogin(user, client);
+    }
+    // --- end of the second factor's step.
     // The password may have changed while it was being checked: the session is opened only
     // against the hash it was checked with, so a reset that came first wins.
     const opened = await this.sessions.open(user, client).catch(async (error: unknown) => {
@@ -267,6 +283,48 @@ export class AuthService {
     const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.record('password_changed', client, { userId: user.id, email: user.email });
     return user;
+  }
+
+  // The second factor (second-factor/): each method delegates to SecondFactors.
+
+  /** Completes a pending login with a TOTP or recovery code: a new session, opened with the second factor. */
+  async completeSecondFactorLogin(pendingToken: string, code: string, client: ClientContext = {}): Promise<LoginResult> {
+    const { user, opened } = await this.requireSecondFactors().completeLogin(pendingToken, code, client);
+    return { user, sessionId: opened.secret, session: opened.session };
+  }
+
+  startSecondFactorEnrolment(user: User): Promise<Enrolment> {
+    return this.requireSecondFactors().startEnrolment(user);
+  }
+
+  enableSecondFactor(user: User, code: string, currentSessionId: string, client: ClientContext = {}): Promise<string[]> {
+    return this.requireSecondFactors().enable(user, code, currentSessionId, client);
+  }
+
+  removeSecondFactor(user: User, password: string, code: string, currentSessionId: string, client: ClientContext = {}): Promise<void> {
+    return this.requireSecondFactors().remove(user, password, code, currentSessionId, client);
+  }
+
+  replaceRecoveryCodes(user: User, code: string, client: ClientContext = {}): Promise<string[]> {
+    return this.requireSecondFactors().replaceRecoveryCodes(user, code, client);
+  }
+
+  async secondFactorStatus(userId: number): Promise<SecondFactorStatus> {
+    return this.secondFactors ? this.secondFactors.status(userId) : { enabled: false, recoveryCodesLeft: 0 };
+  }
+
+  /** An operator removes the user's second factor; every session ends. False when there was none. */
+  resetSecondFactor(userId: number, client: ClientContext = {}): Promise<boolean> {
+    return this.requireSecondFactors().resetByAdmin(userId, client);
+  }
+
+  deleteExpiredPendingLogins(limit: number): Promise<number> {
+    return this.secondFactors ? this.secondFactors.deleteExpiredPendingLogins(limit) : Promise.resolve(0);
+  }
+
+  private requireSecondFactors(): SecondFactors {
+    if (!this.secondFactors) throw new SecondFactorStateError('Second factors are not configured');
+    return this.secondFactors;
   }
 
   /**

@@ -19,3 +19,4 @@ export * from './audit/audit-retention';
 export * from './passwords/index';
 export * from './sessions/index';
 export * from './audit-recorder';
+export * from './second-factor/index';

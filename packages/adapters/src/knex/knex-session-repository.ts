@@ -156,7 +156,7 @@ function toSession(row: Row): Session {
     lastSeenAt: toNumber(row.lastSeenAt) ?? 0,
     ip: (row.ip as string | null) ?? null,
     userAgent: (row.userAgent as string | null) ?? null,
-    strength: 'password',
+    strength: row.strength === 'second_factor' ? 'second_factor' : 'password',
   };
 }
 

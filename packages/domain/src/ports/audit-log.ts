@@ -14,7 +14,14 @@ export type AuthEventType =
   | 'session_revoked_by_admin'
   | 'session_ended_by_reset'
   | 'session_ended_by_limit'
-  | 'session_expired';
+  | 'session_expired'
+  // The second factor:
+  | 'second_factor_enrolled'
+  | 'second_factor_removed'
+  | 'second_factor_failed'
+  | 'second_factor_reset_by_admin'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced';
 
 /**
  * One entry of the audit trail. It never holds a secret: no password, hash, token or
