@@ -14,10 +14,13 @@ import { healthzRoutes } from './routes/healthz';
 import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { profileRoutes } from './routes/profile';
+import { profileRecoveryCodesRoutes } from './routes/profile-recovery-codes';
+import { profileTotpRoutes } from './routes/profile-totp';
 import { readyzRoutes } from './routes/readyz';
 import { resetPasswordRoutes } from './routes/reset-password';
 import { rootRoutes } from './routes/root';
 import { sessionsRoutes } from './routes/sessions';
+import { sessionsSecondFactorRoutes } from './routes/sessions-second-factor';
 import { usersRoutes } from './routes/users';
 
 export interface HttpSettings {
@@ -53,6 +56,9 @@ export function createRouter(deps: AppDeps & Required<Pick<AppDeps, 'metrics' | 
     usersRoutes(deps),
     sessionsRoutes(deps),
     profileRoutes(deps),
+    sessionsSecondFactorRoutes(deps),
+    profileTotpRoutes(deps),
+    profileRecoveryCodesRoutes(deps),
     resetPasswordRoutes(deps),
     healthzRoutes(),
     readyzRoutes(deps.readiness),

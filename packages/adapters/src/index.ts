@@ -28,3 +28,8 @@ export { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from './knex/database-err
 export { MemorySessionRepository } from './memory/memory-session-repository';
 export { KnexSessionRepository } from './knex/knex-session-repository';
 export { memoryStores } from './memory/memory-stores';
+export { MemorySecondFactorRepository } from './memory/memory-second-factor-repository';
+export { MemoryPendingLoginRepository } from './memory/memory-pending-login-repository';
+export { KnexSecondFactorRepository } from './knex/knex-second-factor-repository';
+export { KnexPendingLoginRepository } from './knex/knex-pending-login-repository';
+export { AesGcmSecretBox, UnavailableSecretBox, UnsealError } from './crypto/aes-gcm-secret-box';

@@ -6,9 +6,10 @@ import type { RouteDeps } from './context';
 export function profileRoutes({ auth }: RouteDeps): Router {
   const router = new Router();
   router.get('/profile', async (ctx) => {
-    const user = await auth.getUserFromSessionId(readSessionCookie(ctx));
-    if (!user) throw new NotAuthenticatedError();
-    ctx.body = { email: user.email };
+    const found = await auth.authenticateSession(readSessionCookie(ctx));
+    if (!found) throw new NotAuthenticatedError();
+    // Only a session opened with a second factor says so: the contract's answer is unchanged.
+    ctx.body = found.session.strength === 'second_factor' ? { email: found.user.email, second_factor: true } : { email: found.user.email };
   });
   return router;
 }

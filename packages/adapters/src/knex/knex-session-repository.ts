@@ -161,7 +161,7 @@ function toSession(row: Row): Session {
 }
 
 /** The rows of a raw query, whichever driver ran it (pg wraps them; the SQLite drivers do not). */
-function rowsOf(result: unknown): Record<string, unknown>[] {
+export function rowsOf(result: unknown): Record<string, unknown>[] {
   if (Array.isArray(result)) return result as Record<string, unknown>[];
   return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
 }

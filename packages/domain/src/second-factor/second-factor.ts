@@ -31,9 +31,6 @@ export interface PendingLogin {
 export interface SecondFactorSettings {
   /** How long a pending login waits for its code. */
   pendingLoginTtlMs: number;
-  /** Wrong codes of one account per window; the last one ends the pending login. */
-  failuresPerAccount: number;
-  windowMs: number;
   /** Every code check answers no sooner than this after it began, right code or wrong. */
   codeCheckMs: number;
   /** The name authenticator apps show beside the account. */
@@ -42,8 +39,6 @@ export interface SecondFactorSettings {
 
 export const DEFAULT_SECOND_FACTOR_SETTINGS: SecondFactorSettings = {
   pendingLoginTtlMs: 5 * 60_000,
-  failuresPerAccount: 5,
-  windowMs: 900_000,
   codeCheckMs: 50,
   issuer: 'Latchkey',
 };

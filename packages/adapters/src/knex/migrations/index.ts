@@ -4,6 +4,7 @@ import * as createUsers from './20261124-001-create-users';
 import * as createAuthEvents from './20261125-002-create-auth-events';
 import * as createSessions from './20261125-003-create-sessions';
 import * as createPasswordResetTokens from './20261125-004-create-password-reset-tokens';
+import * as createSecondFactors from './20261125-006-create-second-factors';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125-002-create-auth-events', createAuthEvents],
   ['20261125-003-create-sessions', createSessions],
   ['20261125-004-create-password-reset-tokens', createPasswordResetTokens],
+  ['20261125-006-create-second-factors', createSecondFactors],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */
