@@ -69,6 +69,14 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds before trying again.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
 };
 
+const DATABASE_DOWN = 'the database is down, cannot write (disk full) or did not answer within DATABASE_TIMEOUT_MS';
+
+/** Every route that reads or writes the database answers 503 while it is unavailable. */
+const UNAVAILABLE = failure(`The service is unavailable for a moment: ${DATABASE_DOWN}.`, RETRY_AFTER);
+
+/** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
+const OVERLOADED = failure(`Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or ${DATABASE_DOWN}.`, RETRY_AFTER);
+
 const PENDING_COOKIE = {
   name: 'second_factor_pending',
   in: 'cookie',
@@ -89,14 +97,6 @@ const CODE_CHECK_FAILURES = {
   '429': failure('Too many wrong codes for the account (SECOND_FACTOR_FAILURES_PER_ACCOUNT per LOGIN_FAILURE_WINDOW_SECONDS).', RETRY_AFTER),
   '503': failure(`No encryption key, the wrong-code counters (REDIS_URL) did not answer, or ${DATABASE_DOWN}.`, RETRY_AFTER),
 };
-
-const DATABASE_DOWN = 'the database is down, cannot write (disk full) or did not answer within DATABASE_TIMEOUT_MS';
-
-/** Every route that reads or writes the database answers 503 while it is unavailable. */
-const UNAVAILABLE = failure(`The service is unavailable for a moment: ${DATABASE_DOWN}.`, RETRY_AFTER);
-
-/** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
-const OVERLOADED = failure(`Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or ${DATABASE_DOWN}.`, RETRY_AFTER);
 
 const PATHS = {
   '/': {
