@@ -6,7 +6,8 @@ import { sessionsList } from './sessions-list';
 import { sessionsRevoke } from './sessions-revoke';
 import { usersAdd } from './users-add';
 import { usersList } from './users-list';
+import { usersMfaReset } from './users-mfa-reset';
 import { usersShow } from './users-show';
 
 /** Every command, in the order `latchkey --help` lists them. */
-export const COMMANDS: readonly Command[] = [usersAdd, usersShow, usersList, sessionsList, sessionsRevoke, resetToken, events, migrate, migrateStatus, migrateRollback];
+export const COMMANDS: readonly Command[] = [usersAdd, usersShow, usersList, usersMfaReset, sessionsList, sessionsRevoke, resetToken, events, migrate, migrateStatus, migrateRollback];
