@@ -61,7 +61,7 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
  * pending login's cookie, for POST /sessions/second_factor. Any other error goes on.
  */
 function answerSecondFactorRequired(ctx: Context, required: SecondFactorRequiredError, cookie: CookieSettings): void {
-  setPendingLoginCookie(ctx, required.pendingToken, Math.max(1, Math.floor((required.expiresAt - Date.now()) / 1000)), cookie);
+  setPendingLoginCookie(ctx, required.pendingToken, required.expiresInSeconds, cookie);
   ctx.status = 401;
   ctx.body = { message: 'second factor required', second_factor_required: true };
 }

@@ -5,7 +5,8 @@ export class SecondFactorRequiredError extends DomainError {
   constructor(
     /** The pending login's token: given to the client once, stored as a digest. */
     readonly pendingToken: string,
-    readonly expiresAt: number,
+    /** How long the pending login waits for its code. */
+    readonly expiresInSeconds: number,
   ) {
     super('Second factor required');
   }

@@ -169,7 +169,7 @@ export class SecondFactors {
       userAgent: truncated(client.userAgent, USER_AGENT_MAX),
     };
     await this.pendingLogins.add(pending);
-    return new SecondFactorRequiredError(token, pending.expiresAt);
+    return new SecondFactorRequiredError(token, Math.ceil(this.settings.pendingLoginTtlMs / 1000));
   }
 
   /**
