@@ -103,7 +103,7 @@ export function secondFactorRepositoryContract(name: string, open: () => Promise
     it('finds a pending login until it expires, and gives it to one taker', async () => {
       const user = await users.addUser('f@example.com', 'hash-1');
       const login = pendingLogin(user.id);
-      await pending.add(login);
+      await pending.add(login, 5);
       expect(await pending.find(login.tokenDigest, T)).toEqual(login);
       expect(await pending.find(login.tokenDigest, login.expiresAt)).toBeNull();
       expect(await pending.take(login.tokenDigest, login.expiresAt)).toBeNull();
@@ -114,15 +114,23 @@ export function secondFactorRepositoryContract(name: string, open: () => Promise
     it('ends every pending login of a user, and deletes expired ones in bounded batches', async () => {
       const user = await users.addUser('g@example.com', 'hash-1');
       const other = await users.addUser('h@example.com', 'hash-1');
-      for (let i = 0; i < 3; i++) await pending.add(pendingLogin(user.id));
+      for (let i = 0; i < 3; i++) await pending.add(pendingLogin(user.id), 5);
       const kept = pendingLogin(other.id);
-      await pending.add(kept);
+      await pending.add(kept, 5);
       expect(await pending.endAll(user.id)).toBe(3);
       expect(await pending.find(kept.tokenDigest, T)).not.toBeNull();
-      for (let i = 0; i < 3; i++) await pending.add(pendingLogin(other.id, { expiresAt: T + i }));
+      for (let i = 0; i < 3; i++) await pending.add(pendingLogin(other.id, { expiresAt: T + i }), 5);
       expect(await pending.deleteExpired(T + 10, 2)).toBe(2);
       expect(await pending.deleteExpired(T + 10, 2)).toBe(1);
       expect(await pending.find(kept.tokenDigest, T)).not.toBeNull();
+    });
+
+    it('keeps the newest pending logins of a user, ending the oldest beyond the bound', async () => {
+      const user = await users.addUser('k@example.com', 'hash-1');
+      const logins = Array.from({ length: 5 }, (_, i) => pendingLogin(user.id, { createdAt: T + i }));
+      for (const login of logins) await pending.add(login, 3);
+      const left = await Promise.all(logins.map((login) => pending.find(login.tokenDigest, T)));
+      expect(left.map((found) => found !== null)).toEqual([false, false, true, true, true]);
     });
 
     it(`races: a time step, a recovery code and a pending login each go to exactly one of ${RACERS} (${SECOND_FACTOR_RACE_ROUNDS} rounds)`, async () => {
@@ -132,7 +140,7 @@ export function secondFactorRepositoryContract(name: string, open: () => Promise
         const code = digestSecret(`race-${round}`);
         if (round % 10 === 0) expect(await factors.replaceRecoveryCodes(user.id, Array.from({ length: 10 }, (_, i) => digestSecret(`race-${round + i}`)))).toBe(true);
         const login = pendingLogin(user.id);
-        await pending.add(login);
+        await pending.add(login, 5);
         const [steps, codes, takes] = await Promise.all([
           Promise.all(Array.from({ length: RACERS }, () => factors.useStep(user.id, step))),
           Promise.all(Array.from({ length: RACERS }, () => factors.useRecoveryCode(user.id, code, T))),

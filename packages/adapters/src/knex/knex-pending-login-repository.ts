@@ -19,9 +19,18 @@ const RETURNING = Object.values(COLUMNS).join(', ');
 export class KnexPendingLoginRepository implements PendingLoginRepository {
   constructor(private readonly knex: Knex) {}
 
-  async add(pending: PendingLogin): Promise<void> {
+  async add(pending: PendingLogin, keep: number): Promise<void> {
     const row = Object.fromEntries(Object.entries(COLUMNS).map(([attribute, column]) => [column, pending[attribute as keyof PendingLogin]]));
     await this.knex('pending_logins').insert(row);
+    const beyond = this.knex('pending_logins')
+      .select('token_digest')
+      .where('user_id', pending.userId)
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'token_digest', order: 'desc' },
+      ])
+      .offset(keep);
+    await this.knex('pending_logins').whereIn('token_digest', beyond).whereNot('token_digest', pending.tokenDigest).del();
   }
 
   async find(tokenDigest: string, now: number): Promise<PendingLogin | null> {

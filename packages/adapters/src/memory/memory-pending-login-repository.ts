@@ -4,8 +4,11 @@ import type { PendingLogin, PendingLoginRepository } from '@latchkey/domain';
 export class MemoryPendingLoginRepository implements PendingLoginRepository {
   private readonly rows = new Map<string, PendingLogin>();
 
-  async add(pending: PendingLogin): Promise<void> {
+  async add(pending: PendingLogin, keep: number): Promise<void> {
     this.rows.set(pending.tokenDigest, { ...pending });
+    const ofUser = [...this.rows.values()].filter((row) => row.userId === pending.userId);
+    // Map order is insertion order: the oldest come first.
+    for (const old of ofUser.slice(0, Math.max(0, ofUser.length - keep))) this.rows.delete(old.tokenDigest);
   }
 
   async find(tokenDigest: string, now: number): Promise<PendingLogin | null> {

@@ -27,7 +27,8 @@ export interface SecondFactorRepository {
 
 /** Storage of pending logins; each method one atomic step. */
 export interface PendingLoginRepository {
-  add(pending: PendingLogin): Promise<void>;
+  /** Stores it, and ends the user's oldest pending logins beyond the `keep` newest. */
+  add(pending: PendingLogin, keep: number): Promise<void>;
   /** The pending login of this digest while it has not expired at `now`. */
   find(tokenDigest: string, now: number): Promise<PendingLogin | null>;
   /** Deletes and returns it while it has not expired at `now`: one caller gets it. */

@@ -31,6 +31,8 @@ export interface PendingLogin {
 export interface SecondFactorSettings {
   /** How long a pending login waits for its code. */
   pendingLoginTtlMs: number;
+  /** Pending logins one user may hold; a new one ends the oldest beyond it. */
+  pendingLoginsPerUser: number;
   /** Every code check answers no sooner than this after it began, right code or wrong. */
   codeCheckMs: number;
   /** The name authenticator apps show beside the account. */
@@ -39,6 +41,7 @@ export interface SecondFactorSettings {
 
 export const DEFAULT_SECOND_FACTOR_SETTINGS: SecondFactorSettings = {
   pendingLoginTtlMs: 5 * 60_000,
+  pendingLoginsPerUser: 5,
   codeCheckMs: 50,
   issuer: 'Latchkey',
 };

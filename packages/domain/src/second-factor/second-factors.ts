@@ -168,7 +168,7 @@ export class SecondFactors {
       ip: truncated(client.ip, IP_MAX),
       userAgent: truncated(client.userAgent, USER_AGENT_MAX),
     };
-    await this.pendingLogins.add(pending);
+    await this.pendingLogins.add(pending, this.settings.pendingLoginsPerUser);
     return new SecondFactorRequiredError(token, Math.ceil(this.settings.pendingLoginTtlMs / 1000));
   }
 
