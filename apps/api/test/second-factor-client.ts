@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestServer } from './harness';
 import { form, sessionCookie } from './harness';
-import { referenceTotp } from './totp-reference';
+import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 
 /** A client of one test server, holding cookies by name. */
 export function secondFactorClient(server: () => TestServer) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from './harness';
 import { sessionCookie, startTestServer } from './harness';
 import { SteppedClock, secondFactorClient } from './second-factor-client';
-import { base32Decode, referenceTotp } from './totp-reference';
+import { base32Decode, referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 
 let server: TestServer;
 let clock: SteppedClock;
