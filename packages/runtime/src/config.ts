@@ -94,8 +94,8 @@ export const VARIABLES = {
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: variable(integer(1, 3600).default(5), 'An idle keep-alive connection closes after this long (keep it above a proxy\'s idle timeout).'),
   ENCRYPTION_KEYS: variable(
     list().default([]),
-    'Comma-separated base64 keys of 32 bytes sealing TOTP secrets (AES-256-GCM): the first seals, all open. Production without it: second-factor enrolment answers 503.',
-    '(unset: development creates ENCRYPTION_KEY_FILE)',
+    'Comma-separated base64 keys of 32 bytes sealing TOTP secrets (AES-256-GCM): the first seals, all open. Without it: 503 to enrolments in production, ENCRYPTION_KEY_FILE in development.',
+    '(none)',
   ),
   ENCRYPTION_KEY_FILE: variable(z.string().min(1).default('data/encryption.key'), 'Without ENCRYPTION_KEYS, outside production: the key file created (mode 600) and used.'),
   SECOND_FACTOR_FAILURES_PER_ACCOUNT: variable(integer(1, 1000).default(5), 'Wrong second-factor codes of one account per LOGIN_FAILURE_WINDOW_SECONDS; the last ends the pending login (the password step is not locked).'),
