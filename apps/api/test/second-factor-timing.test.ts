@@ -54,7 +54,8 @@ it(`a right code and a wrong one take the same time (medians of ${ROUNDS} each)`
   const [rightMs, wrongMs] = [median(right), median(wrong)];
   console.log(`POST /sessions/second_factor medians over ${ROUNDS} each: right ${rightMs.toFixed(1)} ms, wrong ${wrongMs.toFixed(1)} ms`);
   expect(Math.min(rightMs, wrongMs)).toBeGreaterThanOrEqual(50);
-  expect(Math.abs(rightMs - wrongMs)).toBeLessThan(5);
+  // The floor hides the ~1 ms of work a right code adds; a loaded machine may add noise to either.
+  expect(Math.abs(rightMs - wrongMs)).toBeLessThan(10);
 });
 
 /** A code of none of the steps around `at`. */

@@ -131,6 +131,28 @@ describe('second factor', () => {
     expect(events.filter((type) => type === 'second_factor_failed')).toHaveLength(5);
   });
 
+  it('refuses every second-factor change sent by a page of another origin', async () => {
+    await start();
+    const { session } = await enrolledUser('ada@example.com');
+    const pending = await pendingLogin('ada@example.com');
+    const foreign = { origin: 'https://evil.example' };
+    for (const [method, path] of [
+      ['POST', '/sessions/second_factor'],
+      ['POST', '/profile/totp'],
+      ['PUT', '/profile/totp'],
+      ['DELETE', '/profile/totp'],
+      ['POST', '/profile/recovery_codes'],
+    ] as const) {
+      const response = await fetch(server.url + path, {
+        method,
+        headers: { ...foreign, 'content-type': 'application/x-www-form-urlencoded', cookie: `session_id=${session}; second_factor_pending=${pending}` },
+        body: 'code=123456&password=b4l0u',
+      });
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect(await response.json()).toEqual({ message: 'cross-origin request refused' });
+    }
+  });
+
   it('ends a pending login after 5 minutes', async () => {
     await start();
     const { secret } = await enrolledUser('ada@example.com');
