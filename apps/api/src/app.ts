@@ -16,10 +16,13 @@ import { openapiRoutes } from './routes/openapi';
 import { profileRoutes } from './routes/profile';
 import { profileEmailRoutes } from './routes/profile-email';
 import { profilePasswordRoutes } from './routes/profile-password';
+import { profileRecoveryCodesRoutes } from './routes/profile-recovery-codes';
+import { profileTotpRoutes } from './routes/profile-totp';
 import { readyzRoutes } from './routes/readyz';
 import { resetPasswordRoutes } from './routes/reset-password';
 import { rootRoutes } from './routes/root';
 import { sessionsRoutes } from './routes/sessions';
+import { sessionsSecondFactorRoutes } from './routes/sessions-second-factor';
 import { usersRoutes } from './routes/users';
 import { verifyEmailRoutes } from './routes/verify-email';
 
@@ -56,6 +59,9 @@ export function createRouter(deps: AppDeps & Required<Pick<AppDeps, 'metrics' | 
     usersRoutes(deps),
     sessionsRoutes(deps),
     profileRoutes(deps),
+    sessionsSecondFactorRoutes(deps),
+    profileTotpRoutes(deps),
+    profileRecoveryCodesRoutes(deps),
     resetPasswordRoutes(deps),
     // The account lifecycle:
     verifyEmailRoutes(deps),

@@ -5,6 +5,12 @@ import {
   InvalidEmailTokenError,
   InvalidResetTokenError,
   MailUnavailableError,
+  InvalidSecondFactorCodeError,
+  NoPendingLoginError,
+  SecondFactorStateError,
+  SecondFactorThrottleUnavailableError,
+  SecretBoxUnavailableError,
+  TooManySecondFactorFailuresError,
   NotAuthenticatedError,
   OverloadedError,
   ResetRequestsUnavailableError,
@@ -38,6 +44,15 @@ export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof MailUnavailableError) return { status: 501, message: 'email is not configured' };
   if (error instanceof TooManyAttemptsError) {
     return { status: 429, message: 'too many failed logins; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof InvalidSecondFactorCodeError) return { status: 401, message: error.message.toLowerCase() };
+  if (error instanceof NoPendingLoginError) return { status: 403, message: 'no pending login; log in again' };
+  if (error instanceof SecondFactorStateError) return { status: 409, message: error.message.toLowerCase() };
+  if (error instanceof TooManySecondFactorFailuresError) {
+    return { status: 429, message: 'too many wrong codes; log in again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof SecretBoxUnavailableError || error instanceof SecondFactorThrottleUnavailableError) {
+    return { status: 503, message: error.message, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   }
   if (error instanceof TooManyResetRequestsError) {
     return { status: 429, message: 'too many reset requests; try again later', headers: { 'Retry-After': String(error.retryAfterSeconds) } };

@@ -81,6 +81,27 @@ const UNAVAILABLE = failure(`The service is unavailable for a moment: ${DATABASE
 /** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
 const OVERLOADED = failure(`Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or ${DATABASE_DOWN}.`, RETRY_AFTER);
 
+const PENDING_COOKIE = {
+  name: 'second_factor_pending',
+  in: 'cookie',
+  required: false,
+  description: 'The pending login set by POST /sessions when a second factor is required.',
+  schema: text,
+};
+
+const RECOVERY_CODES = object({
+  recovery_codes: { type: 'array', minItems: 10, maxItems: 10, items: { type: 'string', pattern: '^[a-z2-7]{4}(-[a-z2-7]{4}){3}$' }, description: 'Each works once.' },
+});
+
+/** What every code check of a signed-in user may answer. */
+const CODE_CHECK_FAILURES = {
+  '400': failure('A missing field or a malformed body.'),
+  '401': failure('"invalid code": wrong, already used or malformed.'),
+  '403': failure('No valid session, or a cross-origin request.'),
+  '429': failure('Too many wrong codes for the account (SECOND_FACTOR_FAILURES_PER_ACCOUNT per LOGIN_FAILURE_WINDOW_SECONDS).', RETRY_AFTER),
+  '503': failure(`No encryption key, the wrong-code counters (REDIS_URL) did not answer, or ${DATABASE_DOWN}.`, RETRY_AFTER),
+};
+
 const PATHS = {
   '/': {
     get: {
@@ -122,7 +143,12 @@ const PATHS = {
       responses: {
         '200': json('Logged in; the session cookie is set.', object({ email, message: { const: 'logged in' } }), SET_SESSION_COOKIE),
         '400': failure('A missing field or a malformed body.'),
-        '401': failure('Wrong email or password (the same answer for both, also for an email that is not an address).'),
+        '401': json(
+          'Wrong email or password (the same answer for both, also for an email that is not an address). ' +
+            'Or, for a user with a second factor, the right password: "second factor required", no session, and the cookie of a pending login (5 minutes) for POST /sessions/second_factor.',
+          { oneOf: [ref('Error'), object({ message: { const: 'second factor required' }, second_factor_required: { const: true } })] },
+          { 'Set-Cookie': { description: 'With "second factor required": `second_factor_pending=<token>; Path=/; Max-Age=300; HttpOnly; SameSite=Lax`.', required: false, schema: text } },
+        ),
         '403': failure('A cross-origin request (login CSRF).'),
         '429': failure('Too many failed logins for this email or from this address.', RETRY_AFTER),
         '503': failure(
@@ -146,6 +172,22 @@ const PATHS = {
         },
         '403': failure('No valid session, or a cross-origin request.'),
         '503': UNAVAILABLE,
+      },
+    },
+  },
+  '/sessions/second_factor': {
+    post: {
+      summary: 'Complete a login with a second factor',
+      operationId: 'completeSecondFactorLogin',
+      parameters: [PENDING_COOKIE],
+      requestBody: formOrJson(object({ code: { type: 'string', description: 'A current 6-digit TOTP code (each accepted once) or an unused recovery code.' } })),
+      responses: {
+        '200': json('Logged in with the second factor: a new session cookie (the pending one is used up and cleared).', object({ email, message: { const: 'logged in' } }), SET_SESSION_COOKIE),
+        '400': failure('A missing code or a malformed body.'),
+        '401': failure('"invalid code": wrong, already used (replay) or malformed. The pending login stays, until SECOND_FACTOR_FAILURES_PER_ACCOUNT wrong codes end it.'),
+        '403': failure('No pending login: none sent, expired (5 minutes), completed, or ended by wrong codes; or a cross-origin request.'),
+        '429': failure('Too many wrong codes for the account (SECOND_FACTOR_FAILURES_PER_ACCOUNT per LOGIN_FAILURE_WINDOW_SECONDS): the pending login is ended; the password step is not locked.', RETRY_AFTER),
+        '503': failure(`The wrong-code counters (REDIS_URL) did not answer, or ${DATABASE_DOWN}.`, RETRY_AFTER),
       },
     },
   },
@@ -179,10 +221,10 @@ const PATHS = {
       parameters: [SESSION_COOKIE],
       responses: {
         '200': json(
-          'The user of the session; `email_verified` only when EMAIL_VERIFICATION is not off.',
-          object({ email, email_verified: { type: 'boolean' } }, ['email']),
+          'The user of the session; `email_verified` only when EMAIL_VERIFICATION is not off; `second_factor: true` only when the session was opened with a second factor (otherwise the contract\'s `{"email": E}`).',
+          object({ email, email_verified: { type: 'boolean' }, second_factor: { const: true } }, ['email']),
         ),
-        '403': failure('No valid session.'),
+        '403': failure('No valid session (a pending login is none).'),
         '503': UNAVAILABLE,
       },
     },
@@ -285,6 +327,58 @@ const PATHS = {
         '403': failure('An invalid session cookie, or a cross-origin request.'),
         '429': failure('Too many resends for this address (VERIFICATION_RESENDS_PER_EMAIL) or from this client (VERIFICATION_RESENDS_PER_IP).', RETRY_AFTER),
         '503': UNAVAILABLE,
+      },
+    },
+  },
+  '/profile/totp': {
+    post: {
+      summary: 'Start a TOTP enrolment',
+      operationId: 'startTotpEnrolment',
+      parameters: [SESSION_COOKIE],
+      responses: {
+        '200': json(
+          'A new secret (RFC 6238: SHA-1, 6 digits, 30 s), waiting for its first code; a new POST replaces a waiting one.',
+          object({ secret: { type: 'string', description: 'Base32.' }, otpauth_uri: { type: 'string', description: 'otpauth://totp/… for authenticator apps.' }, qr_svg: { type: 'string', description: 'The URI as a QR code, SVG.' } }),
+        ),
+        '403': failure('No valid session, or a cross-origin request.'),
+        '409': failure('"a second factor is enabled already".'),
+        '503': failure(`No encryption key: "Second factors are unavailable: ENCRYPTION_KEYS is not set" (production), or ${DATABASE_DOWN}.`, RETRY_AFTER),
+      },
+    },
+    put: {
+      summary: 'Enable the enrolment with a current code',
+      operationId: 'enableTotp',
+      parameters: [SESSION_COOKIE],
+      requestBody: formOrJson(object({ code: text })),
+      responses: {
+        '200': json('Enabled: every other session of the user is ended. The 10 recovery codes, shown this once.', RECOVERY_CODES),
+        ...CODE_CHECK_FAILURES,
+        '409': failure('"no enrolment is waiting for a code".'),
+      },
+    },
+    delete: {
+      summary: 'Remove the second factor',
+      operationId: 'removeTotp',
+      parameters: [SESSION_COOKIE],
+      requestBody: formOrJson(object({ password: text, code: { type: 'string', description: 'A current TOTP code or a recovery code.' } })),
+      responses: {
+        '200': json('Removed, with its recovery codes; every other session of the user is ended.', object({ message: { const: 'second factor removed' } })),
+        ...CODE_CHECK_FAILURES,
+        '401': failure('"invalid password or code".'),
+        '409': failure('"no second factor is enabled".'),
+      },
+    },
+  },
+  '/profile/recovery_codes': {
+    post: {
+      summary: 'Replace the recovery codes',
+      operationId: 'replaceRecoveryCodes',
+      parameters: [SESSION_COOKIE],
+      requestBody: formOrJson(object({ code: { type: 'string', description: 'A current TOTP code.' } })),
+      responses: {
+        '200': json('A new set of 10; the old set stops working.', RECOVERY_CODES),
+        ...CODE_CHECK_FAILURES,
+        '409': failure('"no second factor is enabled".'),
       },
     },
   },
@@ -404,6 +498,7 @@ export const openApiDocument = {
         ip: { type: ['string', 'null'], description: 'Client address at login.' },
         user_agent: { type: ['string', 'null'], description: 'User agent at login (at most 512 characters).' },
         current: { type: 'boolean', description: 'True for the session of the cookie sent.' },
+        second_factor: { type: 'boolean', description: 'True when the login that opened it passed a second factor.' },
       }),
     },
     headers: {

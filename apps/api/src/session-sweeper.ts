@@ -45,6 +45,8 @@ export class SessionSweeper {
           if (count < this.settings.batch) break;
         }
         if (deleted > 0) this.logger.debug({ deleted }, 'expired sessions deleted');
+        // Pending logins live 5 minutes: one batch a sweep keeps up with them.
+        await this.auth.deleteExpiredPendingLogins(this.settings.batch);
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'expired sessions could not be deleted; next sweep retries');
       }

@@ -2,20 +2,25 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from '@latchkey/adapters';
+import { randomBytes } from 'node:crypto';
 import {
+  AesGcmSecretBox,
   BcryptPasswordHasher,
   KnexAccountRepository,
   KnexAuditLog,
   KnexEmailTokenRepository,
   KnexPasswordResetTokenRepository,
+  KnexPendingLoginRepository,
+  KnexSecondFactorRepository,
   KnexSessionRepository,
   KnexUserRepository,
+  MemoryThrottleStore,
   createKnex,
   databaseReadiness,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuthService } from '@latchkey/domain';
-import type { AuthServiceDeps } from '@latchkey/domain';
+import { AuthService, SecondFactorThrottle } from '@latchkey/domain';
+import type { AuthServiceDeps, SecondFactorDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
 import type { LogLevel } from '../src/logger';
@@ -46,6 +51,17 @@ export interface TestServerOptions {
   http?: Partial<HttpSettings>;
   cookie?: Partial<CookieSettings>;
   logLevel?: LogLevel;
+  /** The second factor's storage and settings; by default on the same database, a key of the test's, 5 wrong codes per account. */
+  secondFactor?: (knex: Knex) => SecondFactorDeps;
+}
+
+function defaultSecondFactor(knex: Knex): SecondFactorDeps {
+  return {
+    factors: new KnexSecondFactorRepository(knex),
+    pendingLogins: new KnexPendingLoginRepository(knex),
+    box: new AesGcmSecretBox([randomBytes(32)]),
+    throttle: new SecondFactorThrottle(new MemoryThrottleStore(), { failuresPerAccount: 5, windowMs: 900_000 }),
+  };
 }
 
 /**
@@ -66,6 +82,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     hasher,
     audit,
     account: { accounts: new KnexAccountRepository(knex), emailTokens: new KnexEmailTokenRepository(knex) },
+    secondFactor: (options.secondFactor ?? defaultSecondFactor)(knex),
     ...overrides,
   });
   const readiness = new Readiness(() => databaseReadiness(knex), 500);

@@ -68,10 +68,8 @@ function upgradeScenario(name: string, newDatabase: () => Promise<{ url: string;
 async function expectRollbackRestores(databaseUrl: string, cookie: string, loginAt: number): Promise<void> {
   const knex: Knex = createKnex(databaseUrl);
   try {
-    // Back past the account lifecycle (005) and the reset tokens (004), then out of the sessions table (003).
-    await knex.migrate.down(migrationConfig);
-    await knex.migrate.down(migrationConfig);
-    await knex.migrate.down(migrationConfig);
+    // Back past every later migration, one at a time, then out of the sessions table (003).
+    for (let undone = 0; undone < 20 && (await knex.schema.hasTable('sessions')); undone++) await knex.migrate.down(migrationConfig);
     expect(await knex.schema.hasTable('sessions')).toBe(false);
     const rows = await knex('users').select('email', 'session_id', 'session_created_at').orderBy('id');
     expect(rows.map((row) => [row.email, row.session_id, row.session_created_at === null ? null : Number(row.session_created_at)])).toEqual([

@@ -47,7 +47,7 @@ describe('latchkey command line', () => {
     [[], /^latchkey: a command is needed \(run `latchkey --help`\)$/],
     [['frobnicate'], /^latchkey: unknown command "frobnicate" \(run `latchkey --help`\)$/],
     [['help', 'frobnicate'], /unknown command "frobnicate"/],
-    [["users"], /unknown command "users"; users commands: add, show, list, verify, delete \(run `latchkey users --help`\)/],
+    [['users'], /unknown command "users"; users commands: add, show, list, verify, delete, mfa-reset \(run `latchkey users --help`\)/],
     [['users', 'remove', 'a@example.com'], /unknown command "users remove"/],
     [['users', 'show'], /^latchkey: missing EMAIL \(run `latchkey users show --help`\)$/],
     [['users', 'show', 'a@example.com', 'b@example.com'], /unexpected argument "b@example\.com"/],

@@ -2,7 +2,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher, KnexAuditLog, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, migrationSource } from '@latchkey/adapters';
+import {
+  AesGcmSecretBox,
+  BcryptPasswordHasher,
+  KnexAuditLog,
+  KnexPasswordResetTokenRepository,
+  KnexPendingLoginRepository,
+  KnexSecondFactorRepository,
+  KnexSessionRepository,
+  KnexUserRepository,
+  createKnex,
+  migrationSource,
+} from '@latchkey/adapters';
+import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 import { AuthService } from '@latchkey/domain';
 import { runInProcess } from './run-cli';
 
@@ -189,6 +201,32 @@ describe('latchkey commands on an SQLite file', () => {
     it('needs no Redis: the throttle store is for logins, which the CLI never does', async () => {
       const result = await run(['users', 'list', '--limit', '1'], '', { REDIS_URL: 'redis://127.0.0.1:1' });
       expect(result).toMatchObject({ code: 0, stderr: '' });
+    });
+
+    it('users mfa-reset removes a second factor and ends every session; users show tells whether one is set', async () => {
+      const knex = createKnex(env.DATABASE_URL);
+      const auth = new AuthService({
+        users: new KnexUserRepository(knex),
+        sessions: new KnexSessionRepository(knex),
+        resetTokens: new KnexPasswordResetTokenRepository(knex),
+        hasher: new BcryptPasswordHasher(4),
+        secondFactor: { factors: new KnexSecondFactorRepository(knex), pendingLogins: new KnexPendingLoginRepository(knex), box: new AesGcmSecretBox([Buffer.alloc(32, 1)]) },
+      });
+      const user = await auth.registerUser('totp@example.com', 'b4l0u');
+      const { sessionId, session } = await auth.login('totp@example.com', 'b4l0u');
+      const { secret } = await auth.startSecondFactorEnrolment(user);
+      await auth.enableSecondFactor(user, referenceTotp(secret, Date.now()), session.id);
+      await knex.destroy();
+      expect((await run(['users', 'show', 'totp@example.com'])).stdout).toMatch(/^second factor\s+TOTP \(10 recovery codes left\)$/m);
+      const reset = await run(['users', 'mfa-reset', 'totp@example.com', '--json']);
+      expect(reset).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(reset.stdout)).toEqual({ email: 'totp@example.com', second_factor_removed: true });
+      const shown = JSON.parse((await run(['users', 'show', 'totp@example.com', '--json'])).stdout) as Record<string, unknown>;
+      expect(shown).toMatchObject({ second_factor: false, recovery_codes_left: 0, sessions: 0 });
+      expect(await auth.getUserFromSessionId(sessionId).catch(() => 'closed')).toBe('closed');
+      const events = (await run(['events', 'totp@example.com'])).stdout;
+      expect(events).toContain('second_factor_reset_by_admin');
+      expect((await run(['users', 'mfa-reset', 'totp@example.com'])).stdout).toMatch(/none was set/);
     });
 
     it('never prints a password', () => {

@@ -34,3 +34,8 @@ export { MemoryAccountRepository } from './memory/memory-account-repository';
 export type { MemoryAccountStores } from './memory/memory-account-repository';
 export { KnexEmailTokenRepository } from './knex/knex-email-token-repository';
 export { KnexAccountRepository } from './knex/knex-account-repository';
+export { MemorySecondFactorRepository } from './memory/memory-second-factor-repository';
+export { MemoryPendingLoginRepository } from './memory/memory-pending-login-repository';
+export { KnexSecondFactorRepository } from './knex/knex-second-factor-repository';
+export { KnexPendingLoginRepository } from './knex/knex-pending-login-repository';
+export { AesGcmSecretBox, UnavailableSecretBox, UnsealError } from './crypto/aes-gcm-secret-box';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KnexUserRepository, SQLITE_DRIVERS, createKnex, migrateToLatest, migrationConfig } from '../src';
+import { KnexUserRepository, SQLITE_DRIVERS, createKnex, migrationConfig } from '../src';
 
 const LIFECYCLE = '20261125-005-account-lifecycle';
 
@@ -12,7 +12,8 @@ describe.each(SQLITE_DRIVERS)('migration %s on SQLite (%s)', (driver) => {
         await knex.migrate.up({ ...migrationConfig, name });
       }
       const before = await new KnexUserRepository(knex).addUser('kept@example.com', 'hash');
-      expect(await migrateToLatest(knex)).toEqual([LIFECYCLE]);
+      const [, applied] = (await knex.migrate.up({ ...migrationConfig, name: LIFECYCLE })) as [number, string[]];
+      expect(applied).toEqual([LIFECYCLE]);
       expect(await new KnexUserRepository(knex).findUserBy({ id: before.id })).toMatchObject({ email: 'kept@example.com', emailVerifiedAt: null });
       expect(await knex.schema.hasTable('email_tokens')).toBe(true);
       await knex('sessions').insert({ id: '0192f000-0000-7000-8000-000000000001', user_id: before.id, secret_digest: 'a'.repeat(64), created_at: 1, last_seen_at: 1 });

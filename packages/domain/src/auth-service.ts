@@ -19,6 +19,9 @@ import { PasswordResets } from './passwords/password-resets';
 import type { ResetThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
 import { newSecret } from './secrets';
+import { SecondFactorStateError } from './second-factor/second-factor-errors';
+import type { Enrolment, SecondFactorDeps, SecondFactorStatus } from './second-factor/second-factors';
+import { SecondFactors } from './second-factor/second-factors';
 import type { Session } from './sessions/session';
 import { SessionManager } from './sessions/session-manager';
 import type { AuthenticatedSession, SessionRepository } from './sessions/session-repository';
@@ -65,6 +68,8 @@ export interface AuthServiceDeps {
   settings?: Partial<SessionSettings>;
   /** Account lifecycle: verification, change of password and email, deletion, notices. */
   account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'mailer' | 'resendThrottle' | 'onError' | 'settings'>;
+  /** TOTP and recovery codes; users cannot enrol one when absent. */
+  secondFactor?: SecondFactorDeps;
 }
 
 export interface LoginResult {
@@ -86,6 +91,7 @@ export class AuthService {
   private readonly audit: AuditRecorder;
   private readonly sessions: SessionManager;
   readonly settings: SessionSettings;
+  private readonly secondFactors?: SecondFactors;
   private dummyHash?: Promise<string>;
   private readonly lifecycle: AccountLifecycle;
 
@@ -99,6 +105,10 @@ export class AuthService {
     this.settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
     this.sessions = new SessionManager(deps.sessions, this.settings, this.clock, this.audit);
     this.resetThrottle = deps.resetThrottle;
+    if (deps.secondFactor) {
+      const services = { users: this.users, hasher: this.hasher, sessions: this.sessions, audit: this.audit, clock: this.clock };
+      this.secondFactors = new SecondFactors(deps.secondFactor, services);
+    }
     this.resets = new PasswordResets({
       users: this.users,
       tokens: deps.resetTokens,
@@ -175,6 +185,12 @@ export class AuthService {
       await this.record('login_unverified', client, { userId: user.id, email });
       throw new InvalidCredentialsError();
     }
+    // --- Second factor: a user who has one gets a pending login (SecondFactorRequiredError), no session.
+    if (await this.secondFactors?.isEnabled(user.id)) {
+      await attempt?.succeeded();
+      throw await this.secondFactors!.beginLogin(user, client);
+    }
+    // --- end of the second factor's step.
     // The password may have changed while it was being checked: the session is opened only
     // against the hash it was checked with, so a reset that came first wins.
     const opened = await this.sessions.open(user, client).catch(async (error: unknown) => {
@@ -295,6 +311,48 @@ export class AuthService {
     await this.record('password_changed', client, { userId: user.id, email: user.email });
     this.lifecycle.passwordWasReset(user, client);
     return user;
+  }
+
+  // The second factor (second-factor/): each method delegates to SecondFactors.
+
+  /** Completes a pending login with a TOTP or recovery code: a new session, opened with the second factor. */
+  async completeSecondFactorLogin(pendingToken: string, code: string, client: ClientContext = {}): Promise<LoginResult> {
+    const { user, opened } = await this.requireSecondFactors().completeLogin(pendingToken, code, client);
+    return { user, sessionId: opened.secret, session: opened.session };
+  }
+
+  startSecondFactorEnrolment(user: User): Promise<Enrolment> {
+    return this.requireSecondFactors().startEnrolment(user);
+  }
+
+  enableSecondFactor(user: User, code: string, currentSessionId: string, client: ClientContext = {}): Promise<string[]> {
+    return this.requireSecondFactors().enable(user, code, currentSessionId, client);
+  }
+
+  removeSecondFactor(user: User, password: string, code: string, currentSessionId: string, client: ClientContext = {}): Promise<void> {
+    return this.requireSecondFactors().remove(user, password, code, currentSessionId, client);
+  }
+
+  replaceRecoveryCodes(user: User, code: string, client: ClientContext = {}): Promise<string[]> {
+    return this.requireSecondFactors().replaceRecoveryCodes(user, code, client);
+  }
+
+  async secondFactorStatus(userId: number): Promise<SecondFactorStatus> {
+    return this.secondFactors ? this.secondFactors.status(userId) : { enabled: false, recoveryCodesLeft: 0 };
+  }
+
+  /** An operator removes the user's second factor; every session ends. False when there was none. */
+  resetSecondFactor(userId: number, client: ClientContext = {}): Promise<boolean> {
+    return this.requireSecondFactors().resetByAdmin(userId, client);
+  }
+
+  deleteExpiredPendingLogins(limit: number): Promise<number> {
+    return this.secondFactors ? this.secondFactors.deleteExpiredPendingLogins(limit) : Promise.resolve(0);
+  }
+
+  private requireSecondFactors(): SecondFactors {
+    if (!this.secondFactors) throw new SecondFactorStateError('Second factors are not configured');
+    return this.secondFactors;
   }
 
   /**

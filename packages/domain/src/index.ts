@@ -21,3 +21,4 @@ export * from './sessions/index';
 export * from './audit-recorder';
 export * from './verification/index';
 export * from './account/index';
+export * from './second-factor/index';

@@ -122,6 +122,13 @@ export const VARIABLES = {
       .transform((items) => items.filter((item): item is SecurityNotice => item !== 'none')),
     'Emails sent to the owner after a change, when email is configured (SMTP_URL, or emails enabled): a comma-separated list, or `none`.',
   ),
+  ENCRYPTION_KEYS: variable(
+    list().default([]),
+    'Comma-separated base64 keys of 32 bytes sealing TOTP secrets (AES-256-GCM): the first seals, all open. Without it: 503 to enrolments in production, ENCRYPTION_KEY_FILE in development.',
+    '(none)',
+  ),
+  ENCRYPTION_KEY_FILE: variable(z.string().min(1).default('data/encryption.key'), 'Without ENCRYPTION_KEYS, outside production: the key file created (mode 600) and used.'),
+  SECOND_FACTOR_FAILURES_PER_ACCOUNT: variable(integer(1, 1000).default(5), 'Wrong second-factor codes of one account per LOGIN_FAILURE_WINDOW_SECONDS; the last ends the pending login (the password step is not locked).'),
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -158,6 +165,10 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
   if (notOrigin !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: `${notOrigin} is not an origin (scheme://host[:port], no path, no *)` });
   }
+  const badKey = env.ENCRYPTION_KEYS.findIndex((key) => !/^[A-Za-z0-9+/]{43}=$/.test(key));
+  if (badKey >= 0) {
+    ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEYS'], message: `key ${badKey + 1} is not the base64 of 32 bytes (openssl rand -base64 32)` });
+  }
   if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_SECONDS' });
   }
@@ -177,6 +188,8 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
+const SECRET_VARIABLES = new Set<string>(['ENCRYPTION_KEYS']);
+
 /** Parses the environment; a bad value throws a one-line ConfigError naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const names = Object.keys(VARIABLES);
@@ -187,7 +200,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(`Invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue?.message}`);
+    // A key's value must not reach the log, even a wrong one.
+    const shown = SECRET_VARIABLES.has(name) ? '<hidden>' : JSON.stringify(source[name] ?? '');
+    throw new ConfigError(`Invalid ${name}=${shown}: ${issue?.message}`);
   }
   return parsed.data;
 }

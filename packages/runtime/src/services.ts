@@ -4,6 +4,8 @@ import {
   CommonPasswordList,
   KnexAuditLog,
   KnexPasswordResetTokenRepository,
+  KnexPendingLoginRepository,
+  KnexSecondFactorRepository,
   KnexSessionRepository,
   KnexUserRepository,
   FileMailer,
@@ -18,10 +20,11 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, prefixedThrottleStore } from '@latchkey/domain';
+import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
 import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
+import { secretBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
 
@@ -100,6 +103,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
       requestsPerIp: config.RESET_REQUESTS_PER_IP,
       windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
     }),
+    secondFactor: {
+      factors: new KnexSecondFactorRepository(knex),
+      pendingLogins: new KnexPendingLoginRepository(knex),
+      box: secretBoxFor(config, logger),
+      // Wrong codes count on a key of their own in the same store: shared through Redis.
+      throttle: new SecondFactorThrottle(throttleStore, {
+        failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
+        windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+      }),
+    },
     settings: {
       sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
       sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,

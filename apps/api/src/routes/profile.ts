@@ -9,9 +9,12 @@ import type { RouteDeps } from './context';
 export function profileRoutes({ auth, cookie }: RouteDeps): Router {
   const router = new Router();
   router.get('/profile', async (ctx) => {
-    const user = await auth.getUserFromSessionId(readSessionCookie(ctx));
-    if (!user) throw new NotAuthenticatedError();
-    ctx.body = { email: user.email, ...auth.account.profileFields(user) };
+    const found = await auth.authenticateSession(readSessionCookie(ctx));
+    if (!found) throw new NotAuthenticatedError();
+    const { user, session } = found;
+    // Only a session opened with a second factor says so: the contract's answer is unchanged.
+    const strength = session.strength === 'second_factor' ? { second_factor: true } : {};
+    ctx.body = { email: user.email, ...auth.account.profileFields(user), ...strength };
   });
 
   // The account, its sessions and tokens go in one transaction; the audit trail keeps a digest of the email.

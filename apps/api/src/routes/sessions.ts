@@ -1,10 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { NotAuthenticatedError, UnknownSessionError, summarizeSession } from '@latchkey/domain';
-import type { AuthService, AuthenticatedSession, Session } from '@latchkey/domain';
+import { NotAuthenticatedError, SecondFactorRequiredError, UnknownSessionError, summarizeSession } from '@latchkey/domain';
+import type { AuthService, AuthenticatedSession, LoginResult, Session } from '@latchkey/domain';
 import { clientContext } from '../client-context';
 import { stringField } from '../request-fields';
+import { setPendingLoginCookie } from '../pending-login-cookie';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../session-cookie';
+import type { CookieSettings } from '../session-cookie';
 import type { RouteDeps } from './context';
 
 /** POST and DELETE /sessions (the contract), and the caller's own sessions: /sessions/others, /sessions/{id}. */
@@ -12,7 +14,15 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
   const router = new Router();
 
   router.post('/sessions', async (ctx) => {
-    const { user, sessionId } = await auth.login(stringField(ctx, 'email'), stringField(ctx, 'password'), clientContext(ctx));
+    let result: LoginResult;
+    try {
+      result = await auth.login(stringField(ctx, 'email'), stringField(ctx, 'password'), clientContext(ctx));
+    } catch (error) {
+      if (!(error instanceof SecondFactorRequiredError)) throw error;
+      answerSecondFactorRequired(ctx, error, cookie);
+      return;
+    }
+    const { user, sessionId } = result;
     setSessionCookie(ctx, sessionId, cookie);
     ctx.body = { email: user.email, message: 'logged in' };
   });
@@ -46,6 +56,16 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
   return router;
 }
 
+/**
+ * A right password of a user with a second factor: 401 "second factor required" and the
+ * pending login's cookie, for POST /sessions/second_factor. Any other error goes on.
+ */
+function answerSecondFactorRequired(ctx: Context, required: SecondFactorRequiredError, cookie: CookieSettings): void {
+  setPendingLoginCookie(ctx, required.pendingToken, required.expiresInSeconds, cookie);
+  ctx.status = 401;
+  ctx.body = { message: 'second factor required', second_factor_required: true };
+}
+
 async function requireSession(ctx: Context, auth: AuthService): Promise<AuthenticatedSession> {
   const found = await auth.authenticateSession(readSessionCookie(ctx));
   if (!found) throw new NotAuthenticatedError();
@@ -53,5 +73,9 @@ async function requireSession(ctx: Context, auth: AuthService): Promise<Authenti
 }
 
 function sessionView(auth: AuthService, session: Session, currentId: string) {
-  return { ...summarizeSession(session, auth.sessionEndsAt(session)), current: session.id === currentId };
+  return {
+    ...summarizeSession(session, auth.sessionEndsAt(session)),
+    current: session.id === currentId,
+    second_factor: session.strength === 'second_factor',
+  };
 }

@@ -7,8 +7,23 @@ import { sessionsRevoke } from './sessions-revoke';
 import { usersAdd } from './users-add';
 import { usersDelete } from './users-delete';
 import { usersList } from './users-list';
+import { usersMfaReset } from './users-mfa-reset';
 import { usersShow } from './users-show';
 import { usersVerify } from './users-verify';
 
 /** Every command, in the order `latchkey --help` lists them. */
-export const COMMANDS: readonly Command[] = [usersAdd, usersShow, usersList, usersVerify, usersDelete, sessionsList, sessionsRevoke, resetToken, events, migrate, migrateStatus, migrateRollback];
+export const COMMANDS: readonly Command[] = [
+  usersAdd,
+  usersShow,
+  usersList,
+  usersVerify,
+  usersDelete,
+  usersMfaReset,
+  sessionsList,
+  sessionsRevoke,
+  resetToken,
+  events,
+  migrate,
+  migrateStatus,
+  migrateRollback,
+];

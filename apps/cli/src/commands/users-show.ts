@@ -5,18 +5,20 @@ import { findUserByEmail, viewUser } from './user-lookup';
 export const usersShow: Command = {
   name: 'users show',
   args: ['EMAIL'],
-  summary: 'Show a user: id, email, creation time, verification, sessions and reset token state',
+  summary: 'Show a user: id, email, creation time, verification, sessions, reset token state and second factor',
   details: 'Secrets are never shown: no password hash, session id or token digest.',
   database: 'schema',
   async run({ args: [email], services }) {
-    const view = await viewUser(await findUserByEmail(services.users, email!), services.auth);
+    const user = await findUserByEmail(services.users, email!);
+    const view = await viewUser(user, services.auth);
+    const secondFactor = await services.auth.secondFactorStatus(user.id);
     const others = view.sessions > 1 ? `; ${view.sessions} in all, see \`latchkey sessions list\`` : '';
     const session = view.session_active
       ? `active (latest started ${view.session_started_at}, last seen ${view.session_last_seen_at}${others})`
       : 'none';
     const reset = view.reset_token_pending ? `pending (expires ${view.reset_token_expires_at})` : 'none';
     return {
-      json: view,
+      json: { ...view, second_factor: secondFactor.enabled, recovery_codes_left: secondFactor.recoveryCodesLeft },
       text: fields([
         ['id', String(view.id)],
         ['email', view.email],
@@ -24,6 +26,7 @@ export const usersShow: Command = {
         ['email verified', view.email_verified ? `yes (${view.email_verified_at})` : 'no'],
         ['session', session],
         ['reset token', reset],
+        ['second factor', secondFactor.enabled ? `TOTP (${secondFactor.recoveryCodesLeft} recovery codes left)` : 'none'],
       ]),
     };
   },

@@ -4,8 +4,12 @@ import { normalizeEmail } from '@latchkey/domain';
 import { deleteSessionsReturning } from './knex-session-repository';
 import { toNumber } from './knex-user-repository';
 
-/** The tables that hold a user's rows besides `users` (SQLite enforces no cascade here). */
-const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens'];
+/**
+ * The tables that hold a user's rows besides `users`. SQLite enforces no foreign key here, so
+ * every row a user owns is deleted by name: a deleted account leaves no sealed secret,
+ * recovery code or token behind.
+ */
+const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens', 'second_factors', 'recovery_codes', 'pending_logins'];
 
 /**
  * Account changes on any Knex client, each one transaction that writes the user's row

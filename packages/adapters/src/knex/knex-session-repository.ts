@@ -158,12 +158,12 @@ function toSession(row: Row): Session {
     lastSeenAt: toNumber(row.lastSeenAt) ?? 0,
     ip: (row.ip as string | null) ?? null,
     userAgent: (row.userAgent as string | null) ?? null,
-    strength: 'password',
+    strength: row.strength === 'second_factor' ? 'second_factor' : 'password',
   };
 }
 
 /** The rows of a raw query, whichever driver ran it (pg wraps them; the SQLite drivers do not). */
-function rowsOf(result: unknown): Record<string, unknown>[] {
+export function rowsOf(result: unknown): Record<string, unknown>[] {
   if (Array.isArray(result)) return result as Record<string, unknown>[];
   return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
 }

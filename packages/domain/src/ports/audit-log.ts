@@ -28,7 +28,14 @@ export type AuthEventType =
   | 'email_change_requested'
   | 'email_changed'
   | 'email_change_refused'
-  | 'account_deleted';
+  | 'account_deleted'
+  // The second factor:
+  | 'second_factor_enrolled'
+  | 'second_factor_removed'
+  | 'second_factor_failed'
+  | 'second_factor_reset_by_admin'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced';
 
 /**
  * One entry of the audit trail. It never holds a secret: no password, hash, token or

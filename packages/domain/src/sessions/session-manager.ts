@@ -4,7 +4,7 @@ import type { AuthEventType } from '../ports/audit-log';
 import type { Clock } from '../ports/clock';
 import { digestSecret, newSecret } from '../secrets';
 import type { User } from '../user';
-import type { Session, SessionEndCause } from './session';
+import type { LoginStrength, Session, SessionEndCause } from './session';
 import { isSessionId, newSessionId } from './session';
 import type { AuthenticatedSession, SessionRepository } from './session-repository';
 import type { SessionLimits } from './session-rules';
@@ -39,7 +39,7 @@ export class SessionManager {
    * Opens a session for the user while their password is still `user.hashedPassword`
    * (the hash the login was verified against); null when it has changed since.
    */
-  async open(user: User, client: ClientContext = {}): Promise<OpenedSession | null> {
+  async open(user: User, client: ClientContext = {}, strength: LoginStrength = 'password'): Promise<OpenedSession | null> {
     const secret = newSecret();
     const now = this.clock.now();
     const session: Session = {
@@ -50,7 +50,7 @@ export class SessionManager {
       lastSeenAt: now,
       ip: truncated(client.ip, IP_MAX),
       userAgent: truncated(client.userAgent, USER_AGENT_MAX),
-      strength: 'password',
+      strength,
     };
     if (!(await this.sessions.open(session, user.hashedPassword))) return null;
     const capped = await this.sessions.endBeyond(user.id, this.limits.sessionsPerUserMax);

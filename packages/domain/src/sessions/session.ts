@@ -1,7 +1,7 @@
 import { v7 as uuidV7 } from 'uuid';
 
-/** How the login that opened a session was proven: a password only, for now. */
-export type LoginStrength = 'password';
+/** How the login that opened a session was proven: a password alone, or a password and a second factor. */
+export type LoginStrength = 'password' | 'second_factor';
 
 /** Why a session ended; each ending is an audit event naming it. */
 export type SessionEndCause = 'logout' | 'revoked_by_owner' | 'revoked_by_admin' | 'password_reset' | 'limit' | 'expiry';

@@ -5,6 +5,7 @@ import * as createAuthEvents from './20261125-002-create-auth-events';
 import * as createSessions from './20261125-003-create-sessions';
 import * as createPasswordResetTokens from './20261125-004-create-password-reset-tokens';
 import * as accountLifecycle from './20261125-005-account-lifecycle';
+import * as createSecondFactors from './20261125-006-create-second-factors';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125-003-create-sessions', createSessions],
   ['20261125-004-create-password-reset-tokens', createPasswordResetTokens],
   ['20261125-005-account-lifecycle', accountLifecycle],
+  ['20261125-006-create-second-factors', createSecondFactors],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */

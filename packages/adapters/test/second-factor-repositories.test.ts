@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexFactory from 'knex';
+import { afterAll, beforeAll, describe } from 'vitest';
+import {
+  KnexPendingLoginRepository,
+  KnexSecondFactorRepository,
+  KnexUserRepository,
+  MemoryPendingLoginRepository,
+  MemorySecondFactorRepository,
+  MemoryUserRepository,
+  SQLITE_DRIVERS,
+  createKnex,
+  knexConfigFromUrl,
+  migrateToLatest,
+} from '../src';
+import type { Knex } from '../src';
+import { checkPostgres, createScratchDatabase } from './real-services';
+import type { ScratchDatabase } from './real-services';
+import { secondFactorRepositoryContract } from './second-factor-repository.contract';
+
+secondFactorRepositoryContract('memory', async () => ({
+  users: new MemoryUserRepository(),
+  factors: new MemorySecondFactorRepository(),
+  pendingLogins: new MemoryPendingLoginRepository(),
+}));
+
+function knexFixture(knex: Knex, close: () => Promise<void>) {
+  return { users: new KnexUserRepository(knex), factors: new KnexSecondFactorRepository(knex), pendingLogins: new KnexPendingLoginRepository(knex), close };
+}
+
+for (const driver of SQLITE_DRIVERS) {
+  secondFactorRepositoryContract(`Knex + ${driver} file`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-second-factor-'));
+    const knex = createKnex(`sqlite:${join(dir, 'second-factor.db')}?driver=${driver}`);
+    await migrateToLatest(knex);
+    return knexFixture(knex, async () => {
+      await knex.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+  });
+}
+
+const postgres = await checkPostgres();
+
+describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
+  let database: ScratchDatabase;
+  let schemas = 0;
+  beforeAll(async () => {
+    database = await createScratchDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  secondFactorRepositoryContract('Knex + pg', async () => {
+    const schema = `second_factor_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
+    await migrateToLatest(knex);
+    return knexFixture(knex, () => knex.destroy());
+  });
+});

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { AesGcmSecretBox, UnavailableSecretBox } from '@latchkey/adapters';
+import type { SecretBox } from '@latchkey/domain';
+import type { Config } from './config';
+import { ConfigError } from './config';
+import type { Logger } from './logger';
+
+export const MISSING_KEYS_MESSAGE = 'Second factors are unavailable: ENCRYPTION_KEYS is not set';
+
+/**
+ * What seals TOTP secrets: ENCRYPTION_KEYS when set. Without it, production refuses
+ * enrolments (503 naming the setting) rather than invent a key that a second machine
+ * would not share; tests use a key of the process; development keeps one in a file it
+ * creates once, and says so once.
+ */
+export function secretBoxFor(config: Config, logger: Logger): SecretBox {
+  if (config.ENCRYPTION_KEYS.length > 0) return AesGcmSecretBox.fromBase64(config.ENCRYPTION_KEYS);
+  if (config.NODE_ENV === 'production') return new UnavailableSecretBox(MISSING_KEYS_MESSAGE);
+  if (config.NODE_ENV === 'test') return new AesGcmSecretBox([randomBytes(32)]);
+  return AesGcmSecretBox.fromBase64([developmentKey(resolve(config.ENCRYPTION_KEY_FILE), logger)]);
+}
+
+/**
+ * The key of the file, created when missing. The new key is written aside and linked into
+ * place, which fails when the file exists: of workers starting together one creates it,
+ * and none reads a file half written.
+ */
+function developmentKey(file: string, logger: Logger): string {
+  mkdirSync(dirname(file), { recursive: true });
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(aside, `${AesGcmSecretBox.newKey()}\n`, { mode: 0o600 });
+  try {
+    linkSync(aside, file);
+    logger.info({ file }, `no ENCRYPTION_KEYS: TOTP secrets are sealed with a key created in ${file} (set ENCRYPTION_KEYS in production)`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(aside);
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(key)) throw new ConfigError(`Invalid key file ${file}: not the base64 of 32 bytes`);
+  return key;
+}
