@@ -2,12 +2,11 @@ import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAlreadyExistsError } from '@latchkey/domain';
 import { KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
-import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
-import { sessionRepositoryContract } from './session-repository.contract';
-import { userRepositoryContract } from './user-repository.contract';
+import { passwordResetTokenRepositoryContract, sessionRepositoryContract, userRepositoryContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 const postgres = await checkPostgres();
 
@@ -32,7 +31,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
   });
 
   // One fresh database per run; one fresh schema in it per test, which is cheaper.
-  userRepositoryContract('Knex + pg', async () => {
+  userRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `contract_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);
@@ -53,7 +52,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     };
   });
 
-  passwordResetTokenRepositoryContract('Knex + pg', async () => {
+  passwordResetTokenRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `tokens_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);
@@ -63,7 +62,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     return { users: new KnexUserRepository(knex), tokens: new KnexPasswordResetTokenRepository(knex), close: () => knex.destroy() };
   });
 
-  sessionRepositoryContract('Knex + pg', async () => {
+  sessionRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `sessions_contract_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);
