@@ -9,7 +9,8 @@ const native = [];
 const { port1, port2 } = new MessageChannel();
 const note = (url) => {
   const found = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-  if (found) packages.add(found[1]);
+  // The published packages themselves are what is asked for; the rest is what they pull in.
+  if (found && !found[1].startsWith('@latchkey/')) packages.add(found[1]);
 };
 port1.unref();
 register('./trace-hooks.mjs', import.meta.url, { data: { port: port2 }, transferList: [port2] });

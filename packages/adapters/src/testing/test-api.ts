@@ -28,7 +28,7 @@ export interface Assertions extends Matchers {
 }
 
 export interface Expect {
-  (actual: unknown, message?: string): Assertions;
+  (actual: unknown): Assertions;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches any instance of the class
   any(constructor: any): any;
 }

@@ -49,7 +49,7 @@ export function userRepositoryContract(
       ];
       for (const filter of filters) {
         const found = await repo.findUserBy(filter);
-        expect(found.id, JSON.stringify(filter)).toBe(user.id);
+        expect({ filter, id: found.id }).toEqual({ filter, id: user.id });
       }
     });
 
