@@ -5,7 +5,7 @@
 //   node tools/build.mjs [domain|adapters|runtime|api …] [--js-only]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,11 +64,10 @@ async function unlessFresh(stampFile, digest, step) {
 
 async function buildJs({ dir, entries }) {
   const outdir = join(ROOT, dir, 'dist');
-  // Old chunks go: their names change with their content.
-  for (const name of existsSync(outdir) ? readdirSync(outdir) : []) if (name.startsWith('shared-')) rmSync(join(outdir, name));
-  await build({
+  const { outputFiles } = await build({
     entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(ROOT, dir, file)])),
     outdir,
+    write: false,
     bundle: true,
     splitting: true,
     // Chunks beside the entries: `new URL('../data/…', import.meta.url)` means the same from each.
@@ -79,6 +78,16 @@ async function buildJs({ dir, entries }) {
     packages: 'external',
     logLevel: 'warning',
   });
+  // Each file replaced whole (written aside, then renamed): a server starting from dist/ while
+  // another build runs (npm start beside a pack) never reads half a file.
+  mkdirSync(outdir, { recursive: true });
+  for (const { path, contents } of outputFiles) {
+    writeFileSync(`${path}.${process.pid}.tmp`, contents);
+    renameSync(`${path}.${process.pid}.tmp`, path);
+  }
+  // Chunks of an older build go: their names change with their content.
+  const current = new Set(outputFiles.map(({ path }) => path));
+  for (const name of readdirSync(outdir)) if (name.startsWith('shared-') && !current.has(join(outdir, name))) rmSync(join(outdir, name), { force: true });
 }
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
