@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,10 @@ describe('npm start', () => {
     await until('the server to listen', () => (/listening on/.test(npm.output()) ? true : undefined));
     serverPid = Number(/"pid":(\d+)[^\n]*listening on/.exec(npm.output())![1]);
     expect(serverPid).not.toBe(child!.pid);
+    // The build, run by node itself: no TypeScript is compiled while serving.
+    const commandLine = readFileSync(`/proc/${serverPid}/cmdline`, 'utf8').split('\0');
+    expect(commandLine).toContain('apps/api/dist/main.js');
+    expect(commandLine.join(' ')).not.toMatch(/tsx/);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
     child!.kill(signal);
@@ -65,5 +69,13 @@ describe('npm start', () => {
     expect(npm.output()).not.toMatch(/pnpm|Progress: resolved/);
     child!.kill('SIGTERM');
     expect(await npm.exited).toBe(0);
+  });
+
+  it('stops a bad setting with its one line and exit 78, from the build as from the sources', async () => {
+    const npm = supervise('npm', ['start', '--silent'], { ...env('bad-setting', 0), PORT: 'not-a-port' });
+    expect(await npm.exited).toBe(78);
+    const lines = npm.output().split('\n').filter((line) => line.startsWith('latchkey:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^latchkey: cannot start: .*PORT.*\(config\)$/);
   });
 });

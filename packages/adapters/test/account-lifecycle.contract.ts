@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountRepository, AuditLog, EmailTokenPurpose, EmailTokenRepository, SessionRepository, UserRepository } from '@latchkey/domain';
 import { NoResultFound, UserAlreadyExistsError, auditEmailDigest } from '@latchkey/domain';
-import { newSession } from './session-repository.contract';
+import { newSession } from '../src/testing/session-repository-contract';
 
 export interface AccountLifecycleFixture {
   users: UserRepository;

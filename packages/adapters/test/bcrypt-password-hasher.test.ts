@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BcryptPasswordHasher } from '../src';
-import { passwordHasherContract } from './password-hasher.contract';
+import { passwordHasherContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-passwordHasherContract('bcrypt', () => new BcryptPasswordHasher(5), () => new BcryptPasswordHasher(4));
+passwordHasherContract(vitestApi, 'bcrypt', () => new BcryptPasswordHasher(5), () => new BcryptPasswordHasher(4));
 
 describe('BcryptPasswordHasher', () => {
   it('uses the configured cost', async () => {

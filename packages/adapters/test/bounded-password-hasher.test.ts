@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { OverloadedError } from '@latchkey/domain';
 import { BcryptPasswordHasher, BoundedPasswordHasher } from '../src';
-import { passwordHasherContract } from './password-hasher.contract';
+import { passwordHasherContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 passwordHasherContract(
+  vitestApi,
   'bcrypt behind admission control',
   () => new BoundedPasswordHasher(new BcryptPasswordHasher(5), { concurrency: 1, queueMax: 8 }),
   () => new BcryptPasswordHasher(4),

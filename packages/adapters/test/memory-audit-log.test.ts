@@ -1,4 +1,5 @@
 import { MemoryAuditLog } from '../src';
-import { auditLogContract } from './audit-log.contract';
+import { auditLogContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-auditLogContract('memory', async () => ({ log: new MemoryAuditLog() }));
+auditLogContract(vitestApi, 'memory', async () => ({ log: new MemoryAuditLog() }));

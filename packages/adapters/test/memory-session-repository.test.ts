@@ -1,7 +1,8 @@
 import { MemorySessionRepository, MemoryUserRepository } from '../src';
-import { sessionRepositoryContract } from './session-repository.contract';
+import { sessionRepositoryContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-sessionRepositoryContract('in-memory', async () => {
+sessionRepositoryContract(vitestApi, 'in-memory', async () => {
   const users = new MemoryUserRepository();
   return { users, sessions: new MemorySessionRepository(users) };
 });

@@ -2,11 +2,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MemoryThrottleStore } from '../src';
-import { throttleStoreContract } from './throttle-store.contract';
+import { throttleStoreContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 setFlagsFromString('--expose-gc');
 
-throttleStoreContract('memory', async () => {
+throttleStoreContract(vitestApi, 'memory', async () => {
   let time = 1_000_000;
   return {
     store: new MemoryThrottleStore({ now: () => time }),

@@ -1,10 +1,10 @@
 import { MemoryPasswordResetTokenRepository, MemoryUserRepository } from '../src';
-import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
-import { userRepositoryContract } from './user-repository.contract';
+import { passwordResetTokenRepositoryContract, userRepositoryContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-userRepositoryContract('in-memory', async () => ({ repository: new MemoryUserRepository() }), { persistent: false });
+userRepositoryContract(vitestApi, 'in-memory', async () => ({ repository: new MemoryUserRepository() }), { persistent: false });
 
-passwordResetTokenRepositoryContract('in-memory', async () => {
+passwordResetTokenRepositoryContract(vitestApi, 'in-memory', async () => {
   const users = new MemoryUserRepository();
   return { users, tokens: new MemoryPasswordResetTokenRepository(users) };
 });

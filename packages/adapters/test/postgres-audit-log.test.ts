@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { KnexAuditLog, createKnex, migrateToLatest } from '../src';
 import type { Knex } from '../src';
-import { auditLogContract } from './audit-log.contract';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
+import { auditLogContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 const postgres = await checkPostgres();
 
@@ -22,7 +23,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL audit log${postgres.available ?
   });
 
   // One database for the run: each case starts from an empty table.
-  auditLogContract('Knex + pg', async () => {
+  auditLogContract(vitestApi, 'Knex + pg', async () => {
     await knex('auth_events').truncate();
     return { log: new KnexAuditLog(knex) };
   });

@@ -14,12 +14,11 @@ import {
   migrationSource,
 } from '../src';
 import { accountLifecycleContract } from './account-lifecycle.contract';
-import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
-import { sessionRepositoryContract } from './session-repository.contract';
-import { userRepositoryContract } from './user-repository.contract';
+import { passwordResetTokenRepositoryContract, sessionRepositoryContract, userRepositoryContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 const postgres = await checkPostgres();
 
@@ -44,7 +43,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
   });
 
   // One fresh database per run; one fresh schema in it per test, which is cheaper.
-  userRepositoryContract('Knex + pg', async () => {
+  userRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `contract_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);
@@ -65,7 +64,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     };
   });
 
-  passwordResetTokenRepositoryContract('Knex + pg', async () => {
+  passwordResetTokenRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `tokens_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);
@@ -75,7 +74,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     return { users: new KnexUserRepository(knex), tokens: new KnexPasswordResetTokenRepository(knex), close: () => knex.destroy() };
   });
 
-  sessionRepositoryContract('Knex + pg', async () => {
+  sessionRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `sessions_contract_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);

@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../tools/server-process';
 import { RedisThrottleStore } from '../src';
 import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from './real-services';
-import { throttleStoreContract } from './throttle-store.contract';
+import { throttleStoreContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 const redis = await checkRedis();
 
 describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${redis.reason})`}`, () => {
   // Real time: Redis keeps the windows with its own clock.
-  throttleStoreContract('Redis', async () => {
+  throttleStoreContract(vitestApi, 'Redis', async () => {
     const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: uniqueKeyPrefix('throttle') });
     return { store, advance: (ms) => sleep(ms), close: () => store.close() };
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { KnexAuditLog, createKnex, migrateToLatest } from '../src';
-import { auditLogContract } from './audit-log.contract';
+import { auditLogContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-auditLogContract('Knex + SQLite', async () => {
+auditLogContract(vitestApi, 'Knex + SQLite', async () => {
   const knex = createKnex('sqlite::memory:');
   await migrateToLatest(knex);
   return { log: new KnexAuditLog(knex), close: () => knex.destroy() };

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { KnexPasswordResetTokenRepository, KnexUserRepository, SQLITE_DRIVERS, createKnex, migrateToLatest } from '../src';
-import { passwordResetTokenRepositoryContract } from './password-reset-token-repository.contract';
-import { userRepositoryContract } from './user-repository.contract';
+import { passwordResetTokenRepositoryContract, userRepositoryContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 for (const driver of SQLITE_DRIVERS) {
-  userRepositoryContract(`Knex + ${driver} file`, async () => {
+  userRepositoryContract(vitestApi, `Knex + ${driver} file`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-repo-'));
     const url = `sqlite:${join(dir, 'users.db')}?driver=${driver}`;
     const connections: Knex[] = [];
@@ -29,7 +29,7 @@ for (const driver of SQLITE_DRIVERS) {
 }
 
 for (const driver of SQLITE_DRIVERS) {
-  passwordResetTokenRepositoryContract(`Knex + ${driver} file`, async () => {
+  passwordResetTokenRepositoryContract(vitestApi, `Knex + ${driver} file`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-tokens-'));
     const knex = createKnex(`sqlite:${join(dir, 'tokens.db')}?driver=${driver}`);
     await migrateToLatest(knex);

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import bcrypt from 'bcrypt';
 import { BcryptPasswordHasher, ThreadedBcryptPasswordHasher } from '../src';
-import { passwordHasherContract } from './password-hasher.contract';
+import { passwordHasherContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
 const opened: ThreadedBcryptPasswordHasher[] = [];
 const open = (cost: number, threads = 1) => {
@@ -13,7 +14,7 @@ afterAll(async () => {
   await Promise.all(opened.map((hasher) => hasher.close()));
 });
 
-passwordHasherContract('bcrypt in worker threads', () => open(5), () => new BcryptPasswordHasher(4));
+passwordHasherContract(vitestApi, 'bcrypt in worker threads', () => open(5), () => new BcryptPasswordHasher(4));
 
 describe('ThreadedBcryptPasswordHasher', () => {
   it('makes hashes bcrypt itself verifies, on every thread', async () => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
+import { requireDriver } from '../missing-driver';
 import { connectionLost, translateDatabaseError } from './database-errors';
 
 export interface ConnectionOptions {
@@ -130,6 +131,8 @@ function afterCreateBetterSqlite3(settings: string[]) {
 
 export function createKnex(databaseUrl: string, options: ConnectionOptions = {}): Knex {
   const config = knexConfigFromUrl(databaseUrl, options);
+  // Knex would only fail at the first query, with a message about its own internals.
+  requireDriver(String(config.client), `a ${databaseUrl.split(':')[0]}: database URL`);
   // Knex writes a failed statement's bound values into the error's message unless told not to.
   const guarded: Knex.Config = { ...config, client: guardedClient(String(config.client)), compileSqlOnError: false };
   return knexFactory(options.log ? { ...guarded, log: options.log } : guarded);

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { PasswordHasher } from '@latchkey/domain';
 
 /** The behaviour every PasswordHasher must show; `weaker` hashes with lower settings. */
-export function passwordHasherContract(name: string, make: () => PasswordHasher, weaker: () => PasswordHasher): void {
+export function passwordHasherContract(
+  { describe, it, expect }: ContractTestApi,
+  name: string,
+  make: () => PasswordHasher,
+  weaker: () => PasswordHasher,
+): void {
   describe(`PasswordHasher contract: ${name}`, () => {
     it('hashes with a salt: two hashes of one password differ and neither contains it', async () => {
       const hasher = make();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { Session, SessionRepository, UserRepository } from '@latchkey/domain';
 import { digestSecret, newSessionId } from '@latchkey/domain';
 
@@ -27,7 +27,11 @@ export function newSession(userId: number, at: number, overrides: Partial<Sessio
 }
 
 /** The behaviour every SessionRepository adapter must show, races included. */
-export function sessionRepositoryContract(name: string, open: () => Promise<SessionStoreFixture>): void {
+export function sessionRepositoryContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
+  name: string,
+  open: () => Promise<SessionStoreFixture>,
+): void {
   describe(`SessionRepository contract: ${name}`, () => {
     let fixture: SessionStoreFixture;
     let users: UserRepository;

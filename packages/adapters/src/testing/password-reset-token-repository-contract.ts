@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { PasswordResetTokenRepository, StoredResetToken, UserRepository } from '@latchkey/domain';
 import { NoResultFound } from '@latchkey/domain';
 
@@ -21,7 +21,11 @@ function digest(): string {
 }
 
 /** The behaviour every PasswordResetTokenRepository adapter must show, races included. */
-export function passwordResetTokenRepositoryContract(name: string, open: () => Promise<ResetTokenFixture>): void {
+export function passwordResetTokenRepositoryContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
+  name: string,
+  open: () => Promise<ResetTokenFixture>,
+): void {
   describe(`PasswordResetTokenRepository contract: ${name}`, () => {
     let fixture: ResetTokenFixture;
     let users: UserRepository;

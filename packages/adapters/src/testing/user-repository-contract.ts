@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { UserRepository } from '@latchkey/domain';
 import { InvalidRequestError, NoResultFound, UnknownAttributeError, UserAlreadyExistsError } from '@latchkey/domain';
 
@@ -11,6 +11,7 @@ export interface RepositoryFixture {
 
 /** The behaviour every UserRepository adapter must show (SPEC A2). */
 export function userRepositoryContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
   name: string,
   open: () => Promise<RepositoryFixture>,
   { persistent = true }: { persistent?: boolean } = {},
@@ -29,7 +30,7 @@ export function userRepositoryContract(
 
     it('addUser saves and returns the user with an id and no reset token', async () => {
       const user = await repo.addUser('test@test.com', 'SuperHashedPwd');
-      expect(user.id).toBeTypeOf('number');
+      expect(typeof user.id).toBe('number');
       expect(user).toMatchObject({ email: 'test@test.com', hashedPassword: 'SuperHashedPwd', resetToken: null });
       const second = await repo.addUser('test1@test.com', 'SuperHashedPwd1');
       expect(second.id).not.toBe(user.id);
@@ -48,7 +49,7 @@ export function userRepositoryContract(
       ];
       for (const filter of filters) {
         const found = await repo.findUserBy(filter);
-        expect(found.id, JSON.stringify(filter)).toBe(user.id);
+        expect({ filter, id: found.id }).toEqual({ filter, id: user.id });
       }
     });
 

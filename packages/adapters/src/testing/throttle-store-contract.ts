@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { ThrottleStore } from '@latchkey/domain';
 
 export interface ThrottleFixture {
@@ -9,7 +9,11 @@ export interface ThrottleFixture {
 }
 
 /** The behaviour every ThrottleStore must show; windows here are short so real stores can run it. */
-export function throttleStoreContract(name: string, open: () => Promise<ThrottleFixture>): void {
+export function throttleStoreContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
+  name: string,
+  open: () => Promise<ThrottleFixture>,
+): void {
   describe(`ThrottleStore contract: ${name}`, () => {
     let fixture: ThrottleFixture;
     let store: ThrottleStore;

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { AuditLog, AuthEvent } from '@latchkey/domain';
 
 export interface AuditLogFixture {
@@ -17,7 +17,11 @@ const event = (fields: Partial<AuthEvent>): AuthEvent => ({
 });
 
 /** The behaviour every AuditLog must show. */
-export function auditLogContract(name: string, open: () => Promise<AuditLogFixture>): void {
+export function auditLogContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
+  name: string,
+  open: () => Promise<AuditLogFixture>,
+): void {
   describe(`AuditLog contract: ${name}`, () => {
     let fixture: AuditLogFixture;
     let log: AuditLog;

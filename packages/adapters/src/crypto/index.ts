@@ -1,0 +1,1 @@
+export { AesGcmSecretBox, UnavailableSecretBox, UnsealError } from './aes-gcm-secret-box';

@@ -1,0 +1,18 @@
+export { KnexUserRepository } from './knex-user-repository';
+export { KnexPasswordResetTokenRepository } from './knex-password-reset-token-repository';
+export { KnexSessionRepository } from './knex-session-repository';
+export { KnexAuditLog } from './knex-audit-log';
+export { DEFAULT_READ_DEADLINE_MS, PreparedPostgresReads, ReadDeadlineError } from './prepared-postgres-reads';
+export { SQLITE_DRIVERS, createKnex, knexConfigFromUrl, sqliteDriver, sqliteFilename } from './connection';
+export type { ConnectionOptions, SqliteDriver } from './connection';
+export type { Knex } from 'knex';
+export { migrateToLatest, migrationConfig, migrationSource } from './migrations/index';
+export { migrationStatus } from './migration-status';
+export type { MigrationStatus } from './migration-status';
+export { CANNOT_WRITE, SQLITE_MIN_FREE_BYTES, databaseReadiness } from './database-readiness';
+export { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from './database-errors';
+export { MissingDriverError } from '../missing-driver';
+export { KnexEmailTokenRepository } from './knex-email-token-repository';
+export { KnexAccountRepository } from './knex-account-repository';
+export { KnexSecondFactorRepository } from './knex-second-factor-repository';
+export { KnexPendingLoginRepository } from './knex-pending-login-repository';

@@ -1,0 +1,4 @@
+export { SmtpMailer } from './smtp-mailer';
+export type { SmtpSettings } from './smtp-mailer';
+export { FileMailer } from './file-mailer';
+export { QueuedMailer } from './queued-mailer';

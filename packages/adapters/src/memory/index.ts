@@ -1,0 +1,11 @@
+export { MemoryUserRepository } from './memory-user-repository';
+export { MemoryPasswordResetTokenRepository } from './memory-password-reset-token-repository';
+export { MemorySessionRepository } from './memory-session-repository';
+export { MemoryThrottleStore } from './memory-throttle-store';
+export { MemoryAuditLog } from './memory-audit-log';
+export { memoryStores } from './memory-stores';
+export { MemoryEmailTokenRepository } from './memory-email-token-repository';
+export { MemoryAccountRepository } from './memory-account-repository';
+export type { MemoryAccountStores } from './memory-account-repository';
+export { MemorySecondFactorRepository } from './memory-second-factor-repository';
+export { MemoryPendingLoginRepository } from './memory-pending-login-repository';

@@ -1,0 +1,12 @@
+export type { AsyncMatchers, Assertions, ContractTestApi, Expect, Matchers } from './test-api';
+export { auditLogContract } from './audit-log-contract';
+export type { AuditLogFixture } from './audit-log-contract';
+export { passwordHasherContract } from './password-hasher-contract';
+export { passwordResetTokenRepositoryContract } from './password-reset-token-repository-contract';
+export type { ResetTokenFixture } from './password-reset-token-repository-contract';
+export { newSession, sessionRepositoryContract } from './session-repository-contract';
+export type { SessionStoreFixture } from './session-repository-contract';
+export { throttleStoreContract } from './throttle-store-contract';
+export type { ThrottleFixture } from './throttle-store-contract';
+export { userRepositoryContract } from './user-repository-contract';
+export type { RepositoryFixture } from './user-repository-contract';
