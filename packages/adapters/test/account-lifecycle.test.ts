@@ -14,16 +14,17 @@ import {
   memoryStores,
   migrateToLatest,
 } from '../src';
-import { accountLifecycleContract } from './account-lifecycle.contract';
+import { accountLifecycleContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-accountLifecycleContract('in-memory', async () => {
+accountLifecycleContract(vitestApi, 'in-memory', async () => {
   const audit = new MemoryAuditLog();
   const stores = memoryStores(undefined, audit);
   return { ...stores, audit };
 });
 
 for (const driver of SQLITE_DRIVERS) {
-  accountLifecycleContract(`Knex + ${driver} file`, async () => {
+  accountLifecycleContract(vitestApi, `Knex + ${driver} file`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-lifecycle-'));
     const knex = createKnex(`sqlite:${join(dir, 'lifecycle.db')}?driver=${driver}`);
     await migrateToLatest(knex);

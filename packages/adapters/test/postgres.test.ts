@@ -13,11 +13,15 @@ import {
   migrateToLatest,
   migrationSource,
 } from '../src';
-import { accountLifecycleContract } from './account-lifecycle.contract';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
-import { passwordResetTokenRepositoryContract, sessionRepositoryContract, userRepositoryContract } from '@latchkey/adapters/testing';
+import {
+  accountLifecycleContract,
+  passwordResetTokenRepositoryContract,
+  sessionRepositoryContract,
+  userRepositoryContract,
+} from '@latchkey/adapters/testing';
 import { vitestApi } from './support/vitest-api';
 
 const postgres = await checkPostgres();
@@ -84,7 +88,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     return { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), close: () => knex.destroy() };
   });
 
-  accountLifecycleContract('Knex + pg', async () => {
+  accountLifecycleContract(vitestApi, 'Knex + pg', async () => {
     const schema = `lifecycle_contract_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);

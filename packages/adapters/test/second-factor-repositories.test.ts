@@ -18,9 +18,10 @@ import {
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
-import { secondFactorRepositoryContract } from './second-factor-repository.contract';
+import { secondFactorRepositoryContract } from '@latchkey/adapters/testing';
+import { vitestApi } from './support/vitest-api';
 
-secondFactorRepositoryContract('memory', async () => ({
+secondFactorRepositoryContract(vitestApi, 'memory', async () => ({
   users: new MemoryUserRepository(),
   factors: new MemorySecondFactorRepository(),
   pendingLogins: new MemoryPendingLoginRepository(),
@@ -31,7 +32,7 @@ function knexFixture(knex: Knex, close: () => Promise<void>) {
 }
 
 for (const driver of SQLITE_DRIVERS) {
-  secondFactorRepositoryContract(`Knex + ${driver} file`, async () => {
+  secondFactorRepositoryContract(vitestApi, `Knex + ${driver} file`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-second-factor-'));
     const knex = createKnex(`sqlite:${join(dir, 'second-factor.db')}?driver=${driver}`);
     await migrateToLatest(knex);
@@ -54,7 +55,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     await database?.drop();
   });
 
-  secondFactorRepositoryContract('Knex + pg', async () => {
+  secondFactorRepositoryContract(vitestApi, 'Knex + pg', async () => {
     const schema = `second_factor_${++schemas}`;
     const admin = createKnex(database.url, { poolMax: 1 });
     await admin.raw(`CREATE SCHEMA ${schema}`);

@@ -2,11 +2,20 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { expect } from 'expect';
 import { BcryptPasswordHasher } from '@latchkey/adapters/bcrypt';
-import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters/memory';
 import {
+  MemoryAuditLog,
+  MemoryPendingLoginRepository,
+  MemorySecondFactorRepository,
+  MemoryThrottleStore,
+  MemoryUserRepository,
+  memoryStores,
+} from '@latchkey/adapters/memory';
+import {
+  accountLifecycleContract,
   auditLogContract,
   passwordHasherContract,
   passwordResetTokenRepositoryContract,
+  secondFactorRepositoryContract,
   sessionRepositoryContract,
   throttleStoreContract,
   userRepositoryContract,
@@ -20,6 +29,15 @@ passwordResetTokenRepositoryContract(framework, 'memory', async () => {
   const { users, resetTokens } = memoryStores();
   return { users, tokens: resetTokens };
 });
+accountLifecycleContract(framework, 'memory', async () => {
+  const audit = new MemoryAuditLog();
+  return { ...memoryStores(undefined, audit), audit };
+});
+secondFactorRepositoryContract(framework, 'memory', async () => ({
+  users: new MemoryUserRepository(),
+  factors: new MemorySecondFactorRepository(),
+  pendingLogins: new MemoryPendingLoginRepository(),
+}));
 auditLogContract(framework, 'memory', async () => ({ log: new MemoryAuditLog() }));
 throttleStoreContract(framework, 'memory', async () => {
   let now = Date.now();

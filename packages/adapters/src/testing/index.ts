@@ -1,9 +1,13 @@
 export type { AsyncMatchers, Assertions, ContractTestApi, Expect, Matchers } from './test-api';
+export { accountLifecycleContract } from './account-lifecycle-contract';
+export type { AccountLifecycleFixture } from './account-lifecycle-contract';
 export { auditLogContract } from './audit-log-contract';
 export type { AuditLogFixture } from './audit-log-contract';
 export { passwordHasherContract } from './password-hasher-contract';
 export { passwordResetTokenRepositoryContract } from './password-reset-token-repository-contract';
 export type { ResetTokenFixture } from './password-reset-token-repository-contract';
+export { secondFactorRepositoryContract } from './second-factor-repository-contract';
+export type { SecondFactorStoreFixture } from './second-factor-repository-contract';
 export { newSession, sessionRepositoryContract } from './session-repository-contract';
 export type { SessionStoreFixture } from './session-repository-contract';
 export { throttleStoreContract } from './throttle-store-contract';

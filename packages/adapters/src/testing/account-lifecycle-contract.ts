@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { AccountRepository, AuditLog, EmailTokenPurpose, EmailTokenRepository, SessionRepository, UserRepository } from '@latchkey/domain';
 import { NoResultFound, UserAlreadyExistsError, auditEmailDigest } from '@latchkey/domain';
-import { newSession } from '../src/testing/session-repository-contract';
+import { newSession } from './session-repository-contract';
 
 export interface AccountLifecycleFixture {
   users: UserRepository;
@@ -24,7 +24,11 @@ function digest(): string {
 }
 
 /** The behaviour every EmailTokenRepository and AccountRepository adapter must show, races included. */
-export function accountLifecycleContract(name: string, open: () => Promise<AccountLifecycleFixture>): void {
+export function accountLifecycleContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
+  name: string,
+  open: () => Promise<AccountLifecycleFixture>,
+): void {
   describe(`EmailTokenRepository and AccountRepository contract: ${name}`, () => {
     let f: AccountLifecycleFixture;
     let n = 0;

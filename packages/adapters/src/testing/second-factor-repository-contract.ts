@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractTestApi } from './test-api';
 import type { PendingLogin, PendingLoginRepository, SecondFactorRepository, UserRepository } from '@latchkey/domain';
 import { digestSecret, newSecret } from '@latchkey/domain';
 
@@ -31,7 +31,11 @@ function pendingLogin(userId: number, overrides: Partial<PendingLogin> = {}): Pe
 const digests = (label: string, count = 10) => Array.from({ length: count }, (_, i) => digestSecret(`${label}-${i}`));
 
 /** The behaviour every SecondFactorRepository and PendingLoginRepository adapter must show, races included. */
-export function secondFactorRepositoryContract(name: string, open: () => Promise<SecondFactorStoreFixture>): void {
+export function secondFactorRepositoryContract(
+  { describe, it, expect, beforeEach, afterEach }: ContractTestApi,
+  name: string,
+  open: () => Promise<SecondFactorStoreFixture>,
+): void {
   describe(`SecondFactorRepository and PendingLoginRepository contract: ${name}`, () => {
     let fixture: SecondFactorStoreFixture;
     let factors: SecondFactorRepository;
