@@ -129,11 +129,13 @@ describe('latchkey commands on an SQLite file', () => {
       const cookies = [await auth.createSession('cy@example.com'), await auth.createSession('cy@example.com')];
       try {
         const listed = await run(['sessions', 'list', 'cy@example.com', '--json']);
-        const { sessions } = JSON.parse(listed.stdout) as { sessions: Array<{ id: string }> };
+        const { sessions } = JSON.parse(listed.stdout) as { sessions: Array<{ id: string; second_factor: boolean }> };
         expect(sessions).toHaveLength(2);
+        expect(sessions.map((session) => session.second_factor)).toEqual([false, false]);
         expect(listed.stdout).not.toMatch(/[0-9a-f]{64}/);
         const table = await run(['sessions', 'list', 'cy@example.com']);
-        expect(table.stdout).toMatch(/^ID\s+CREATED\s+LAST SEEN\s+IP\s+USER AGENT\n/);
+        expect(table.stdout).toMatch(/^ID\s+CREATED\s+LAST SEEN\s+LOGIN\s+IP\s+USER AGENT\n/);
+        expect(table.stdout).toMatch(/ password /);
         expect(table.stdout).toMatch(/\n2 sessions\n$/);
         const one = await run(['sessions', 'revoke', 'cy@example.com', '--id', sessions[1]!.id, '--json']);
         expect(JSON.parse(one.stdout)).toEqual({ email: 'cy@example.com', revoked: 1 });

@@ -73,9 +73,5 @@ async function requireSession(ctx: Context, auth: AuthService): Promise<Authenti
 }
 
 function sessionView(auth: AuthService, session: Session, currentId: string) {
-  return {
-    ...summarizeSession(session, auth.sessionEndsAt(session)),
-    current: session.id === currentId,
-    second_factor: session.strength === 'second_factor',
-  };
+  return { ...summarizeSession(session, auth.sessionEndsAt(session)), current: session.id === currentId };
 }

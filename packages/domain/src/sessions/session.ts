@@ -46,6 +46,8 @@ export interface SessionSummary {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** Whether a second factor opened it. */
+  second_factor: boolean;
 }
 
 /** The summary of a session that ends, unused, at `endsAt` (epoch milliseconds); times in ISO 8601. */
@@ -57,5 +59,6 @@ export function summarizeSession(session: Session, endsAt: number): SessionSumma
     expires_at: new Date(endsAt).toISOString(),
     ip: session.ip,
     user_agent: session.userAgent,
+    second_factor: session.strength === 'second_factor',
   };
 }
