@@ -69,32 +69,17 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
   });
 
   passwordResetTokenRepositoryContract(vitestApi, 'Knex + pg', async () => {
-    const schema = `tokens_${++schemas}`;
-    const admin = createKnex(database.url, { poolMax: 1 });
-    await admin.raw(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
-    await migrateToLatest(knex);
+    const knex = await database.migratedSchema('tokens');
     return { users: new KnexUserRepository(knex), tokens: new KnexPasswordResetTokenRepository(knex), close: () => knex.destroy() };
   });
 
   sessionRepositoryContract(vitestApi, 'Knex + pg', async () => {
-    const schema = `sessions_contract_${++schemas}`;
-    const admin = createKnex(database.url, { poolMax: 1 });
-    await admin.raw(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
-    await migrateToLatest(knex);
+    const knex = await database.migratedSchema('sessions_contract');
     return { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), close: () => knex.destroy() };
   });
 
   accountLifecycleContract(vitestApi, 'Knex + pg', async () => {
-    const schema = `lifecycle_contract_${++schemas}`;
-    const admin = createKnex(database.url, { poolMax: 1 });
-    await admin.raw(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
-    await migrateToLatest(knex);
+    const knex = await database.migratedSchema('lifecycle_contract');
     return {
       users: new KnexUserRepository(knex),
       sessions: new KnexSessionRepository(knex),

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
 import { Redis } from 'ioredis';
-import { createKnex, knexConfigFromUrl } from '../src';
+import { createKnex, knexConfigFromUrl, migrateToLatest } from '../src';
 import type { Knex } from '../src';
 
 export const TEST_POSTGRES_URL = process.env.LATCHKEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -88,6 +88,11 @@ export function newRedis(url: string): Redis {
 export interface ScratchDatabase {
   /** DATABASE_URL of the new, empty database. */
   url: string;
+  /**
+   * A connection to a new schema of this database, migrated to the latest version: one
+   * fresh database per run, one fresh schema in it per test, which is cheaper.
+   */
+  migratedSchema(label: string): Promise<Knex>;
   drop(): Promise<void>;
 }
 
@@ -98,8 +103,21 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   await admin.raw(`CREATE DATABASE ${name}`);
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
+  let schemas = 0;
   return {
     url: url.toString(),
+    migratedSchema: async (label) => {
+      const schema = `${label}_${++schemas}`;
+      const creator = createKnex(url.toString(), { poolMax: 1 });
+      try {
+        await creator.raw(`CREATE SCHEMA ${schema}`);
+      } finally {
+        await creator.destroy();
+      }
+      const knex = knexFactory({ ...knexConfigFromUrl(url.toString()), searchPath: [schema] });
+      await migrateToLatest(knex);
+      return knex;
+    },
     drop: async () => {
       try {
         await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

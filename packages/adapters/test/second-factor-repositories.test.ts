@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import knexFactory from 'knex';
 import { afterAll, beforeAll, describe } from 'vitest';
 import {
   KnexPendingLoginRepository,
@@ -12,7 +11,6 @@ import {
   MemoryUserRepository,
   SQLITE_DRIVERS,
   createKnex,
-  knexConfigFromUrl,
   migrateToLatest,
 } from '../src';
 import type { Knex } from '../src';
@@ -47,7 +45,6 @@ const postgres = await checkPostgres();
 
 describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
   let database: ScratchDatabase;
-  let schemas = 0;
   beforeAll(async () => {
     database = await createScratchDatabase();
   });
@@ -56,12 +53,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
   });
 
   secondFactorRepositoryContract(vitestApi, 'Knex + pg', async () => {
-    const schema = `second_factor_${++schemas}`;
-    const admin = createKnex(database.url, { poolMax: 1 });
-    await admin.raw(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
-    await migrateToLatest(knex);
+    const knex = await database.migratedSchema('second_factor');
     return knexFixture(knex, () => knex.destroy());
   });
 });
