@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditEmailDigest } from '@latchkey/domain';
 import type { Services } from '@latchkey/runtime';
@@ -8,7 +6,7 @@ import type { ReceivedMail, SmtpSink } from '../../../packages/adapters/test/sup
 import { decodeQuotedPrintable, startSmtpSink } from '../../../packages/adapters/test/support/smtp-sink';
 import { createApp } from '../src/app';
 import { EMAIL_CHANGE_SENT } from '../src/routes/profile-email';
-import { form, sessionCookie } from './harness';
+import { form, listenLocally, sessionCookie } from './harness';
 import { checkResponsesAgainstDocument } from './openapi-validator';
 
 interface Running {
@@ -38,15 +36,13 @@ async function start(smtpUrl: string, env: Record<string, string> = {}): Promise
   const app = createApp({ auth: services.auth, cookie: { secure: false, maxAgeSeconds: 60 }, logError: () => {} });
   const problems: string[] = [];
   app.middleware.unshift(checkResponsesAgainstDocument(problems));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listenLocally(app);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: server.url,
     services,
     problems,
     close: async () => {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
       await services.close();
       expect(problems).toEqual([]);
     },

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import type Koa from 'koa';
 import type { Knex } from '@latchkey/adapters';
 import { randomBytes } from 'node:crypto';
 import {
@@ -104,12 +105,9 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   });
   const openApiProblems: string[] = [];
   app.middleware.unshift(checkResponsesAgainstDocument(openApiProblems));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocally(app);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     auth,
     knex,
     audit,
@@ -118,10 +116,26 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     logs: () => logText.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
     openApiProblems,
     close: async () => {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
       await knex.destroy().catch(() => {});
       if (openApiProblems.length > 0) throw new Error(`responses differ from the OpenAPI document:\n${openApiProblems.join('\n')}`);
     },
+  };
+}
+
+export interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the app on a free port of 127.0.0.1, as a client reaches it: over a real socket. */
+export async function listenLocally(app: Koa): Promise<LocalServer> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 

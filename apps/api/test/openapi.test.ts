@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '@latchkey/domain';
@@ -9,7 +7,7 @@ import { Metrics } from '../src/metrics';
 import { openApiDocument, openApiPath } from '../src/openapi';
 import { Readiness } from '../src/readiness';
 import type { TestServer } from './harness';
-import { startTestServer } from './harness';
+import { listenLocally, startTestServer } from './harness';
 import type { ResponseSample } from './openapi-validator';
 import { checkResponsesAgainstDocument, openApiProblems } from './openapi-validator';
 
@@ -105,14 +103,12 @@ describe('checking responses against the document', () => {
       ctx.set('X-Request-Id', 'id');
       ctx.body = ctx.path === '/' ? { message: 'Bienvenue' } : { message: 'bonjour' };
     });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const server = await listenLocally(app);
+    const { url } = server;
     await fetch(`${url}/`);
     expect(problems).toEqual([]);
     await fetch(`${url}/healthz`);
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     expect(problems.join('\n')).toMatch(/^GET \/healthz → 200: body must have required property 'status'/);
   });
 });

@@ -1,12 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import { AuthService, LoginThrottle, PasswordResetEmails } from '@latchkey/domain';
 import type { MailMessage } from '@latchkey/domain';
 import { createApp } from '../src/app';
 import type { TestServer } from './harness';
-import { form, sessionCookie, startTestServer } from './harness';
+import { form, listenLocally, sessionCookie, startTestServer } from './harness';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -100,17 +98,15 @@ describe('RESET_TOKEN_DELIVERY=email', () => {
     const auth = new AuthService({ ...memoryStores(), hasher: { hash: async (p) => p, verify: async (p, h) => p === h, needsRehash: () => false } });
     const resetEmails = new PasswordResetEmails(auth, { send: async (message) => void sent.push(message) }, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
     const app = createApp({ auth, resetEmails, cookie: { secure: false, maxAgeSeconds: 60 } });
-    const listening: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const listening = await listenLocally(app);
     try {
-      const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}/reset_password`;
+      const url = `${listening.url}/reset_password`;
       const response = await fetch(url, { method: 'POST', ...form({ email: `${'x'.repeat(300)}@example.com` }) });
       expect([response.status, await response.json()]).toEqual([400, { message: 'email must be at most 254 bytes' }]);
       await resetEmails.drain();
       expect(sent).toEqual([]);
     } finally {
-      await new Promise((resolve) => listening.close(resolve));
+      await listening.close();
     }
   });
 });

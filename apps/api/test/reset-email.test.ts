@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '@latchkey/runtime';
 import { createServices, loadConfig } from '@latchkey/runtime';
@@ -8,7 +6,7 @@ import { decodeQuotedPrintable, startSmtpSink } from '../../../packages/adapters
 import { startServerProcess } from '../../../tools/server-process';
 import { createApp } from '../src/app';
 import { RESET_EMAIL_SENT } from '../src/routes/reset-password';
-import { form } from './harness';
+import { form, listenLocally } from './harness';
 
 interface Running {
   url: string;
@@ -36,15 +34,13 @@ async function start(smtpUrl: string): Promise<Running> {
     mailRetry: { attempts: 2, backoffMs: 50 },
   });
   const app = createApp({ auth: services.auth, resetEmails: services.resetEmails, cookie: { secure: false, maxAgeSeconds: 60 }, logError: () => {} });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listenLocally(app);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: server.url,
     services,
     logged,
     close: async () => {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
       await services.close();
     },
   };
