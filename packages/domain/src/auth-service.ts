@@ -279,9 +279,9 @@ export class AuthService {
    * past its limits), then a token is issued; UnknownUserError when no user has the email.
    */
   async requestPasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
-    email = parseEmail(email);
-    await this.reserveResetRequest(email, client);
-    return this.issuePasswordReset(email, client);
+    const address = parseEmail(email);
+    await this.reserveResetRequest(address, client);
+    return this.issueResetFor(address, client);
   }
 
   /** Counts a reset request against the throttle, for callers that issue the token later. */
@@ -294,8 +294,11 @@ export class AuthService {
    * was counted already, or an operator asks); UnknownUserError when none. The user's
    * other live tokens keep working.
    */
-  async issuePasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
-    email = parseEmail(email);
+  issuePasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
+    return this.issueResetFor(parseEmail(email), client);
+  }
+
+  private async issueResetFor(email: string, client: ClientContext): Promise<{ user: User; token: string }> {
     const user = await this.findOrNull({ email });
     await this.record('reset_requested', client, { userId: user?.id, email });
     if (!user) throw new UnknownUserError();
