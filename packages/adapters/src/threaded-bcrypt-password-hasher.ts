@@ -23,6 +23,7 @@ if (workerData.nice > 0) {
     require('node:os').setPriority(tid, workerData.nice);
   } catch {}
 }
+parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, op, password, hashed, rounds }) => {
   try {
     let result;
@@ -48,6 +49,8 @@ interface Job {
 }
 
 interface Reply {
+  /** Sent once, when the thread has loaded bcrypt and waits for jobs. */
+  ready?: true;
   id: number;
   result?: string | boolean;
   error?: string;
@@ -65,17 +68,28 @@ export class ThreadedBcryptPasswordHasher extends BcryptPasswordHasher {
   private readonly workers: Worker[] = [];
   private nextId = 0;
 
+  /** Per thread: settles once it has loaded bcrypt, or has ended. */
+  private readonly started: Promise<void>[] = [];
+
   constructor(
     private readonly cost: number,
-    options: HashThreadOptions,
+    private readonly options: HashThreadOptions,
   ) {
     super(cost);
+  }
+
+  // Threads start with the first hash: a command line that hashes nothing starts none.
+  private startThreads(): void {
+    if (this.workers.length > 0) return;
     const bcryptPath = createRequire(import.meta.url).resolve('bcrypt');
-    for (let i = 0; i < Math.max(1, options.threads); i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath, nice: options.nice } });
+    for (let i = 0; i < Math.max(1, this.options.threads); i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath, nice: this.options.nice } });
       worker.unref();
-      worker.on('message', (reply: Reply) => this.finish(worker, reply));
+      let started!: () => void;
+      this.started.push(new Promise((resolve) => (started = resolve)));
+      worker.on('message', (reply: Reply) => (reply.ready ? started() : this.finish(worker, reply)));
       worker.on('error', (error) => this.failAll(error));
+      worker.once('exit', () => started());
       this.workers.push(worker);
       this.idle.push(worker);
     }
@@ -91,13 +105,18 @@ export class ThreadedBcryptPasswordHasher extends BcryptPasswordHasher {
     return this.submit('verify', password, hashedPassword) as Promise<boolean>;
   }
 
-  /** Stops the threads; pending hashes fail. */
+  /**
+   * Stops the threads; pending hashes fail. A thread is ended only once it has loaded
+   * bcrypt: ending it while the native module initialises can abort the whole process.
+   */
   async close(): Promise<void> {
     this.failAll(new Error('password hasher closed'));
+    await Promise.all(this.started);
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
   private submit(op: Job['op'], password: string, hashed: string | undefined): Promise<string | boolean> {
+    this.startThreads();
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextId++, op, password, hashed, rounds: this.cost, resolve, reject });
       this.dispatch();
