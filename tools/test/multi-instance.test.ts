@@ -128,7 +128,7 @@ describe.skipIf(!services.available)(`two API instances on one PostgreSQL and on
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([200, ...Array(11).fill(400)]);
     for (const response of responses.filter((r) => r.status === 400)) {
-      expect(await response.json()).toEqual({ message: 'email already registered' });
+      expect(await response.json()).toEqual({ message: 'email already registered', code: 'user_already_exists' });
     }
     const knex = createKnex(database.url, { poolMax: 1 });
     try {

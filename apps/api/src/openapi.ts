@@ -3,6 +3,8 @@
  * router's, one for one, and that every response of the HTTP tests validates against it.
  */
 
+import { ERROR_CODES } from '@latchkey/domain';
+
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -489,7 +491,10 @@ export const openApiDocument = {
   paths: withRefusals(PATHS),
   components: {
     schemas: {
-      Error: object({ message: text }),
+      Error: object(
+        { message: text, code: { type: 'string', enum: [...ERROR_CODES], description: 'Stable name of a domain refusal; absent on transport errors (404, 405, 413, 415, 500).' } },
+        ['message'],
+      ),
       Session: object({
         id: { type: 'string', format: 'uuid', description: 'Public id (UUID v7); it opens nothing.' },
         created_at: { type: 'string', format: 'date-time' },

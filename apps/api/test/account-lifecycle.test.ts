@@ -255,7 +255,7 @@ describe('the account lifecycle over HTTP, with a real SMTP server', () => {
     await call(url, 'POST', '/users', { email: 'taken@example.com', password: 'x' });
     expect(await call(url, 'POST', '/profile/email/confirm', { token: tokenOf(link) })).toMatchObject({
       status: 400,
-      text: JSON.stringify({ message: 'email already registered' }),
+      text: JSON.stringify({ message: 'email already registered', code: 'user_already_exists' }),
     });
   });
 
@@ -311,7 +311,7 @@ describe('EMAIL_VERIFICATION=off (the default)', () => {
       expect((await call(url, 'POST', '/users', { email: 'gus@example.com', password: 'b4l0u' })).status).toBe(200);
       expect(await call(url, 'POST', '/users', { email: 'gus@example.com', password: 'b4l0u' })).toMatchObject({
         status: 400,
-        text: JSON.stringify({ message: 'email already registered' }),
+        text: JSON.stringify({ message: 'email already registered', code: 'user_already_exists' }),
       });
       const login = await call(url, 'POST', '/sessions', { email: 'gus@example.com', password: 'b4l0u' });
       expect((await call(url, 'GET', '/profile', undefined, login.cookie)).text).toBe(JSON.stringify({ email: 'gus@example.com' }));

@@ -36,7 +36,7 @@ describe('admission control of password hashing', () => {
     expect(refused.length).toBeGreaterThanOrEqual(10);
     for (const response of refused) {
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(await response.json()).toEqual({ message: 'server busy; try again later' });
+      expect(await response.json()).toEqual({ message: 'server busy; try again later', code: 'overloaded' });
     }
     expect(hasher.load).toEqual({ running: 0, waiting: 0 });
   });

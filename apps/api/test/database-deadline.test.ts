@@ -35,7 +35,7 @@ describe.skipIf(!postgres.available)(`a PostgreSQL session lookup past its deadl
       expect(Date.now() - began).toBeLessThan(2000);
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await refused.json()).toEqual({ message: 'service unavailable; try again later' });
+      expect(await refused.json()).toEqual({ message: 'service unavailable; try again later', code: 'dependency_unavailable' });
       await trx.commit();
       const answered = await fetch(`${server.url}/profile`, { headers: { cookie } });
       expect(answered.status).toBe(200);

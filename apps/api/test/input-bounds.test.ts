@@ -92,7 +92,7 @@ describe.each([sqlite, pg])('bounded input on $name', (database) => {
     expect((await call('POST', '/users', json({ email: 'ZOË@example.com', password: 'b4l0u' }))).status).toBe(200);
     for (const email of [' zoë@EXAMPLE.com ', 'zoe\u0308@example.com', 'ZOE\u0308@example.com']) {
       const response = await call('POST', '/users', json({ email, password: 'b4l0u' }));
-      expect([response.status, await response.json()]).toEqual([400, { message: 'email already registered' }]);
+      expect([response.status, await response.json()]).toEqual([400, { message: 'email already registered', code: 'user_already_exists' }]);
     }
     expect((await call('POST', '/sessions', json({ email: 'zoe\u0308@example.com', password: 'b4l0u' }))).status).toBe(200);
   });

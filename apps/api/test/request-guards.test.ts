@@ -102,7 +102,7 @@ describe('RESET_TOKEN_DELIVERY=email', () => {
     try {
       const url = `${listening.url}/reset_password`;
       const response = await fetch(url, { method: 'POST', ...form({ email: `${'x'.repeat(300)}@example.com` }) });
-      expect([response.status, await response.json()]).toEqual([400, { message: 'email must be at most 254 bytes' }]);
+      expect([response.status, await response.json()]).toEqual([400, { message: 'email must be at most 254 bytes', code: 'invalid_input' }]);
       await resetEmails.drain();
       expect(sent).toEqual([]);
     } finally {

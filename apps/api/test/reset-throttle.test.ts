@@ -24,7 +24,7 @@ describe('POST /reset_password throttle', () => {
     const refused = await request('Bob@Example.com', '198.51.100.9');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
-    expect(await refused.json()).toEqual({ message: 'too many reset requests; try again later' });
+    expect(await refused.json()).toEqual({ message: 'too many reset requests; try again later', code: 'too_many_reset_requests' });
   });
 
   it('answers 429 past 20 requests from one address, whatever the emails, and records no row for a refused one', async () => {

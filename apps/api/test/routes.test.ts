@@ -62,7 +62,7 @@ describe('POST /users', () => {
     for (const again of [email, email.toUpperCase(), ` ${email} `]) {
       const response = await call('POST', '/users', form({ email: again, password: 'other' }));
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ message: 'email already registered' });
+      expect(await response.json()).toEqual({ message: 'email already registered', code: 'user_already_exists' });
     }
   });
 
@@ -90,7 +90,7 @@ describe('POST /users', () => {
   it('answers 400 with a clear message for a password over 72 bytes', async () => {
     const response = await call('POST', '/users', form({ email: 'long@example.com', password: 'x'.repeat(73) }));
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ message: 'Password must be at most 72 bytes long' });
+    expect(await response.json()).toEqual({ message: 'Password must be at most 72 bytes long', code: 'invalid_input' });
   });
 });
 
@@ -137,7 +137,7 @@ describe('GET /profile', () => {
     expect((await call('GET', '/profile')).status).toBe(403);
     const response = await call('GET', '/profile', withCookie('forged'));
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ message: 'forbidden' });
+    expect(await response.json()).toEqual({ message: 'forbidden', code: 'not_authenticated' });
   });
 });
 

@@ -96,7 +96,7 @@ describe('second factor', () => {
     const pending = await pendingLogin('ada@example.com');
     const replay = await completeLogin(pending, code);
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ message: 'invalid code' });
+    expect(await replay.json()).toEqual({ message: 'invalid code', code: 'invalid_second_factor_code' });
     expect((await completeLogin(pending, referenceTotp(secret, clock.nextStep()))).status).toBe(200);
   });
 
@@ -233,6 +233,6 @@ describe('second factor', () => {
     const response = await call('POST', '/profile/totp', { session_id: await login('ada@example.com') });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await response.json()).toEqual({ message: 'Second factors are unavailable: ENCRYPTION_KEYS is not set' });
+    expect(await response.json()).toEqual({ message: 'Second factors are unavailable: ENCRYPTION_KEYS is not set', code: 'secret_box_unavailable' });
   });
 });

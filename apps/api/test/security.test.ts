@@ -38,7 +38,7 @@ describe('login throttling over HTTP', () => {
     const locked = await call('POST', '/sessions', form({ email: 'bob@example.com', password: 'b4l0u' }));
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(50);
-    expect(await locked.json()).toEqual({ message: 'too many failed logins; try again later' });
+    expect(await locked.json()).toEqual({ message: 'too many failed logins; try again later', code: 'too_many_attempts' });
   });
 
   it('counts per client address, from X-Forwarded-For only behind a trusted proxy', async () => {
@@ -132,7 +132,7 @@ describe('bad input', () => {
     server = await startTestServer({ policy: new PasswordPolicy({ isCommon: (pw) => list.has(pw) }) });
     const response = await call('POST', '/users', form({ email: 'a@example.com', password: 'Password1' }));
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ message: 'Password is too common; choose another' });
+    expect(await response.json()).toEqual({ message: 'Password is too common; choose another', code: 'invalid_input' });
     expect((await call('POST', '/users', form({ email: 'a@example.com', password: 'b4l0u' }))).status).toBe(200);
   });
 });

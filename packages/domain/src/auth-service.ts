@@ -5,20 +5,20 @@ import {
   NoResultFound,
   UnknownUserError,
   UserAlreadyExistsError,
-} from './errors';
-import { AuditRecorder } from './audit-recorder';
-import type { ClientContext } from './client-context';
-import type { LoginAttempt, LoginThrottle } from './login-throttle';
+} from './kernel/errors';
+import { AuditRecorder } from './audit/audit-recorder';
+import type { ClientContext } from './kernel/client-context';
+import type { LoginAttempt, LoginThrottle } from './login/login-throttle';
 import type { AuditLog, AuthEventType } from './ports/audit-log';
-import { PasswordPolicy } from './password-policy';
-import type { Clock } from './ports/clock';
-import { systemClock } from './ports/clock';
+import { PasswordPolicy } from './passwords/password-policy';
+import type { Clock } from './kernel/clock';
+import { systemClock } from './kernel/clock';
 import type { PasswordHasher } from './ports/password-hasher';
-import type { UserFilter, UserRepository } from './ports/user-repository';
+import type { UserFilter, UserRepository } from './users/user-repository';
 import { PasswordResets } from './passwords/password-resets';
 import type { ResetThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
-import { newSecret } from './secrets';
+import { newSecret } from './kernel/secrets';
 import { SecondFactorStateError } from './second-factor/second-factor-errors';
 import type { Enrolment, SecondFactorDeps, SecondFactorStatus } from './second-factor/second-factors';
 import { SecondFactors } from './second-factor/second-factors';
@@ -27,8 +27,8 @@ import { SessionManager } from './sessions/session-manager';
 import type { AuthenticatedSession, SessionRepository } from './sessions/session-repository';
 import type { SessionLimits } from './sessions/session-rules';
 import { DEFAULT_SESSION_LIMITS, sessionEndsAt } from './sessions/session-rules';
-import type { User } from './user';
-import { parseEmail, parseEmailOrNull } from './users/email';
+import type { User } from './users/user';
+import { parseEmail, parseEmailOrNull } from './kernel/email';
 import { AccountLifecycle } from './account/account-lifecycle';
 import type { AccountLifecycleDeps } from './account/account-lifecycle';
 import { NO_ACCOUNT_STORAGE } from './account/no-account-storage';
@@ -354,7 +354,7 @@ export class AuthService {
   }
 
   private requireSecondFactors(): SecondFactors {
-    if (!this.secondFactors) throw new SecondFactorStateError('Second factors are not configured');
+    if (!this.secondFactors) throw new SecondFactorStateError('second factors are not configured');
     return this.secondFactors;
   }
 

@@ -1,21 +1,21 @@
-import type { AuditRecorder } from '../audit-recorder';
-import type { ClientContext } from '../client-context';
-import { InvalidEmailTokenError, MailUnavailableError, NoResultFound, UserAlreadyExistsError, ValidationError, WrongPasswordError } from '../errors';
-import type { LoginThrottle } from '../login-throttle';
-import type { PasswordPolicy } from '../password-policy';
+import type { AuditRecorder } from '../audit/audit-recorder';
+import type { ClientContext } from '../kernel/client-context';
+import { InvalidEmailTokenError, MailUnavailableError, NoResultFound, UserAlreadyExistsError, ValidationError, WrongPasswordError } from '../kernel/errors';
+import type { LoginThrottle } from '../login/login-throttle';
+import type { PasswordPolicy } from '../passwords/password-policy';
 import type { ResetThrottle } from '../passwords/reset-throttle';
-import type { Clock } from '../ports/clock';
+import type { Clock } from '../kernel/clock';
 import type { MailMessage, Mailer } from '../ports/mailer';
 import type { PasswordHasher } from '../ports/password-hasher';
-import type { UserRepository } from '../ports/user-repository';
-import { digestSecret, newSecret } from '../secrets';
+import type { UserRepository } from '../users/user-repository';
+import { digestSecret, newSecret } from '../kernel/secrets';
 import type { AuthenticatedSession } from '../sessions/session-repository';
-import type { User } from '../user';
-import { normalizeEmail } from '../user';
-import { parseEmail } from '../users/email';
-import type { EmailChange, EmailTokenPurpose, EmailTokenRepository } from '../verification/email-token-repository';
-import type { EmailVerificationMode } from '../verification/email-verification-mode';
-import type { AccountEmailSettings, NoticeContext, SecurityNotice } from './account-emails';
+import type { User } from '../users/user';
+import { normalizeEmail } from '../users/user';
+import { parseEmail } from '../kernel/email';
+import type { EmailChange, EmailTokenPurpose, EmailTokenRepository } from './email-token-repository';
+import type { EmailVerificationMode } from './email-verification-mode';
+import type { AccountEmailSettings, NoticeContext, SecurityNotice } from '../notifications/account-emails';
 import {
   SECURITY_NOTICES,
   accountDeletedNotice,
@@ -25,7 +25,7 @@ import {
   passwordChangedNotice,
   signupAttemptEmail,
   verificationEmail,
-} from './account-emails';
+} from '../notifications/account-emails';
 import type { AccountRepository } from './account-repository';
 
 export interface AccountLifecycleSettings extends AccountEmailSettings {

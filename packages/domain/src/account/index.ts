@@ -1,3 +1,4 @@
 export type * from './account-repository';
-export * from './account-emails';
+export type * from './email-token-repository';
+export * from './email-verification-mode';
 export * from './account-lifecycle';

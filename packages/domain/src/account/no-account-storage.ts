@@ -1,4 +1,4 @@
-import type { EmailTokenRepository } from '../verification/email-token-repository';
+import type { EmailTokenRepository } from './email-token-repository';
 import type { AccountRepository } from './account-repository';
 
 function unconfigured(): Promise<never> {

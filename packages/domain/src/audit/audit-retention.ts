@@ -1,6 +1,6 @@
 import type { AuditLog } from '../ports/audit-log';
-import type { Clock } from '../ports/clock';
-import { systemClock } from '../ports/clock';
+import type { Clock } from '../kernel/clock';
+import { systemClock } from '../kernel/clock';
 
 export interface AuditRetentionSettings {
   /** Events older than this are deleted. */

@@ -1,11 +1,11 @@
-import type { ClientContext } from '../client-context';
-import { InvalidResetTokenError } from '../errors';
-import type { PasswordPolicy } from '../password-policy';
-import type { Clock } from '../ports/clock';
+import type { ClientContext } from '../kernel/client-context';
+import { InvalidResetTokenError } from '../kernel/errors';
+import type { PasswordPolicy } from './password-policy';
+import type { Clock } from '../kernel/clock';
 import type { PasswordHasher } from '../ports/password-hasher';
-import type { UserRepository } from '../ports/user-repository';
-import { digestSecret, newSecret } from '../secrets';
-import type { User } from '../user';
+import type { UserRepository } from '../users/user-repository';
+import { digestSecret, newSecret } from '../kernel/secrets';
+import type { User } from '../users/user';
 import type { PasswordResetTokenRepository, StoredResetToken } from './reset-token-repository';
 
 export interface PasswordResetSettings {

@@ -1,8 +1,8 @@
-import type { ClientContext } from '../client-context';
-import { ResetRequestsUnavailableError, TooManyResetRequestsError } from '../errors';
+import type { ClientContext } from '../kernel/client-context';
+import { ResetRequestsUnavailableError, TooManyResetRequestsError } from '../kernel/errors';
 import type { ThrottleStore } from '../ports/throttle-store';
-import { digestSecret } from '../secrets';
-import { normalizeEmail } from '../user';
+import { digestSecret } from '../kernel/secrets';
+import { normalizeEmail } from '../users/user';
 
 export interface ResetThrottleSettings {
   requestsPerEmail: number;

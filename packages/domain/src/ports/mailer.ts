@@ -1,9 +1,6 @@
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+import type { MailMessage } from '../kernel/mail-message';
+
+export type { MailMessage };
 
 export interface Mailer {
   /** Resolves once the message is accepted for delivery (which may happen later). */

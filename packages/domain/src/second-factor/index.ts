@@ -1,6 +1,5 @@
 export * from './second-factor';
 export type * from './second-factor-repository';
-export type * from './secret-box';
 export * from './second-factor-errors';
 export * from './second-factor-throttle';
 export * from './second-factors';

@@ -1,5 +1,5 @@
 import { Secret } from 'otpauth';
-import { digestSecret } from '../secrets';
+import { digestSecret } from '../kernel/secrets';
 
 /** Codes in a set: each works once. */
 export const RECOVERY_CODES_PER_SET = 10;

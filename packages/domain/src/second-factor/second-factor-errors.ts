@@ -1,43 +1,50 @@
-import { DependencyUnavailableError, DomainError } from '../errors';
+import { DependencyUnavailableError, DomainError, RetryLaterError } from '../kernel/errors';
 
 /** The password was right; the login waits for a code (POST /sessions/second_factor). */
 export class SecondFactorRequiredError extends DomainError {
+  readonly code = 'second_factor_required';
   constructor(
     /** The pending login's token: given to the client once, stored as a digest. */
     readonly pendingToken: string,
     /** How long the pending login waits for its code. */
     readonly expiresInSeconds: number,
   ) {
-    super('Second factor required');
+    super('second factor required');
   }
 }
 
 /** A wrong, used or malformed code (TOTP or recovery). */
 export class InvalidSecondFactorCodeError extends DomainError {
-  constructor(message = 'Invalid code') {
+  readonly code = 'invalid_second_factor_code';
+  constructor(message = 'invalid code') {
     super(message);
   }
 }
 
 /** The pending login is unknown, expired, completed or ended by too many wrong codes. */
 export class NoPendingLoginError extends DomainError {
+  readonly code = 'no_pending_login';
   constructor() {
-    super('No pending login; log in again');
+    super('no pending login; log in again');
   }
 }
 
 /** Too many wrong codes for the account in this window. */
-export class TooManySecondFactorFailuresError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many wrong codes; try again later');
+export class TooManySecondFactorFailuresError extends RetryLaterError {
+  readonly code = 'too_many_second_factor_failures';
+  constructor(retryAfterSeconds: number) {
+    super('too many wrong codes; log in again later', retryAfterSeconds);
   }
 }
 
 /** The request does not fit the state of the factor (enabled already, none to confirm or remove). */
-export class SecondFactorStateError extends DomainError {}
+export class SecondFactorStateError extends DomainError {
+  readonly code = 'second_factor_state';
+}
 
 /** No key to seal or open secrets with: the message names the setting that is missing. */
 export class SecretBoxUnavailableError extends DependencyUnavailableError {
+  override readonly code = 'secret_box_unavailable';
   constructor(message: string) {
     super(60, undefined, message);
   }
@@ -45,6 +52,7 @@ export class SecretBoxUnavailableError extends DependencyUnavailableError {
 
 /** The counters of wrong codes cannot be reached, so no code is checked. */
 export class SecondFactorThrottleUnavailableError extends DependencyUnavailableError {
+  override readonly code = 'second_factor_checks_unavailable';
   constructor(cause?: unknown) {
     super(5, cause, 'Second factor checks are unavailable for a moment; try again later');
   }

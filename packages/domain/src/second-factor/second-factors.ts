@@ -1,16 +1,16 @@
-import type { AuditRecorder } from '../audit-recorder';
-import type { ClientContext } from '../client-context';
-import { NoResultFound } from '../errors';
+import type { AuditRecorder } from '../audit/audit-recorder';
+import type { ClientContext } from '../kernel/client-context';
+import { NoResultFound } from '../kernel/errors';
 import type { AuthEventType } from '../ports/audit-log';
-import type { Clock } from '../ports/clock';
+import type { Clock } from '../kernel/clock';
 import type { PasswordHasher } from '../ports/password-hasher';
-import type { UserRepository } from '../ports/user-repository';
-import { digestSecret, newSecret } from '../secrets';
+import type { UserRepository } from '../users/user-repository';
+import { digestSecret, newSecret } from '../kernel/secrets';
 import type { OpenedSession, SessionManager } from '../sessions/session-manager';
 import { IP_MAX, USER_AGENT_MAX, truncated } from '../sessions/session-rules';
-import type { User } from '../user';
+import type { User } from '../users/user';
 import { newRecoveryCodes, normalizeRecoveryCode, recoveryCodeDigest } from './recovery-codes';
-import type { SecretBox } from './secret-box';
+import type { SecretBox } from '../ports/secret-box';
 import type { PendingLogin, SecondFactor, SecondFactorSettings } from './second-factor';
 import { DEFAULT_SECOND_FACTOR_SETTINGS } from './second-factor';
 import {
@@ -92,7 +92,7 @@ export class SecondFactors {
     const secret = newTotpSecret();
     const sealed = this.box.seal(secret, sealContext(user.id));
     if (!(await this.factors.startEnrolment(user.id, sealed, this.now()))) {
-      throw new SecondFactorStateError('A second factor is enabled already');
+      throw new SecondFactorStateError('a second factor is enabled already');
     }
     return { secret, uri: otpauthUri(secret, user.email, this.settings.issuer) };
   }
@@ -104,7 +104,7 @@ export class SecondFactors {
   enable(user: User, code: string, currentSessionId: string, client: ClientContext = {}): Promise<string[]> {
     return this.evenly(async () => {
       const factor = await this.factors.find(user.id);
-      if (!factor || factor.enabledAt !== null) throw new SecondFactorStateError('No enrolment is waiting for a code');
+      if (!factor || factor.enabledAt !== null) throw new SecondFactorStateError('no enrolment is waiting for a code');
       const codes = newRecoveryCodes();
       const digests = codes.map((c) => recoveryCodeDigest(normalizeRecoveryCode(c)!));
       await this.verify(user.id, client, async () => {
@@ -124,7 +124,7 @@ export class SecondFactors {
       await this.verify(user.id, client, () => this.useCode(factor, code, false, client));
       const codes = newRecoveryCodes();
       const digests = codes.map((c) => recoveryCodeDigest(normalizeRecoveryCode(c)!));
-      if (!(await this.factors.replaceRecoveryCodes(user.id, digests))) throw new SecondFactorStateError('No second factor is enabled');
+      if (!(await this.factors.replaceRecoveryCodes(user.id, digests))) throw new SecondFactorStateError('no second factor is enabled');
       await this.record('recovery_codes_replaced', client, user.id);
       return codes;
     });
@@ -138,9 +138,9 @@ export class SecondFactors {
         user.id,
         client,
         async () => (await this.services.hasher.verify(password, user.hashedPassword)) && this.useCode(factor, code, true, client),
-        () => new InvalidSecondFactorCodeError('Invalid password or code'),
+        () => new InvalidSecondFactorCodeError('invalid password or code'),
       );
-      if (!(await this.factors.remove(user.id))) throw new SecondFactorStateError('No second factor is enabled');
+      if (!(await this.factors.remove(user.id))) throw new SecondFactorStateError('no second factor is enabled');
       await this.endOtherAccess(user.id, currentSessionId, client);
       await this.record('second_factor_removed', client, user.id);
     });
@@ -242,7 +242,7 @@ export class SecondFactors {
 
   private async enabledFactor(userId: number): Promise<SecondFactor> {
     const factor = await this.factors.find(userId);
-    if (!factor || factor.enabledAt === null) throw new SecondFactorStateError('No second factor is enabled');
+    if (!factor || factor.enabledAt === null) throw new SecondFactorStateError('no second factor is enabled');
     return factor;
   }
 

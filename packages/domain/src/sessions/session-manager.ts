@@ -1,9 +1,9 @@
-import type { AuditRecorder } from '../audit-recorder';
-import type { ClientContext } from '../client-context';
+import type { AuditRecorder } from '../audit/audit-recorder';
+import type { ClientContext } from '../kernel/client-context';
 import type { AuthEventType } from '../ports/audit-log';
-import type { Clock } from '../ports/clock';
-import { digestSecret, newSecret } from '../secrets';
-import type { User } from '../user';
+import type { Clock } from '../kernel/clock';
+import { digestSecret, newSecret } from '../kernel/secrets';
+import type { User } from '../users/user';
 import type { LoginStrength, Session, SessionEndCause } from './session';
 import { isSessionId, newSessionId } from './session';
 import type { AuthenticatedSession, SessionRepository } from './session-repository';

@@ -1,4 +1,4 @@
-import type { User } from '../user';
+import type { User } from '../users/user';
 import type { Session } from './session';
 
 /** A session found by its cookie, with its user: one indexed lookup. */

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { ValidationError } from '../kernel/errors';
 
 /** bcrypt ignores everything past 72 bytes: longer passwords are refused, never truncated. */
 export const BCRYPT_MAX_BYTES = 72;

@@ -1,8 +1,8 @@
-import type { ClientContext } from './client-context';
-import type { AuditLog, AuthEventType } from './ports/audit-log';
-import type { Clock } from './ports/clock';
-import { USER_AGENT_MAX, truncated } from './sessions/session-rules';
-import { normalizeEmail } from './user';
+import type { ClientContext } from '../kernel/client-context';
+import type { AuditLog, AuthEventType } from '../ports/audit-log';
+import type { Clock } from '../kernel/clock';
+import { USER_AGENT_MAX, truncated } from '../sessions/session-rules';
+import { normalizeEmail } from '../users/user';
 
 /** Told of an event that could not be written, with no more than its type and user. */
 export type AuditFailureListener = (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;

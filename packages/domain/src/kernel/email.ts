@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors';
+import { ValidationError } from './errors';
 
 /** RFC 5321: a path holds at most 256 octets, so an address at most 254. */
 export const EMAIL_MAX_OCTETS = 254;

@@ -1,6 +1,6 @@
-import type { ClientContext } from '../client-context';
-import { durationInWords } from '../password-reset-emails';
-import type { MailMessage } from '../ports/mailer';
+import type { ClientContext } from '../kernel/client-context';
+import type { MailMessage } from '../kernel/mail-message';
+import { durationInWords, escapeHtml } from './mail-text';
 
 /** The security notices, each of which an operator can switch off. */
 export type SecurityNotice = 'password_changed' | 'email_changed' | 'password_reset' | 'account_deleted';
@@ -113,8 +113,4 @@ function message(to: string, subject: string, body: string[]): MailMessage {
 
 function linkify(line: string): string {
   return /^https?:\/\/\S+$/.test(line) ? `<a href="${line}">${line}</a>` : line;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

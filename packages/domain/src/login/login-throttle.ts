@@ -1,9 +1,9 @@
-import type { ClientContext } from './client-context';
-import { ThrottleUnavailableError, TooManyAttemptsError } from './errors';
-import type { ThrottleStore, ThrottleTake } from './ports/throttle-store';
-import { digestSecret } from './secrets';
-import { normalizeEmail } from './user';
-import { parseEmailOrNull } from './users/email';
+import type { ClientContext } from '../kernel/client-context';
+import { ThrottleUnavailableError, TooManyAttemptsError } from '../kernel/errors';
+import type { ThrottleStore, ThrottleTake } from '../ports/throttle-store';
+import { digestSecret } from '../kernel/secrets';
+import { normalizeEmail } from '../users/user';
+import { parseEmailOrNull } from '../kernel/email';
 
 export interface LoginThrottleSettings {
   failuresPerAccount: number;

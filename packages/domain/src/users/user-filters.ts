@@ -1,5 +1,5 @@
-import { InvalidRequestError, UnknownAttributeError } from './errors';
-import type { UserChanges, UserFilter, UserPage } from './ports/user-repository';
+import { InvalidRequestError, UnknownAttributeError } from '../kernel/errors';
+import type { UserChanges, UserFilter, UserPage } from './user-repository';
 import type { User } from './user';
 import { isUserAttribute, normalizeEmail } from './user';
 

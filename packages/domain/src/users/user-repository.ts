@@ -1,4 +1,4 @@
-import type { User } from '../user';
+import type { User } from './user';
 
 export type UserFilter = Partial<User>;
 export type UserChanges = Partial<Omit<User, 'id'>>;

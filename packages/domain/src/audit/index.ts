@@ -1,0 +1,3 @@
+export * from './audit-recorder';
+export * from './audit-retention';
+export * from './event-bounds';

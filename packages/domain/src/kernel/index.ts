@@ -1,0 +1,8 @@
+export * from './errors';
+export * from './secrets';
+export * from './clock';
+export * from './email';
+export * from './prefixed-throttle-store';
+export type * from './client-context';
+export type * from './mail-message';
+export * from './error-codes';

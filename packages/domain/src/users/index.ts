@@ -1,0 +1,3 @@
+export * from './user';
+export * from './user-filters';
+export type * from './user-repository';

@@ -1,2 +1,0 @@
-export type * from './email-token-repository';
-export * from './email-verification-mode';
