@@ -2,7 +2,7 @@
  * Import rules checked by `npm run lint`: no cycle anywhere in packages/ and apps/, and the
  * layers' direction (apps → runtime → adapters → domain) never turned back.
  */
-module.exports = {
+export default {
   forbidden: [
     {
       name: 'no-cycle',
