@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { AuthService, InvalidCredentialsError, UserAlreadyExistsError } from '@latchkey/domain';
+import { createAuth, InvalidCredentialsError, UserAlreadyExistsError } from '@latchkey/domain';
 import { BcryptPasswordHasher } from '@latchkey/adapters/bcrypt';
 import { KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, createKnex, migrateToLatest } from '@latchkey/adapters/knex';
 
@@ -9,7 +9,7 @@ const COOKIE = 'session_id';
 export async function createApp({ databaseUrl = 'sqlite:data/app.db', bcryptRounds = 10 } = {}) {
   const knex = createKnex(databaseUrl, { timeoutMs: 5000 });
   await migrateToLatest(knex);
-  const auth = new AuthService({
+  const auth = createAuth({
     users: new KnexUserRepository(knex),
     sessions: new KnexSessionRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -37,7 +37,7 @@ async function route(auth, request) {
   }
   if (key === 'POST /sessions') {
     const { email, password } = await readForm(request);
-    const { user, sessionId } = await auth.login(email, password);
+    const { user, sessionId } = await auth.logins.login(email, password);
     return { status: 200, body: { email: user.email }, headers: { 'set-cookie': `${COOKIE}=${sessionId}; HttpOnly; SameSite=Lax; Path=/` } };
   }
   if (key === 'GET /profile') {
@@ -45,7 +45,7 @@ async function route(auth, request) {
     return user ? { status: 200, body: { email: user.email } } : { status: 403, body: { message: 'forbidden' } };
   }
   if (key === 'DELETE /sessions') {
-    const ended = await auth.logout(cookie(request));
+    const ended = await auth.sessions.logout(cookie(request));
     return ended ? { status: 204 } : { status: 403, body: { message: 'forbidden' } };
   }
   return { status: 404, body: { message: 'not found' } };

@@ -40,13 +40,13 @@ export class SessionSweeper {
     this.running = (async () => {
       try {
         for (let batch = 0; batch < BATCHES_PER_SWEEP; batch++) {
-          const count = await this.auth.deleteExpiredSessions(this.settings.batch);
+          const count = await this.auth.sessions.deleteExpired(this.settings.batch);
           deleted += count;
           if (count < this.settings.batch) break;
         }
         if (deleted > 0) this.logger.debug({ deleted }, 'expired sessions deleted');
         // Pending logins live 5 minutes: one batch a sweep keeps up with them.
-        await this.auth.deleteExpiredPendingLogins(this.settings.batch);
+        await this.auth.secondFactor.deleteExpiredPendingLogins(this.settings.batch);
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'expired sessions could not be deleted; next sweep retries');
       }

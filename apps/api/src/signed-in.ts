@@ -5,7 +5,7 @@ import { readSessionCookie } from './session-cookie';
 
 /** The caller's live session and user; 403 (NotAuthenticatedError) without one. */
 export async function signedIn(ctx: Context, auth: AuthService): Promise<AuthenticatedSession> {
-  const found = await auth.authenticateSession(readSessionCookie(ctx));
+  const found = await auth.sessions.authenticate(readSessionCookie(ctx));
   if (!found) throw new NotAuthenticatedError();
   return found;
 }

@@ -20,7 +20,8 @@ import {
   databaseReadiness,
   migrateToLatest,
 } from '@latchkey/adapters';
-import { AuthService, SecondFactorThrottle } from '@latchkey/domain';
+import type { AuthService } from '@latchkey/domain';
+import { createAuth, SecondFactorThrottle } from '@latchkey/domain';
 import type { AuthServiceDeps, SecondFactorDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
@@ -76,7 +77,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   const metrics = new Metrics();
   const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
   const audit = new KnexAuditLog(knex);
-  const auth = new AuthService({
+  const auth = createAuth({
     users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
     sessions: new KnexSessionRepository(knex),

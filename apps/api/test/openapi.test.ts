@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthService } from '@latchkey/domain';
+import { createAuth } from '@latchkey/domain';
 import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
 import { createRouter } from '../src/app';
 import { Metrics } from '../src/metrics';
@@ -15,7 +15,7 @@ const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 
 function routerOperations(): string[] {
   const router = createRouter({
-    auth: new AuthService({ ...memoryStores(), hasher: new BcryptPasswordHasher(4) }),
+    auth: createAuth({ ...memoryStores(), hasher: new BcryptPasswordHasher(4) }),
     cookie: { secure: false, maxAgeSeconds: 60 },
     metrics: new Metrics(),
     readiness: new Readiness(() => Promise.resolve()),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BcryptPasswordHasher, CommonPasswordList, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, MemoryThrottleStore } from '@latchkey/adapters';
-import { AuthService, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
+import { createAuth, LoginThrottle, PasswordPolicy } from '@latchkey/domain';
 import type { TestServer } from './harness';
 import { form, json, sessionCookie, startTestServer } from './harness';
 
@@ -216,13 +216,13 @@ describe('expiry and rehashing over HTTP', () => {
   it('a login re-hashes a password stored at a lower cost', async () => {
     server = await startTestServer({ hasher: new BcryptPasswordHasher(4) });
     await call('POST', '/users', form({ email: 'bob@example.com', password: 'b4l0u' }));
-    const upgraded = new AuthService({
+    const upgraded = createAuth({
       users: new KnexUserRepository(server.knex),
       resetTokens: new KnexPasswordResetTokenRepository(server.knex),
       sessions: new KnexSessionRepository(server.knex),
       hasher: new BcryptPasswordHasher(5),
     });
-    await upgraded.login('bob@example.com', 'b4l0u');
+    await upgraded.logins.login('bob@example.com', 'b4l0u');
     const [row] = await server.knex('users').select('hashed_password');
     expect((row as { hashed_password: string }).hashed_password).toMatch(/^\$2b\$05\$/);
   });

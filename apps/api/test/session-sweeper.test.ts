@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
-import { AuthService } from '@latchkey/domain';
+import type { AuthService } from '@latchkey/domain';
+import { createAuth } from '@latchkey/domain';
 import { silentLogger } from '../src/logger';
 import { SessionSweeper } from '../src/session-sweeper';
 
@@ -8,7 +9,7 @@ const DAY = 24 * 3600_000;
 
 async function serviceWithExpiredSessions(count: number): Promise<{ auth: AuthService; clock: { time: number; now(): number } }> {
   const clock = { time: Date.UTC(2026, 10, 25), now: () => clock.time };
-  const auth = new AuthService({ ...memoryStores(), hasher: new BcryptPasswordHasher(4), clock, settings: { sessionsPerUserMax: 1000 } });
+  const auth = createAuth({ ...memoryStores(), hasher: new BcryptPasswordHasher(4), clock, settings: { sessionsPerUserMax: 1000 } });
   await auth.registerUser('bob@example.com', 'pw');
   for (let i = 0; i < count; i++) await auth.createSession('bob@example.com');
   clock.time += DAY;
@@ -31,7 +32,7 @@ describe('SessionSweeper', () => {
   it('sweeps on its timer until stopped', async () => {
     vi.useFakeTimers();
     const { auth } = await serviceWithExpiredSessions(3);
-    const sweep = vi.spyOn(auth, 'deleteExpiredSessions');
+    const sweep = vi.spyOn(auth.sessions, 'deleteExpired');
     const sweeper = new SessionSweeper(auth, { intervalSeconds: 60, batch: 100 }, silentLogger).start();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sweep).toHaveBeenCalledTimes(1);
@@ -42,7 +43,7 @@ describe('SessionSweeper', () => {
 
   it('logs a failed sweep and keeps going', async () => {
     const { auth } = await serviceWithExpiredSessions(1);
-    vi.spyOn(auth, 'deleteExpiredSessions').mockRejectedValueOnce(new Error('database is locked'));
+    vi.spyOn(auth.sessions, 'deleteExpired').mockRejectedValueOnce(new Error('database is locked'));
     const sweeper = new SessionSweeper(auth, { intervalSeconds: 0, batch: 10 }, silentLogger);
     expect(await sweeper.sweepOnce()).toBe(0);
     expect(await sweeper.sweepOnce()).toBe(1);

@@ -15,7 +15,7 @@ import {
   migrationSource,
 } from '@latchkey/adapters';
 import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
-import { AuthService } from '@latchkey/domain';
+import { createAuth } from '@latchkey/domain';
 import { runInProcess } from './run-cli';
 
 describe('latchkey commands on an SQLite file', () => {
@@ -125,7 +125,7 @@ describe('latchkey commands on an SQLite file', () => {
 
     it('lists the sessions of a user and revokes one by its id, then the rest', async () => {
       const knex = createKnex(env.DATABASE_URL);
-      const auth = new AuthService({ users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), resetTokens: new KnexPasswordResetTokenRepository(knex), hasher: new BcryptPasswordHasher(4) });
+      const auth = createAuth({ users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), resetTokens: new KnexPasswordResetTokenRepository(knex), hasher: new BcryptPasswordHasher(4) });
       const cookies = [await auth.createSession('cy@example.com'), await auth.createSession('cy@example.com')];
       try {
         const listed = await run(['sessions', 'list', 'cy@example.com', '--json']);
@@ -207,7 +207,7 @@ describe('latchkey commands on an SQLite file', () => {
 
     it('users mfa-reset removes a second factor and ends every session; users show tells whether one is set', async () => {
       const knex = createKnex(env.DATABASE_URL);
-      const auth = new AuthService({
+      const auth = createAuth({
         users: new KnexUserRepository(knex),
         sessions: new KnexSessionRepository(knex),
         resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -215,9 +215,9 @@ describe('latchkey commands on an SQLite file', () => {
         secondFactor: { factors: new KnexSecondFactorRepository(knex), pendingLogins: new KnexPendingLoginRepository(knex), box: new AesGcmSecretBox([Buffer.alloc(32, 1)]) },
       });
       const user = await auth.registerUser('totp@example.com', 'b4l0u');
-      const { sessionId, session } = await auth.login('totp@example.com', 'b4l0u');
-      const { secret } = await auth.startSecondFactorEnrolment(user);
-      await auth.enableSecondFactor(user, referenceTotp(secret, Date.now()), session.id);
+      const { sessionId, session } = await auth.logins.login('totp@example.com', 'b4l0u');
+      const { secret } = await auth.secondFactor.startEnrolment(user);
+      await auth.secondFactor.enable(user, referenceTotp(secret, Date.now()), session.id);
       await knex.destroy();
       expect((await run(['users', 'show', 'totp@example.com'])).stdout).toMatch(/^second factor\s+TOTP \(10 recovery codes left\)$/m);
       const reset = await run(['users', 'mfa-reset', 'totp@example.com', '--json']);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthService, InvalidCredentialsError } from '@latchkey/domain';
+import { createAuth, InvalidCredentialsError } from '@latchkey/domain';
 import type { PasswordHasher } from '@latchkey/domain';
 import { BcryptPasswordHasher, KnexPasswordResetTokenRepository, KnexSessionRepository, KnexUserRepository, SQLITE_DRIVERS, createKnex, migrateToLatest } from '../src';
 import type { Knex } from '../src';
@@ -55,14 +55,14 @@ function loginAgainstReset(name: string, open: () => Promise<{ url: string; done
       ['while upgrading the hash to a higher cost', () => new BcryptPasswordHasher(8)],
     ])(`never yields a working session from the old password, %s (${ROUNDS} rounds)`, async (variant, loginHasher) => {
       const stores = { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), resetTokens: new KnexPasswordResetTokenRepository(knex) };
-      const slowLogin = new AuthService({ ...stores, hasher: loginHasher() });
-      const quickReset = new AuthService({ ...stores, hasher: new BcryptPasswordHasher(4) });
+      const slowLogin = createAuth({ ...stores, hasher: loginHasher() });
+      const quickReset = createAuth({ ...stores, hasher: new BcryptPasswordHasher(4) });
       const email = `race-${variant.length}-${name.replace(/\W/g, '')}@example.com`;
       await quickReset.registerUser(email, 'pw-0');
       const outcomes = { refused: 0, endedByReset: 0, survived: 0 };
       for (let round = 0; round < ROUNDS; round++) {
         const token = await quickReset.getResetPasswordToken(email);
-        const [login] = await Promise.allSettled([slowLogin.login(email, `pw-${round}`), quickReset.updatePassword(token, `pw-${round + 1}`)]);
+        const [login] = await Promise.allSettled([slowLogin.logins.login(email, `pw-${round}`), quickReset.updatePassword(token, `pw-${round + 1}`)]);
         if (login.status === 'rejected') {
           expect(login.reason).toBeInstanceOf(InvalidCredentialsError);
           outcomes.refused++;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthService, SecondFactorRequiredError, SecondFactorThrottle, TooManySecondFactorFailuresError } from '@latchkey/domain';
+import type { AuthService } from '@latchkey/domain';
+import { createAuth, SecondFactorRequiredError, SecondFactorThrottle, TooManySecondFactorFailuresError } from '@latchkey/domain';
 import type { AuthServiceDeps, SecondFactorDeps } from '@latchkey/domain';
 import {
   AesGcmSecretBox,
@@ -35,7 +36,7 @@ type Stores = Pick<AuthServiceDeps, 'users' | 'sessions' | 'resetTokens'> & Pick
 
 function authOn(stores: Stores, clock: { now(): number }, failuresPerAccount: number): AuthService {
   const { factors, pendingLogins, ...rest } = stores;
-  return new AuthService({
+  return createAuth({
     ...rest,
     hasher: new BcryptPasswordHasher(4),
     clock,
@@ -50,7 +51,7 @@ function authOn(stores: Stores, clock: { now(): number }, failuresPerAccount: nu
 }
 
 async function pendingToken(auth: AuthService, email: string): Promise<string> {
-  const error = await auth.login(email, 'b4l0u').catch((thrown: unknown) => thrown);
+  const error = await auth.logins.login(email, 'b4l0u').catch((thrown: unknown) => thrown);
   expect(error).toBeInstanceOf(SecondFactorRequiredError);
   return (error as SecondFactorRequiredError).pendingToken;
 }
@@ -71,25 +72,25 @@ function races(name: string, open: () => Promise<{ stores: Stores; close(): Prom
       const auth = authOn(fixture.stores, clock, 1000);
       const email = `race-${name.replace(/\W/g, '')}@example.com`;
       const user = await auth.registerUser(email, 'b4l0u');
-      const { secret } = await auth.startSecondFactorEnrolment(user);
+      const { secret } = await auth.secondFactor.startEnrolment(user);
       const code = (at: number) => referenceTotp(secret, at);
-      const codes = await auth.enableSecondFactor(user, code(clock.time), 'none');
+      const codes = await auth.secondFactor.enable(user, code(clock.time), 'none');
       for (let round = 0; round < ROUNDS; round++) {
         clock.time += 30_000;
         const one = await pendingToken(auth, email);
-        const samePending = await Promise.allSettled(Array.from({ length: RACERS }, () => auth.completeSecondFactorLogin(one, code(clock.time))));
+        const samePending = await Promise.allSettled(Array.from({ length: RACERS }, () => auth.logins.completeWithSecondFactor(one, code(clock.time))));
         expect(samePending.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         clock.time += 30_000;
         const many = await Promise.all(Array.from({ length: RACERS }, () => pendingToken(auth, email)));
-        const sameCode = await Promise.allSettled(many.map((token) => auth.completeSecondFactorLogin(token, code(clock.time))));
+        const sameCode = await Promise.allSettled(many.map((token) => auth.logins.completeWithSecondFactor(token, code(clock.time))));
         expect(sameCode.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const recovery = codes[round % codes.length]!;
         if (round < codes.length) {
-          const byRecovery = await Promise.allSettled(many.map((token) => auth.completeSecondFactorLogin(token, recovery)));
+          const byRecovery = await Promise.allSettled(many.map((token) => auth.logins.completeWithSecondFactor(token, recovery)));
           expect(byRecovery.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         }
       }
-      expect((await auth.listSessions(user.id)).every((s) => s.strength === 'second_factor')).toBe(true);
+      expect((await auth.sessions.list(user.id)).every((s) => s.strength === 'second_factor')).toBe(true);
     });
 
     it(`${RACERS * 3} wrong codes at once: exactly 5 are checked, the rest refused before any check`, async () => {
@@ -97,10 +98,10 @@ function races(name: string, open: () => Promise<{ stores: Stores; close(): Prom
       const auth = authOn(fixture.stores, clock, 5);
       const email = `wrong-${name.replace(/\W/g, '')}@example.com`;
       const user = await auth.registerUser(email, 'b4l0u');
-      const { secret } = await auth.startSecondFactorEnrolment(user);
-      await auth.enableSecondFactor(user, referenceTotp(secret, clock.time), 'none');
+      const { secret } = await auth.secondFactor.startEnrolment(user);
+      await auth.secondFactor.enable(user, referenceTotp(secret, clock.time), 'none');
       const token = await pendingToken(auth, email);
-      const results = await Promise.allSettled(Array.from({ length: RACERS * 3 }, () => auth.completeSecondFactorLogin(token, 'aaaa-aaaa-aaaa-aaaa')));
+      const results = await Promise.allSettled(Array.from({ length: RACERS * 3 }, () => auth.logins.completeWithSecondFactor(token, 'aaaa-aaaa-aaaa-aaaa')));
       const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof TooManySecondFactorFailuresError);
       expect(results.length - refused.length).toBe(5);
     });

@@ -9,3 +9,4 @@ export * from './second-factor/index';
 export * from './notifications/index';
 export * from './audit/index';
 export * from './auth-service';
+export * from './create-auth';

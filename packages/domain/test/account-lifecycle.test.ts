@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
 import {
-  AuthService,
+  createAuth,
   InvalidCredentialsError,
   InvalidEmailTokenError,
   LoginThrottle,
@@ -46,7 +46,7 @@ function setup(settings: Partial<AccountLifecycleSettings> = {}) {
   const mailer = new InboxMailer();
   const clock = new FakeClock();
   const throttleStore = new MemoryThrottleStore();
-  const auth = new AuthService({
+  const auth = createAuth({
     ...stores,
     hasher: new SlowHasher(),
     clock,
@@ -68,7 +68,7 @@ describe('the account lifecycle on memory adapters', () => {
     const { auth, mailer } = setup();
     expect(await auth.account.signUp('a@example.com', 'pw')).toBe('a@example.com');
     await expect(auth.account.signUp('A@example.com', 'pw')).rejects.toBeInstanceOf(UserAlreadyExistsError);
-    const { user } = await auth.login('a@example.com', 'pw');
+    const { user } = await auth.logins.login('a@example.com', 'pw');
     expect(auth.account.profileFields(user)).toEqual({});
     await auth.account.drain();
     expect(mailer.sent).toEqual([]);
@@ -78,7 +78,7 @@ describe('the account lifecycle on memory adapters', () => {
     const { auth, mailer } = setup({ verification: 'optional' });
     await auth.account.signUp('a@example.com', 'pw');
     await auth.account.drain();
-    const { user } = await auth.login('a@example.com', 'pw');
+    const { user } = await auth.logins.login('a@example.com', 'pw');
     expect(auth.account.profileFields(user)).toEqual({ email_verified: false });
     const verified = await auth.account.verifyEmail(tokenIn(mailer.to('a@example.com')[0]!));
     expect(auth.account.profileFields(verified)).toEqual({ email_verified: true });
@@ -90,14 +90,14 @@ describe('the account lifecycle on memory adapters', () => {
     await auth.account.drain();
     clock.advance(60_000);
     await expect(auth.account.verifyEmail(tokenIn(mailer.sent[0]!))).rejects.toBeInstanceOf(InvalidEmailTokenError);
-    await expect(auth.login('a@example.com', 'pw')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(auth.logins.login('a@example.com', 'pw')).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 
   it('required: an unverified login counts as a failure of the account, as a wrong password does', async () => {
     const { auth } = setup({ verification: 'required' });
     await auth.account.signUp('a@example.com', 'pw');
-    for (let i = 0; i < 3; i++) await expect(auth.login('a@example.com', 'pw')).rejects.toBeInstanceOf(InvalidCredentialsError);
-    await expect(auth.login('a@example.com', 'pw')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    for (let i = 0; i < 3; i++) await expect(auth.logins.login('a@example.com', 'pw')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(auth.logins.login('a@example.com', 'pw')).rejects.toBeInstanceOf(TooManyAttemptsError);
   });
 
   it('throttles resends per address, for registered and unknown addresses alike', async () => {
@@ -134,23 +134,23 @@ describe('the account lifecycle on memory adapters', () => {
     for (let round = 0; round < RACE_ROUNDS; round++) {
       const email = `pw${round}@example.com`;
       await auth.registerUser(email, 'old');
-      const current = await auth.login(email, 'old');
-      const found = (await auth.authenticateSession(current.sessionId))!;
+      const current = await auth.logins.login(email, 'old');
+      const found = (await auth.sessions.authenticate(current.sessionId))!;
       const results = await Promise.allSettled(['new-1', 'new-2', 'new-3'].map((next) => auth.account.changePassword(found, 'old', next)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongPasswordError);
-      expect(await auth.authenticateSession(current.sessionId)).not.toBeNull();
+      expect(await auth.sessions.authenticate(current.sessionId)).not.toBeNull();
     }
   });
 
   it('sends each notice unless switched off, and never a password or token in one', async () => {
     const { auth, mailer } = setup({ notices: ['email_changed'] });
     await auth.registerUser('n@example.com', 'old-secret');
-    const found = (await auth.authenticateSession((await auth.login('n@example.com', 'old-secret')).sessionId))!;
+    const found = (await auth.sessions.authenticate((await auth.logins.login('n@example.com', 'old-secret')).sessionId))!;
     await auth.account.changePassword(found, 'old-secret', 'new-secret');
     // The session's user still carries the old hash: its password is checked against it, and refused.
     await expect(auth.account.requestEmailChange(found.user, 'new-secret', 'm@example.com')).rejects.toBeInstanceOf(WrongPasswordError);
-    const user = (await auth.authenticateSession((await auth.login('n@example.com', 'new-secret')).sessionId))!.user;
+    const user = (await auth.sessions.authenticate((await auth.logins.login('n@example.com', 'new-secret')).sessionId))!.user;
     await auth.account.requestEmailChange(user, 'new-secret', 'm@example.com');
     await auth.account.drain();
     expect(mailer.to('n@example.com').map((m) => m.subject)).toEqual(['A change of your Latchkey email address was requested']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { AuthService, DependencyUnavailableError, LoginThrottle, ThrottleUnavailableError } from '../src';
+import { createAuth, DependencyUnavailableError, LoginThrottle, ThrottleUnavailableError } from '../src';
 import type { AuditLog, AuthEvent, AuthEventType, ThrottleStore } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
 
@@ -28,7 +28,7 @@ function service(options: { throttleStore?: ThrottleStore } = {}) {
   const lost: Array<{ type: AuthEventType; userId: number | null }> = [];
   const stores = memoryStores();
   const users = stores.users;
-  const auth = new AuthService({
+  const auth = createAuth({
     ...stores,
     hasher: new FakeHasher(),
     clock,
@@ -43,7 +43,7 @@ describe('the audit trail records what happened', () => {
   it('records a login refused because the counters cannot be reached as login_unavailable, not login_throttled', async () => {
     const { auth, audit } = service({ throttleStore: unreachable });
     await auth.registerUser('amy@example.com', 'b4l0u');
-    await expect(auth.login('amy@example.com', 'b4l0u')).rejects.toBeInstanceOf(ThrottleUnavailableError);
+    await expect(auth.logins.login('amy@example.com', 'b4l0u')).rejects.toBeInstanceOf(ThrottleUnavailableError);
     const types = (await audit.recent({ email: 'amy@example.com', limit: 10 })).map((event) => event.type);
     expect(types).toEqual(['login_unavailable', 'register']);
   });
@@ -53,10 +53,10 @@ describe('the audit trail records what happened', () => {
     audit.failing = true;
     const user = await auth.registerUser('bob@example.com', 'b4l0u');
     expect((await users.findUserBy({ email: 'bob@example.com' })).id).toBe(user.id);
-    const { sessionId } = await auth.login('bob@example.com', 'b4l0u');
+    const { sessionId } = await auth.logins.login('bob@example.com', 'b4l0u');
     expect((await auth.getUserFromSessionId(sessionId))?.id).toBe(user.id);
     await auth.destroySession(user.id);
-    const { token } = await auth.requestPasswordReset('bob@example.com');
+    const { token } = await auth.passwords.request('bob@example.com');
     await auth.updatePassword(token, 't4rt1fl3tt3', 'bob@example.com');
     expect(await auth.validLogin('bob@example.com', 't4rt1fl3tt3')).toBe(true);
     // Each lost event is reported (to the log), by type and user id only.

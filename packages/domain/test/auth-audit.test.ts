@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { AuthService, LoginThrottle, digestSecret } from '../src';
+import type { AuthService } from '../src';
+import { createAuth, LoginThrottle, digestSecret } from '../src';
 import type { ClientContext, RecordedAuthEvent } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
 
@@ -14,7 +15,7 @@ describe('the audit trail of AuthService', () => {
     clock = new FakeClock();
     audit = new MemoryAuditLog();
     const throttle = new LoginThrottle(new MemoryThrottleStore(clock), { failuresPerAccount: 2, failuresPerIp: 100, windowMs: 60_000 });
-    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock, throttle, audit });
+    auth = createAuth({ ...memoryStores(), hasher: new FakeHasher(), clock, throttle, audit });
   });
 
   const events = async (email: string, userId?: number): Promise<RecordedAuthEvent[]> => (await audit.recent({ email, userId, limit: 100 })).reverse();
@@ -22,10 +23,10 @@ describe('the audit trail of AuthService', () => {
   it('records each step of an account\'s life with who, when and from where', async () => {
     const user = await auth.registerUser(' Bob@Example.com', 'b4l0u', client);
     clock.advance(1000);
-    await expect(auth.login('bob@example.com', 'wrong', client)).rejects.toThrow();
-    await auth.login('BOB@example.com', 'b4l0u', client);
+    await expect(auth.logins.login('bob@example.com', 'wrong', client)).rejects.toThrow();
+    await auth.logins.login('BOB@example.com', 'b4l0u', client);
     await auth.destroySession(user.id, client);
-    const { token } = await auth.requestPasswordReset('bob@example.com', client);
+    const { token } = await auth.passwords.request('bob@example.com', client);
     await auth.updatePassword(token, 't4rt1fl3tt3', 'bob@example.com', client);
 
     const trail = await events('bob@example.com', user.id);
@@ -39,8 +40,8 @@ describe('the audit trail of AuthService', () => {
   });
 
   it('records failures and reset requests for unknown emails, with no user id', async () => {
-    await expect(auth.login('ghost@example.com', 'x', client)).rejects.toThrow();
-    await expect(auth.requestPasswordReset('ghost@example.com', client)).rejects.toThrow();
+    await expect(auth.logins.login('ghost@example.com', 'x', client)).rejects.toThrow();
+    await expect(auth.passwords.request('ghost@example.com', client)).rejects.toThrow();
     expect((await events('ghost@example.com')).map((e) => [e.type, e.userId])).toEqual([
       ['login_failed', null],
       ['reset_requested', null],
@@ -49,14 +50,14 @@ describe('the audit trail of AuthService', () => {
 
   it('records throttled logins', async () => {
     await auth.registerUser('amy@example.com', 'right');
-    for (let i = 0; i < 2; i++) await expect(auth.login('amy@example.com', 'wrong', client)).rejects.toThrow();
-    await expect(auth.login('amy@example.com', 'right', client)).rejects.toThrow(/too many/i);
+    for (let i = 0; i < 2; i++) await expect(auth.logins.login('amy@example.com', 'wrong', client)).rejects.toThrow();
+    await expect(auth.logins.login('amy@example.com', 'right', client)).rejects.toThrow(/too many/i);
     expect((await events('amy@example.com')).map((e) => e.type)).toEqual(['register', 'login_failed', 'login_failed', 'login_throttled']);
   });
 
   it('works without a client context, and keeps at most 512 characters of a user agent', async () => {
     await auth.registerUser('cat@example.com', 'pw');
-    await auth.login('cat@example.com', 'pw', { userAgent: 'x'.repeat(5000) });
+    await auth.logins.login('cat@example.com', 'pw', { userAgent: 'x'.repeat(5000) });
     const [register, login] = await events('cat@example.com');
     expect(register).toMatchObject({ ip: null, userAgent: null });
     expect(login!.userAgent).toHaveLength(512);
@@ -64,7 +65,7 @@ describe('the audit trail of AuthService', () => {
 
   it('records an expiry as such, not as a logout', async () => {
     const user = await auth.registerUser('dan@example.com', 'pw');
-    const { sessionId } = await auth.login('dan@example.com', 'pw');
+    const { sessionId } = await auth.logins.login('dan@example.com', 'pw');
     clock.advance(8 * 24 * 3600_000);
     expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
     expect((await events('dan@example.com', user.id)).map((e) => e.type)).toEqual(['register', 'login_succeeded', 'session_expired']);
@@ -72,11 +73,11 @@ describe('the audit trail of AuthService', () => {
 
   it('never records a secret', async () => {
     const user = await auth.registerUser('eve@example.com', 'p4ssw0rd-secret', client);
-    await expect(auth.login('eve@example.com', 'wrong-secret', client)).rejects.toThrow();
-    const { sessionId } = await auth.login('eve@example.com', 'p4ssw0rd-secret', client);
-    const { token } = await auth.requestPasswordReset('eve@example.com', client);
+    await expect(auth.logins.login('eve@example.com', 'wrong-secret', client)).rejects.toThrow();
+    const { sessionId } = await auth.logins.login('eve@example.com', 'p4ssw0rd-secret', client);
+    const { token } = await auth.passwords.request('eve@example.com', client);
     await auth.updatePassword(token, 'n3w-secret', 'eve@example.com', client);
-    const stored = await auth.login('eve@example.com', 'n3w-secret');
+    const stored = await auth.logins.login('eve@example.com', 'n3w-secret');
     const storedDigest = stored.session.secretDigest;
     const text = JSON.stringify(await events('eve@example.com', user.id));
     for (const secret of ['p4ssw0rd-secret', 'wrong-secret', 'n3w-secret', sessionId, token, digestSecret(sessionId), digestSecret(token), stored.sessionId, storedDigest]) {

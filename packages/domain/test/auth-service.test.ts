@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySessionRepository, MemoryUserRepository, memoryStores } from '@latchkey/adapters';
+import type { AuthService } from '../src';
 import {
-  AuthService,
+  createAuth,
   InvalidCredentialsError,
   InvalidResetTokenError,
   PasswordPolicy,
@@ -29,7 +30,7 @@ describe('AuthService', () => {
     clock = new FakeClock();
     storage = memoryStores(users);
     sessions = storage.sessions;
-    auth = new AuthService({ ...storage, hasher, clock });
+    auth = createAuth({ ...storage, hasher, clock });
   });
 
   describe('hashPassword and generateUuid', () => {
@@ -92,7 +93,7 @@ describe('AuthService', () => {
     });
 
     it('upgrades a hash made with a lower cost when the password is right', async () => {
-      const weak = new AuthService({ ...storage, hasher: new FakeHasher(1), clock });
+      const weak = createAuth({ ...storage, hasher: new FakeHasher(1), clock });
       await weak.registerUser('old@example.com', 'pw');
       expect(hasher.needsRehash((await users.findUserBy({ email: 'old@example.com' })).hashedPassword)).toBe(true);
       expect(await auth.validLogin('old@example.com', 'wrong')).toBe(false);
@@ -120,16 +121,16 @@ describe('AuthService', () => {
     });
 
     it('every login issues a new session id; the earlier sessions (other devices) keep working', async () => {
-      const first = await auth.login('bob@example.com', 'right');
-      const second = await auth.login('bob@example.com', 'right');
+      const first = await auth.logins.login('bob@example.com', 'right');
+      const second = await auth.logins.login('bob@example.com', 'right');
       expect(second.sessionId).not.toBe(first.sessionId);
       expect((await auth.getUserFromSessionId(first.sessionId))?.email).toBe('bob@example.com');
       expect((await auth.getUserFromSessionId(second.sessionId))?.email).toBe('bob@example.com');
     });
 
     it('login refuses a wrong password and an unknown email alike', async () => {
-      await expect(auth.login('bob@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
-      await expect(auth.login('nobody@example.com', 'right')).rejects.toBeInstanceOf(InvalidCredentialsError);
+      await expect(auth.logins.login('bob@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
+      await expect(auth.logins.login('nobody@example.com', 'right')).rejects.toBeInstanceOf(InvalidCredentialsError);
     });
 
     it('getUserFromSessionId returns null for null, empty and unknown ids', async () => {
@@ -148,7 +149,7 @@ describe('AuthService', () => {
     });
 
     it('destroySession ends every session of the user; an unknown user id is no error', async () => {
-      const { user, sessionId } = await auth.login('bob@example.com', 'right');
+      const { user, sessionId } = await auth.logins.login('bob@example.com', 'right');
       const other = await auth.createSession('bob@example.com');
       await auth.destroySession(user.id);
       expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
@@ -157,7 +158,7 @@ describe('AuthService', () => {
     });
 
     it('ends a session unused for the idle limit', async () => {
-      const { sessionId } = await auth.login('bob@example.com', 'right');
+      const { sessionId } = await auth.logins.login('bob@example.com', 'right');
       clock.advance(23 * HOUR);
       expect(await auth.getUserFromSessionId(sessionId)).not.toBeNull();
       clock.advance(23 * HOUR);
@@ -167,7 +168,7 @@ describe('AuthService', () => {
     });
 
     it('ends a session at the absolute limit even when used', async () => {
-      const { sessionId } = await auth.login('bob@example.com', 'right');
+      const { sessionId } = await auth.logins.login('bob@example.com', 'right');
       for (let day = 1; day < 7; day++) {
         clock.advance(24 * HOUR - MINUTE);
         expect(await auth.getUserFromSessionId(sessionId), `day ${day}`).not.toBeNull();
@@ -177,7 +178,7 @@ describe('AuthService', () => {
     });
 
     it('records use at most once a minute', async () => {
-      const { user, sessionId } = await auth.login('bob@example.com', 'right');
+      const { user, sessionId } = await auth.logins.login('bob@example.com', 'right');
       const seen = async () => (await sessions.listForUser(user.id))[0]!.lastSeenAt;
       const start = await seen();
       clock.advance(30_000);
@@ -189,8 +190,8 @@ describe('AuthService', () => {
     });
 
     it('honours configured limits', async () => {
-      const short = new AuthService({ ...storage, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
-      const { sessionId } = await short.login('bob@example.com', 'right');
+      const short = createAuth({ ...storage, hasher, clock, settings: { sessionTtlMs: 5 * MINUTE } });
+      const { sessionId } = await short.logins.login('bob@example.com', 'right');
       clock.advance(5 * MINUTE);
       expect(await short.getUserFromSessionId(sessionId)).toBeNull();
     });
@@ -261,7 +262,7 @@ describe('AuthService', () => {
       let finish!: () => void;
       const entered = new Promise<void>((resolve) => (hashing = resolve));
       const held = new Promise<void>((resolve) => (finish = resolve));
-      const slow = new AuthService({
+      const slow = createAuth({
         ...storage,
         clock,
         hasher: Object.assign(new FakeHasher(), {
@@ -296,7 +297,7 @@ describe('AuthService', () => {
     });
 
     it('a refused hash (overload) gives the token back', async () => {
-      const refusing = new AuthService({
+      const refusing = createAuth({
         ...storage,
         clock,
         hasher: Object.assign(new FakeHasher(), { hash: async () => Promise.reject(new Error('busy')) }),
@@ -307,7 +308,7 @@ describe('AuthService', () => {
     });
 
     it('using a token ends every session', async () => {
-      const { sessionId } = await auth.login('bob@example.com', 'old');
+      const { sessionId } = await auth.logins.login('bob@example.com', 'old');
       const other = await auth.createSession('bob@example.com');
       await auth.updatePassword(await auth.getResetPasswordToken('bob@example.com'), 'new');
       expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
@@ -315,7 +316,7 @@ describe('AuthService', () => {
     });
 
     it('the new password must follow the policy, and a refused one keeps the token', async () => {
-      const strict = new AuthService({ ...storage, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
+      const strict = createAuth({ ...storage, hasher, clock, policy: new PasswordPolicy({ minLength: 8 }) });
       const token = await strict.getResetPasswordToken('bob@example.com');
       await expect(strict.updatePassword(token, 'short')).rejects.toBeInstanceOf(ValidationError);
       await strict.updatePassword(token, 'long enough');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryUserRepository, memoryStores } from '@latchkey/adapters';
-import { AuthService, EMAIL_MAX_OCTETS, InvalidCredentialsError, ValidationError, parseEmail, parseEmailOrNull } from '../src';
+import { createAuth, EMAIL_MAX_OCTETS, InvalidCredentialsError, ValidationError, parseEmail, parseEmailOrNull } from '../src';
 import type { UserRepository } from '../src';
 import { FakeHasher } from './fakes';
 
@@ -61,9 +61,9 @@ describe('AuthService with impossible emails', () => {
   it('refuses them with ValidationError before any repository call: registration, reset request, reset', async () => {
     const stored = new MemoryUserRepository();
     const { users, calls } = counting(stored);
-    const auth = new AuthService({ ...memoryStores(stored), users, hasher: new FakeHasher() });
+    const auth = createAuth({ ...memoryStores(stored), users, hasher: new FakeHasher() });
     await expect(auth.registerUser(bad, 'pw')).rejects.toBeInstanceOf(ValidationError);
-    await expect(auth.requestPasswordReset(bad)).rejects.toBeInstanceOf(ValidationError);
+    await expect(auth.passwords.request(bad)).rejects.toBeInstanceOf(ValidationError);
     await expect(auth.updatePassword('token', 'pw', bad)).rejects.toBeInstanceOf(ValidationError);
     expect(calls()).toBe(0);
   });
@@ -73,9 +73,9 @@ describe('AuthService with impossible emails', () => {
     const { users, calls } = counting(stored);
     const hasher = new FakeHasher();
     const audit = new MemoryAuditLog();
-    const auth = new AuthService({ ...memoryStores(stored), users, hasher, audit });
+    const auth = createAuth({ ...memoryStores(stored), users, hasher, audit });
     hasher.verifications = 0;
-    await expect(auth.login(bad, 'pw', { ip: '192.0.2.1' })).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(auth.logins.login(bad, 'pw', { ip: '192.0.2.1' })).rejects.toBeInstanceOf(InvalidCredentialsError);
     expect(hasher.verifications).toBe(1);
     expect(calls()).toBe(0);
     expect(await auth.validLogin(bad, 'pw')).toBe(false);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { AuthService, InvalidCredentialsError, LoginThrottle, OverloadedError, TooManyAttemptsError } from '../src';
+import { createAuth, InvalidCredentialsError, LoginThrottle, OverloadedError, TooManyAttemptsError } from '../src';
 import type { PasswordHasher } from '../src';
 import { FakeHasher } from './fakes';
 
@@ -19,11 +19,11 @@ const LIMIT = 10;
 
 async function raceWrongPasswords(hasher: FakeHasher, ip: (i: number) => string): Promise<{ checked: number; outcomes: Record<string, number> }> {
   const throttle = new LoginThrottle(new MemoryThrottleStore(), { failuresPerAccount: LIMIT, failuresPerIp: 1000, windowMs: 60_000 });
-  const auth = new AuthService({ ...memoryStores(), hasher, throttle });
+  const auth = createAuth({ ...memoryStores(), hasher, throttle });
   await auth.registerUser('bob@example.com', 'right');
   hasher.verifications = 0;
   const results = await Promise.all(
-    Array.from({ length: CONCURRENT }, (_, i) => auth.login('bob@example.com', 'wrong', { ip: ip(i) }).catch((error: unknown) => (error as Error).name)),
+    Array.from({ length: CONCURRENT }, (_, i) => auth.logins.login('bob@example.com', 'wrong', { ip: ip(i) }).catch((error: unknown) => (error as Error).name)),
   );
   const outcomes: Record<string, number> = {};
   for (const name of results) outcomes[name as string] = (outcomes[name as string] ?? 0) + 1;
@@ -44,8 +44,8 @@ describe('login throttle under concurrency', () => {
       Array.from({ length: ROUNDS }, async () => {
         const hasher = new SlowHasher();
         const throttle = new LoginThrottle(new MemoryThrottleStore(), { failuresPerAccount: 1000, failuresPerIp: LIMIT, windowMs: 60_000 });
-        const auth = new AuthService({ ...memoryStores(), hasher, throttle });
-        await Promise.allSettled(Array.from({ length: CONCURRENT }, (_, i) => auth.login(`ghost${i}@example.com`, 'wrong', { ip: '192.0.2.7' })));
+        const auth = createAuth({ ...memoryStores(), hasher, throttle });
+        await Promise.allSettled(Array.from({ length: CONCURRENT }, (_, i) => auth.logins.login(`ghost${i}@example.com`, 'wrong', { ip: '192.0.2.7' })));
         return hasher.verifications;
       }),
     );
@@ -62,14 +62,14 @@ describe('login throttle under concurrency', () => {
       verify: (password, hashed) => (overloaded ? Promise.reject(new OverloadedError(1)) : hasher.verify(password, hashed)),
       needsRehash: (hashed) => hasher.needsRehash(hashed),
     };
-    const auth = new AuthService({ ...memoryStores(), hasher: flaky, throttle });
+    const auth = createAuth({ ...memoryStores(), hasher: flaky, throttle });
     await auth.registerUser('bob@example.com', 'right');
     overloaded = true;
-    for (let i = 0; i < 5; i++) await expect(auth.login('bob@example.com', 'right', { ip: '10.0.0.1' })).rejects.toBeInstanceOf(OverloadedError);
+    for (let i = 0; i < 5; i++) await expect(auth.logins.login('bob@example.com', 'right', { ip: '10.0.0.1' })).rejects.toBeInstanceOf(OverloadedError);
     overloaded = false;
     expect((await store.peek('login:account:bob@example.com')).count).toBe(0);
-    await expect(auth.login('bob@example.com', 'wrong', { ip: '10.0.0.1' })).rejects.toBeInstanceOf(InvalidCredentialsError);
-    await auth.login('bob@example.com', 'right', { ip: '10.0.0.1' });
+    await expect(auth.logins.login('bob@example.com', 'wrong', { ip: '10.0.0.1' })).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await auth.logins.login('bob@example.com', 'right', { ip: '10.0.0.1' });
     expect((await store.peek('login:account:bob@example.com')).count).toBe(0);
     // The address keeps its failure, not the right password's unit.
     expect((await store.peek('login:ip:10.0.0.1')).count).toBe(1);

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { AuthService, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../src';
+import type { AuthService } from '../src';
+import { createAuth, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../src';
 import type { ThrottleStore } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
 
@@ -13,40 +14,40 @@ describe('login throttling', () => {
     clock = new FakeClock();
     hasher = new FakeHasher();
     const throttle = new LoginThrottle(new MemoryThrottleStore(clock), { failuresPerAccount: 3, failuresPerIp: 5, windowMs: 60_000 });
-    auth = new AuthService({ ...memoryStores(), hasher, clock, throttle });
+    auth = createAuth({ ...memoryStores(), hasher, clock, throttle });
     await auth.registerUser('bob@example.com', 'right');
     await auth.registerUser('amy@example.com', 'right');
   });
 
   async function fail(email: string, ip: string): Promise<unknown> {
-    return auth.login(email, 'wrong', { ip }).catch((error: unknown) => error);
+    return auth.logins.login(email, 'wrong', { ip }).catch((error: unknown) => error);
   }
 
   it('locks an account after its limit of failures, even for the right password, until the window ends', async () => {
     for (let i = 0; i < 3; i++) expect(await fail('bob@example.com', `10.0.0.${i}`)).toBeInstanceOf(InvalidCredentialsError);
-    const locked = await auth.login('bob@example.com', 'right', { ip: '10.0.0.9' }).catch((e: unknown) => e);
+    const locked = await auth.logins.login('bob@example.com', 'right', { ip: '10.0.0.9' }).catch((e: unknown) => e);
     expect(locked).toBeInstanceOf(TooManyAttemptsError);
     expect((locked as TooManyAttemptsError).retryAfterSeconds).toBe(60);
-    await expect(auth.login('BOB@example.com ', 'right')).rejects.toBeInstanceOf(TooManyAttemptsError);
-    expect((await auth.login('amy@example.com', 'right', { ip: '10.0.0.1' })).user.email).toBe('amy@example.com');
+    await expect(auth.logins.login('BOB@example.com ', 'right')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    expect((await auth.logins.login('amy@example.com', 'right', { ip: '10.0.0.1' })).user.email).toBe('amy@example.com');
     clock.advance(45_000);
-    const later = await auth.login('bob@example.com', 'right').catch((e: unknown) => e);
+    const later = await auth.logins.login('bob@example.com', 'right').catch((e: unknown) => e);
     expect((later as TooManyAttemptsError).retryAfterSeconds).toBe(15);
     clock.advance(15_000);
-    expect((await auth.login('bob@example.com', 'right')).user.email).toBe('bob@example.com');
+    expect((await auth.logins.login('bob@example.com', 'right')).user.email).toBe('bob@example.com');
   });
 
   it('does no hashing while locked out', async () => {
     for (let i = 0; i < 3; i++) await fail('bob@example.com', '10.0.0.1');
     hasher.verifications = 0;
-    await expect(auth.login('bob@example.com', 'right')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    await expect(auth.logins.login('bob@example.com', 'right')).rejects.toBeInstanceOf(TooManyAttemptsError);
     expect(hasher.verifications).toBe(0);
   });
 
   it('locks a client address after its limit of failures across accounts', async () => {
     for (let i = 0; i < 5; i++) await fail(`ghost${i}@example.com`, '192.0.2.7');
-    await expect(auth.login('amy@example.com', 'right', { ip: '192.0.2.7' })).rejects.toBeInstanceOf(TooManyAttemptsError);
-    expect((await auth.login('amy@example.com', 'right', { ip: '192.0.2.8' })).user.email).toBe('amy@example.com');
+    await expect(auth.logins.login('amy@example.com', 'right', { ip: '192.0.2.7' })).rejects.toBeInstanceOf(TooManyAttemptsError);
+    expect((await auth.logins.login('amy@example.com', 'right', { ip: '192.0.2.8' })).user.email).toBe('amy@example.com');
   });
 
   it('counts unknown emails like known ones', async () => {
@@ -57,10 +58,10 @@ describe('login throttling', () => {
   it('a successful login clears the account counter', async () => {
     await fail('bob@example.com', '10.0.0.1');
     await fail('bob@example.com', '10.0.0.1');
-    await auth.login('bob@example.com', 'right');
+    await auth.logins.login('bob@example.com', 'right');
     await fail('bob@example.com', '10.0.0.1');
     await fail('bob@example.com', '10.0.0.1');
-    expect((await auth.login('bob@example.com', 'right')).user.email).toBe('bob@example.com');
+    expect((await auth.logins.login('bob@example.com', 'right')).user.email).toBe('bob@example.com');
   });
 });
 
@@ -70,10 +71,10 @@ describe('login throttling without its counters', () => {
     const refuse = () => Promise.reject(down);
     const store: ThrottleStore = { hit: refuse, take: refuse, giveBack: refuse, peek: refuse, reset: refuse };
     const hasher = new FakeHasher();
-    const auth = new AuthService({ ...memoryStores(), hasher, throttle: new LoginThrottle(store) });
+    const auth = createAuth({ ...memoryStores(), hasher, throttle: new LoginThrottle(store) });
     await auth.registerUser('bob@example.com', 'right');
     hasher.verifications = 0;
-    const refused = await auth.login('bob@example.com', 'right').catch((e: unknown) => e);
+    const refused = await auth.logins.login('bob@example.com', 'right').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ThrottleUnavailableError);
     expect((refused as ThrottleUnavailableError).retryAfterSeconds).toBe(5);
     expect((refused as Error).cause).toBe(down);

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryStores } from '@latchkey/adapters';
 import type { MailMessage, Mailer } from '../src';
-import { AuthService, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
+import type { AuthService } from '../src';
+import { createAuth, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
 import { FakeClock, FakeHasher } from './fakes';
 
 class RecordingMailer implements Mailer {
@@ -17,9 +18,9 @@ describe('reset emails', () => {
   let emails: PasswordResetEmails;
 
   beforeEach(async () => {
-    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock: new FakeClock() });
+    auth = createAuth({ ...memoryStores(), hasher: new FakeHasher(), clock: new FakeClock() });
     mailer = new RecordingMailer();
-    emails = new PasswordResetEmails(auth, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
+    emails = new PasswordResetEmails(auth.passwords, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
     await auth.registerUser('Bob+tag@Example.com', 'old');
   });
 
@@ -57,7 +58,7 @@ describe('reset emails', () => {
     let answer!: () => void;
     const smtpAnswers = new Promise<void>((resolve) => (answer = resolve));
     const mailer = { send: async () => smtpAnswers.then(() => Promise.reject(new Error('smtp down'))) };
-    const failing = new PasswordResetEmails(auth, mailer, {
+    const failing = new PasswordResetEmails(auth.passwords, mailer, {
       urlTemplate: 'https://x/{token}',
       tokenTtlMs: 60_000,
       onError: (error) => errors.push(error),

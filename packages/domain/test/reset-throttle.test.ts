@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
+import type { AuthService } from '../src';
 import {
-  AuthService,
+  createAuth,
   PasswordResetEmails,
   ResetRequestsUnavailableError,
   ResetThrottle,
@@ -18,11 +19,11 @@ describe('reset request throttling', () => {
   beforeEach(async () => {
     clock = new FakeClock();
     const resetThrottle = new ResetThrottle(new MemoryThrottleStore(clock), { requestsPerEmail: 3, requestsPerIp: 5, windowMs: 60_000 });
-    auth = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), clock, resetThrottle });
+    auth = createAuth({ ...memoryStores(), hasher: new FakeHasher(), clock, resetThrottle });
     await auth.registerUser('bob@example.com', 'old');
   });
 
-  const request = (email: string, ip: string) => auth.requestPasswordReset(email, { ip }).catch((error: unknown) => error);
+  const request = (email: string, ip: string) => auth.passwords.request(email, { ip }).catch((error: unknown) => error);
 
   it('refuses an email past its limit, from any address, until the window ends', async () => {
     for (let i = 0; i < 3; i++) expect(await request('bob@example.com', `10.0.0.${i}`)).toHaveProperty('token');
@@ -65,8 +66,8 @@ describe('reset request throttling', () => {
       take: () => Promise.reject(new Error('ECONNREFUSED')),
       giveBack: () => Promise.reject(new Error('ECONNREFUSED')),
     };
-    const closed = new AuthService({ ...memoryStores(), hasher: new FakeHasher(), resetThrottle: new ResetThrottle(down) });
-    const error = await closed.requestPasswordReset('bob@example.com', { ip: '10.0.5.1' }).catch((e: unknown) => e);
+    const closed = createAuth({ ...memoryStores(), hasher: new FakeHasher(), resetThrottle: new ResetThrottle(down) });
+    const error = await closed.passwords.request('bob@example.com', { ip: '10.0.5.1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResetRequestsUnavailableError);
     expect((error as ResetRequestsUnavailableError).retryAfterSeconds).toBe(5);
   });
@@ -78,7 +79,7 @@ describe('reset request throttling', () => {
 
   it('applies to emailed links too, before anything is sent', async () => {
     const sent: string[] = [];
-    const emails = new PasswordResetEmails(auth, { send: async (message) => void sent.push(message.to) }, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    const emails = new PasswordResetEmails(auth.passwords, { send: async (message) => void sent.push(message.to) }, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
     for (let i = 0; i < 3; i++) await emails.request('bob@example.com', { ip: `10.0.7.${i}` });
     await expect(emails.request('bob@example.com', { ip: '10.0.7.9' })).rejects.toBeInstanceOf(TooManyResetRequestsError);
     await emails.drain();

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryPendingLoginRepository, MemorySecondFactorRepository, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { AuthService, NoPendingLoginError, SecondFactorRequiredError, SecondFactorThrottle } from '../src';
+import type { AuthService } from '../src';
+import { createAuth, NoPendingLoginError, SecondFactorRequiredError, SecondFactorThrottle } from '../src';
 import type { SecretBox, User } from '../src';
 import { referenceTotp } from '../../adapters/test/support/totp-reference';
 import { FakeClock, FakeHasher } from './fakes';
@@ -21,7 +22,7 @@ describe('second factor rules', () => {
   beforeEach(async () => {
     clock = new FakeClock();
     audit = new MemoryAuditLog();
-    auth = new AuthService({
+    auth = createAuth({
       ...memoryStores(),
       hasher: new FakeHasher(),
       clock,
@@ -35,13 +36,13 @@ describe('second factor rules', () => {
       },
     });
     user = await auth.registerUser('ada@example.com', 'b4l0u');
-    const { session } = await auth.login('ada@example.com', 'b4l0u');
-    ({ secret } = await auth.startSecondFactorEnrolment(user));
-    await auth.enableSecondFactor(user, referenceTotp(secret, clock.now()), session.id);
+    const { session } = await auth.logins.login('ada@example.com', 'b4l0u');
+    ({ secret } = await auth.secondFactor.startEnrolment(user));
+    await auth.secondFactor.enable(user, referenceTotp(secret, clock.now()), session.id);
   });
 
   async function pending(): Promise<string> {
-    const error = await auth.login('ada@example.com', 'b4l0u').catch((thrown: unknown) => thrown);
+    const error = await auth.logins.login('ada@example.com', 'b4l0u').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(SecondFactorRequiredError);
     return (error as SecondFactorRequiredError).pendingToken;
   }
@@ -51,21 +52,21 @@ describe('second factor rules', () => {
     const reset = await auth.getResetPasswordToken('ada@example.com');
     await auth.updatePassword(reset, 'n3w-password');
     clock.advance(30_000);
-    await expect(auth.completeSecondFactorLogin(token, referenceTotp(secret, clock.now()))).rejects.toBeInstanceOf(NoPendingLoginError);
-    expect(await auth.listSessions(user.id)).toEqual([]);
+    await expect(auth.logins.completeWithSecondFactor(token, referenceTotp(secret, clock.now()))).rejects.toBeInstanceOf(NoPendingLoginError);
+    expect(await auth.sessions.list(user.id)).toEqual([]);
   });
 
   it('opens a session of strength second_factor, and an admin reset ends it with every pending login', async () => {
     const token = await pending();
     const waiting = await pending();
     clock.advance(30_000);
-    const { session } = await auth.completeSecondFactorLogin(token, referenceTotp(secret, clock.now()));
+    const { session } = await auth.logins.completeWithSecondFactor(token, referenceTotp(secret, clock.now()));
     expect(session.strength).toBe('second_factor');
-    expect(await auth.resetSecondFactor(user.id)).toBe(true);
-    expect(await auth.listSessions(user.id)).toEqual([]);
+    expect(await auth.secondFactor.resetByAdmin(user.id)).toBe(true);
+    expect(await auth.sessions.list(user.id)).toEqual([]);
     clock.advance(30_000);
-    await expect(auth.completeSecondFactorLogin(waiting, referenceTotp(secret, clock.now()))).rejects.toBeInstanceOf(NoPendingLoginError);
-    expect((await auth.login('ada@example.com', 'b4l0u')).session.strength).toBe('password');
+    await expect(auth.logins.completeWithSecondFactor(waiting, referenceTotp(secret, clock.now()))).rejects.toBeInstanceOf(NoPendingLoginError);
+    expect((await auth.logins.login('ada@example.com', 'b4l0u')).session.strength).toBe('password');
     const types = (await audit.recent({ email: 'ada@example.com', userId: user.id, limit: 50 })).map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(['second_factor_enrolled', 'second_factor_reset_by_admin', 'session_revoked_by_admin']));
   });
@@ -73,6 +74,6 @@ describe('second factor rules', () => {
   it('ends a pending login after 5 minutes', async () => {
     const token = await pending();
     clock.advance(5 * 60_000);
-    await expect(auth.completeSecondFactorLogin(token, referenceTotp(secret, clock.now()))).rejects.toBeInstanceOf(NoPendingLoginError);
+    await expect(auth.logins.completeWithSecondFactor(token, referenceTotp(secret, clock.now()))).rejects.toBeInstanceOf(NoPendingLoginError);
   });
 });

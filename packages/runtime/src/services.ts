@@ -20,7 +20,8 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { AuditRetention, AuthService, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
+import type { AuthService } from '@latchkey/domain';
+import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
 import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -84,7 +85,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const audit = new KnexAuditLog(knex);
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const mail = mailConfigured(config) ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
-  const auth = new AuthService({
+  const auth = createAuth({
     users,
     resetTokens: new KnexPasswordResetTokenRepository(knex),
     sessions: new KnexSessionRepository(knex),
@@ -124,7 +125,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   });
   const resetEmails =
     mail && config.RESET_TOKEN_DELIVERY === 'email'
-      ? new PasswordResetEmails(auth, mail.queue, {
+      ? new PasswordResetEmails(auth.passwords, mail.queue, {
       urlTemplate: config.RESET_URL_TEMPLATE ?? '',
       tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),

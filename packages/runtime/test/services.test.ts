@@ -39,7 +39,7 @@ describe('createServices and MIGRATE_ON_START', () => {
     const { auth } = services!;
     await auth.registerUser('bob@example.com', 'pw');
     const cookies = [];
-    for (let i = 0; i < 3; i++) cookies.push((await auth.login('bob@example.com', 'pw')).sessionId);
+    for (let i = 0; i < 3; i++) cookies.push((await auth.logins.login('bob@example.com', 'pw')).sessionId);
     expect(await auth.getUserFromSessionId(cookies[0])).toBeNull();
     expect(await auth.getUserFromSessionId(cookies[1])).not.toBeNull();
     expect(await auth.getUserFromSessionId(cookies[2])).not.toBeNull();
@@ -84,8 +84,8 @@ describe.skipIf(!redis.available)(`createServices and REDIS_URL${redis.available
   it('shares the failed-login counters between instances through Redis, under the key prefix', async () => {
     const [a, b] = [await instance({ REDIS_URL: TEST_REDIS_URL }), await instance({ REDIS_URL: TEST_REDIS_URL })];
     await a.registerUser('shared@example.com', 'Kq7-redis-secret');
-    for (const auth of [a, b, a]) await expect(auth.login('shared@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
-    await expect(b.login('shared@example.com', 'Kq7-redis-secret')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    for (const auth of [a, b, a]) await expect(auth.logins.login('shared@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(b.logins.login('shared@example.com', 'Kq7-redis-secret')).rejects.toBeInstanceOf(TooManyAttemptsError);
     expect(await client.get(`${keyPrefix}throttle:login:account:shared@example.com`)).toBe('3');
   });
 
@@ -93,17 +93,17 @@ describe.skipIf(!redis.available)(`createServices and REDIS_URL${redis.available
     const env = { REDIS_URL: TEST_REDIS_URL, RESET_REQUESTS_PER_EMAIL: '2' };
     const [a, b] = [await instance(env), await instance(env)];
     await a.registerUser('resets@example.com', 'Kq7-redis-secret');
-    await a.requestPasswordReset('resets@example.com', { ip: '198.51.100.1' });
-    await b.requestPasswordReset('resets@example.com', { ip: '198.51.100.2' });
-    await expect(a.requestPasswordReset('resets@example.com', { ip: '198.51.100.3' })).rejects.toBeInstanceOf(TooManyResetRequestsError);
+    await a.passwords.request('resets@example.com', { ip: '198.51.100.1' });
+    await b.passwords.request('resets@example.com', { ip: '198.51.100.2' });
+    await expect(a.passwords.request('resets@example.com', { ip: '198.51.100.3' })).rejects.toBeInstanceOf(TooManyResetRequestsError);
     expect(await client.get(`${keyPrefix}throttle:reset:ip:198.51.100.1`)).toBe('1');
   });
 
   it('keeps them per process without REDIS_URL', async () => {
     const [a, b] = [await instance(), await instance()];
     await a.registerUser('apart@example.com', 'Kq7-memory-secret');
-    for (const auth of [a, b, a]) await expect(auth.login('apart@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
-    expect((await b.login('apart@example.com', 'Kq7-memory-secret')).user.email).toBe('apart@example.com');
+    for (const auth of [a, b, a]) await expect(auth.logins.login('apart@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect((await b.logins.login('apart@example.com', 'Kq7-memory-secret')).user.email).toBe('apart@example.com');
   });
 
   it('refuses to start when Redis does not answer', async () => {

@@ -10,7 +10,7 @@ export function profileRecoveryCodesRoutes({ auth }: RouteDeps): Router {
   router.post('/profile/recovery_codes', async (ctx) => {
     const code = stringField(ctx, 'code');
     const { user } = await sessionOf(ctx, auth);
-    ctx.body = { recovery_codes: await auth.replaceRecoveryCodes(user, code, clientContext(ctx)) };
+    ctx.body = { recovery_codes: await auth.secondFactor.replaceRecoveryCodes(user, code, clientContext(ctx)) };
   });
   return router;
 }

@@ -11,21 +11,21 @@ export function profileTotpRoutes({ auth }: RouteDeps): Router {
 
   router.post('/profile/totp', async (ctx) => {
     const { user } = await sessionOf(ctx, auth);
-    const { secret, uri } = await auth.startSecondFactorEnrolment(user);
+    const { secret, uri } = await auth.secondFactor.startEnrolment(user);
     ctx.body = { secret, otpauth_uri: uri, qr_svg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
   });
 
   router.put('/profile/totp', async (ctx) => {
     const code = stringField(ctx, 'code');
     const { user, session } = await sessionOf(ctx, auth);
-    ctx.body = { recovery_codes: await auth.enableSecondFactor(user, code, session.id, clientContext(ctx)) };
+    ctx.body = { recovery_codes: await auth.secondFactor.enable(user, code, session.id, clientContext(ctx)) };
   });
 
   router.delete('/profile/totp', async (ctx) => {
     const password = stringField(ctx, 'password');
     const code = stringField(ctx, 'code');
     const { user, session } = await sessionOf(ctx, auth);
-    await auth.removeSecondFactor(user, password, code, session.id, clientContext(ctx));
+    await auth.secondFactor.remove(user, password, code, session.id, clientContext(ctx));
     ctx.body = { message: 'second factor removed' };
   });
 

@@ -9,7 +9,7 @@ import type { RouteDeps } from './context';
 export function profileRoutes({ auth, cookie }: RouteDeps): Router {
   const router = new Router();
   router.get('/profile', async (ctx) => {
-    const found = await auth.authenticateSession(readSessionCookie(ctx));
+    const found = await auth.sessions.authenticate(readSessionCookie(ctx));
     if (!found) throw new NotAuthenticatedError();
     const { user, session } = found;
     // Only a session opened with a second factor says so: the contract's answer is unchanged.

@@ -17,7 +17,7 @@ export function resetPasswordRoutes({ auth, resetEmails }: RouteDeps): Router {
       ctx.body = { message: RESET_EMAIL_SENT };
       return;
     }
-    const { user, token } = await auth.requestPasswordReset(email, clientContext(ctx));
+    const { user, token } = await auth.passwords.request(email, clientContext(ctx));
     ctx.body = { email: user.email, reset_token: token };
   });
 

@@ -14,7 +14,7 @@ export function sessionsSecondFactorRoutes({ auth, cookie }: RouteDeps): Router 
     const token = readPendingLoginCookie(ctx);
     try {
       if (!token) throw new NoPendingLoginError();
-      const { user, sessionId } = await auth.completeSecondFactorLogin(token, code, clientContext(ctx));
+      const { user, sessionId } = await auth.logins.completeWithSecondFactor(token, code, clientContext(ctx));
       clearPendingLoginCookie(ctx, cookie);
       setSessionCookie(ctx, sessionId, cookie);
       ctx.body = { email: user.email, message: 'logged in' };

@@ -16,7 +16,7 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
   router.post('/sessions', async (ctx) => {
     let result: LoginResult;
     try {
-      result = await auth.login(stringField(ctx, 'email'), stringField(ctx, 'password'), clientContext(ctx));
+      result = await auth.logins.login(stringField(ctx, 'email'), stringField(ctx, 'password'), clientContext(ctx));
     } catch (error) {
       if (!(error instanceof SecondFactorRequiredError)) throw error;
       answerSecondFactorRequired(ctx, error, cookie);
@@ -29,12 +29,12 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
 
   router.get('/sessions', async (ctx) => {
     const { user, session: current } = await requireSession(ctx, auth);
-    const sessions = await auth.listSessions(user.id);
+    const sessions = await auth.sessions.list(user.id);
     ctx.body = { sessions: sessions.map((session) => sessionView(auth, session, current.id)) };
   });
 
   router.delete('/sessions', async (ctx) => {
-    if (!(await auth.logout(readSessionCookie(ctx), clientContext(ctx)))) throw new NotAuthenticatedError();
+    if (!(await auth.sessions.logout(readSessionCookie(ctx), clientContext(ctx)))) throw new NotAuthenticatedError();
     clearSessionCookie(ctx, cookie);
     ctx.redirect('/');
   });
@@ -42,13 +42,13 @@ export function sessionsRoutes({ auth, cookie }: RouteDeps): Router {
   // Before /sessions/:id, which would take "others" for an id.
   router.delete('/sessions/others', async (ctx) => {
     const { user, session } = await requireSession(ctx, auth);
-    ctx.body = { revoked: await auth.revokeOtherSessions(user.id, session.id, clientContext(ctx)) };
+    ctx.body = { revoked: await auth.sessions.revokeOthers(user.id, session.id, clientContext(ctx)) };
   });
 
   router.delete('/sessions/:id', async (ctx) => {
     const { user, session } = await requireSession(ctx, auth);
     const id = ctx.params.id ?? '';
-    if (!(await auth.revokeSession(user.id, id, clientContext(ctx)))) throw new UnknownSessionError();
+    if (!(await auth.sessions.revoke(user.id, id, clientContext(ctx)))) throw new UnknownSessionError();
     if (id === session.id) clearSessionCookie(ctx, cookie);
     ctx.status = 204;
   });
@@ -67,11 +67,11 @@ function answerSecondFactorRequired(ctx: Context, required: SecondFactorRequired
 }
 
 async function requireSession(ctx: Context, auth: AuthService): Promise<AuthenticatedSession> {
-  const found = await auth.authenticateSession(readSessionCookie(ctx));
+  const found = await auth.sessions.authenticate(readSessionCookie(ctx));
   if (!found) throw new NotAuthenticatedError();
   return found;
 }
 
 function sessionView(auth: AuthService, session: Session, currentId: string) {
-  return { ...summarizeSession(session, auth.sessionEndsAt(session)), current: session.id === currentId };
+  return { ...summarizeSession(session, auth.sessions.endsAt(session)), current: session.id === currentId };
 }

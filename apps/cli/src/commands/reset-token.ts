@@ -15,7 +15,7 @@ export const resetToken: Command = {
   ].join('\n'),
   database: 'schema',
   async run({ args: [email], services }) {
-    const { user, token } = await services.auth.issuePasswordReset((await findUserByEmail(services.users, email!)).email, CLI_CLIENT);
+    const { user, token } = await services.auth.passwords.issue((await findUserByEmail(services.users, email!)).email, CLI_CLIENT);
     const expiresAt = isoTime((await services.users.findUserBy({ id: user.id })).resetTokenExpiresAt);
     return {
       json: { email: user.email, reset_token: token, expires_at: expiresAt },

@@ -12,7 +12,7 @@ export const sessionsList: Command = {
   async run({ args: [email], services }) {
     const { auth } = services;
     const user = await findUserByEmail(services.users, email!);
-    const views = (await auth.listSessions(user.id)).map((session) => summarizeSession(session, auth.sessionEndsAt(session)));
+    const views = (await auth.sessions.list(user.id)).map((session) => summarizeSession(session, auth.sessions.endsAt(session)));
     const rows = views.map((view) => [view.id, view.created_at, view.last_seen_at, view.second_factor ? 'password+code' : 'password', view.ip ?? '-', view.user_agent ?? '-']);
     const count = `${views.length} ${views.length === 1 ? 'session' : 'sessions'}`;
     return {

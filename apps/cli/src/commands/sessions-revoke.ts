@@ -16,7 +16,7 @@ export const sessionsRevoke: Command = {
   async run({ args: [email], options, services }) {
     const user = await findUserByEmail(services.users, email!);
     const id = options.id as string | undefined;
-    const revoked = await services.auth.revokeSessionsAsAdmin(user.id, id, CLI_CLIENT);
+    const revoked = await services.auth.sessions.revokeAsAdmin(user.id, id, CLI_CLIENT);
     if (id !== undefined && revoked === 0) throw new UnknownSessionError();
     return {
       json: { email: user.email, revoked },

@@ -30,7 +30,7 @@ export interface UserView {
 }
 
 export async function viewUser(user: User, auth: AuthService, now = Date.now()): Promise<UserView> {
-  const sessions = await auth.listSessions(user.id);
+  const sessions = await auth.sessions.list(user.id);
   const latest = sessions[0];
   const resetPending = user.resetToken !== null && (user.resetTokenExpiresAt ?? 0) > now;
   return {

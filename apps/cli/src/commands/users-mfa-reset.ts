@@ -14,7 +14,7 @@ export const usersMfaReset: Command = {
   database: 'schema',
   async run({ args: [email], services }) {
     const user = await findUserByEmail(services.users, email!);
-    const removed = await services.auth.resetSecondFactor(user.id, CLI_CLIENT);
+    const removed = await services.auth.secondFactor.resetByAdmin(user.id, CLI_CLIENT);
     return {
       json: { email: user.email, second_factor_removed: removed },
       text: fields([

@@ -11,7 +11,7 @@ export const usersShow: Command = {
   async run({ args: [email], services }) {
     const user = await findUserByEmail(services.users, email!);
     const view = await viewUser(user, services.auth);
-    const secondFactor = await services.auth.secondFactorStatus(user.id);
+    const secondFactor = await services.auth.secondFactor.status(user.id);
     const others = view.sessions > 1 ? `; ${view.sessions} in all, see \`latchkey sessions list\`` : '';
     const session = view.session_active
       ? `active (latest started ${view.session_started_at}, last seen ${view.session_last_seen_at}${others})`

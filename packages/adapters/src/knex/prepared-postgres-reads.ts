@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DependencyUnavailableError } from '@latchkey/domain';
+import { translateDatabaseError } from './database-errors';
 
 interface QueryConfig {
   name: string;
@@ -90,7 +91,8 @@ export class PreparedPostgresReads {
       return rows[0] as Row | undefined;
     } catch (error) {
       if (isReadTimeout(error)) connection.__knex__disposed = error;
-      else if (!isStatementTimeout(error)) throw error;
+      // A connection lost mid-read (the server stopped) is an outage too, not a bug.
+      else if (!isStatementTimeout(error)) throw translateDatabaseError(error, sql);
       throw new ReadDeadlineError(this.deadlineMs, error);
     } finally {
       await this.client.releaseConnection(connection);

@@ -27,6 +27,7 @@ import {
   verificationEmail,
 } from '../notifications/account-emails';
 import type { AccountRepository } from './account-repository';
+import type { Registration } from '../users/registration';
 
 export interface AccountLifecycleSettings extends AccountEmailSettings {
   verification: EmailVerificationMode;
@@ -59,7 +60,7 @@ export interface AccountLifecycleDeps {
   /** Links and notices go through it; without it no notice is sent and no email can change. */
   mailer?: Mailer;
   /** The contract's registration (UserAlreadyExistsError for a known address). */
-  register(email: string, password: string, client: ClientContext): Promise<User>;
+  registration: Pick<Registration, 'register'>;
   /** Told of a failure of work done after the answer (an email that could not be sent). */
   onError?: (error: unknown) => void;
   settings?: Partial<AccountLifecycleSettings>;
@@ -94,7 +95,7 @@ export class AccountLifecycle {
    */
   async signUp(email: string, password: string, client: ClientContext = {}): Promise<string> {
     if (this.verification !== 'required') {
-      const user = await this.deps.register(email, password, client);
+      const user = await this.deps.registration.register(email, password, client);
       if (this.verification === 'optional') this.later(() => this.sendVerification(user));
       return user.email;
     }

@@ -1,1 +1,5 @@
 export * from './login-throttle';
+export * from './login-step';
+export * from './login-steps';
+export * from './login-flow';
+export * from './password-check';

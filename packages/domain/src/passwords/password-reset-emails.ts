@@ -1,10 +1,10 @@
-import type { AuthService } from '../auth-service';
 import type { ClientContext } from '../kernel/client-context';
 import { UnknownUserError } from '../kernel/errors';
 import type { Mailer } from '../ports/mailer';
 import type { ResetEmailText } from '../notifications/reset-email';
 import { composeResetEmail } from '../notifications/reset-email';
 import { parseEmail } from '../kernel/email';
+import type { PasswordResets } from './password-resets';
 
 export interface ResetEmailSettings extends ResetEmailText {
   /** Told of a failure of a request made with `request` (nobody else would hear of it). */
@@ -19,7 +19,7 @@ export class PasswordResetEmails {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly auth: AuthService,
+    private readonly resets: Pick<PasswordResets, 'reserveRequest' | 'issue'>,
     private readonly mailer: Mailer,
     private readonly settings: ResetEmailSettings,
   ) {}
@@ -32,7 +32,7 @@ export class PasswordResetEmails {
    */
   async request(email: string, client: ClientContext = {}): Promise<void> {
     email = parseEmail(email);
-    await this.auth.reserveResetRequest(email, client);
+    await this.resets.reserveRequest(email, client);
     const task = this.send(email, client)
       .catch((error: unknown) => this.settings.onError?.(error))
       .finally(() => this.pending.delete(task));
@@ -48,7 +48,7 @@ export class PasswordResetEmails {
   async send(email: string, client: ClientContext = {}): Promise<void> {
     let issued;
     try {
-      issued = await this.auth.issuePasswordReset(email, client);
+      issued = await this.resets.issue(email, client);
     } catch (error) {
       if (error instanceof UnknownUserError) return;
       throw error;

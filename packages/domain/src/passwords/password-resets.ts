@@ -1,5 +1,10 @@
+import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
-import { InvalidResetTokenError } from '../kernel/errors';
+import { parseEmail } from '../kernel/email';
+import { InvalidResetTokenError, UnknownUserError } from '../kernel/errors';
+import type { ResetThrottle } from './reset-throttle';
+import type { SessionManager } from '../sessions/session-manager';
+import { findUserOrNull } from '../users/find-user';
 import type { PasswordPolicy } from './password-policy';
 import type { Clock } from '../kernel/clock';
 import type { PasswordHasher } from '../ports/password-hasher';
@@ -21,8 +26,11 @@ export interface PasswordResetDeps {
   policy: PasswordPolicy;
   clock: Clock;
   settings: PasswordResetSettings;
-  /** The last step of a reset, one atomic call: the new hash, and every session of the user ended. */
-  changePassword(userId: number, hashedPassword: string, client: ClientContext): Promise<unknown>;
+  audit: AuditRecorder;
+  /** Limits reset requests per email and per client address; none when absent. */
+  throttle?: ResetThrottle;
+  /** Its changePassword is the last step of a reset, one atomic call: the new hash, and every session of the user ended. */
+  sessions: Pick<SessionManager, 'changePassword'>;
 }
 
 /**
@@ -34,8 +42,43 @@ export interface PasswordResetDeps {
 export class PasswordResets {
   constructor(private readonly deps: PasswordResetDeps) {}
 
+  get settings(): PasswordResetSettings {
+    return this.deps.settings;
+  }
+
+  /**
+   * A client's reset request: counted by the reset throttle (TooManyResetRequestsError
+   * past its limits), then a token is issued; UnknownUserError when no user has the email.
+   */
+  async request(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
+    const address = parseEmail(email);
+    await this.reserveRequest(address, client);
+    return this.issueFor(address, client);
+  }
+
+  /** Counts a reset request against the throttle, for callers that issue the token later. */
+  async reserveRequest(email: string, client: ClientContext = {}): Promise<void> {
+    await this.deps.throttle?.reserve(email, client);
+  }
+
+  /**
+   * Issues a reset token for the user of this email, without the throttle (the request
+   * was counted already, or an operator asks); UnknownUserError when none. The user's
+   * other live tokens keep working.
+   */
+  issue(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
+    return this.issueFor(parseEmail(email), client);
+  }
+
+  private async issueFor(email: string, client: ClientContext): Promise<{ user: User; token: string }> {
+    const user = await findUserOrNull(this.deps.users, { email });
+    await this.deps.audit.record('reset_requested', client, { userId: user?.id, email });
+    if (!user) throw new UnknownUserError();
+    return { user, token: await this.newToken(user) };
+  }
+
   /** A new token for the user; only its digest is stored. */
-  async issue(user: User): Promise<string> {
+  private async newToken(user: User): Promise<string> {
     const { tokens, clock, settings } = this.deps;
     const token = newSecret();
     const now = clock.now();
@@ -57,7 +100,7 @@ export class PasswordResets {
     if (!consumed) throw new InvalidResetTokenError();
     const user = await this.deps.users.findUserBy({ id: consumed.userId });
     const hashedPassword = await this.hashOrGiveBack(password, consumed);
-    await this.deps.changePassword(user.id, hashedPassword, client);
+    await this.deps.sessions.changePassword(user.id, hashedPassword, client);
     return user;
   }
 

@@ -5,3 +5,4 @@ export * from './second-factor-throttle';
 export * from './second-factors';
 export * from './recovery-codes';
 export * from './totp';
+export * from './unconfigured-second-factors';

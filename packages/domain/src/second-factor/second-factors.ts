@@ -249,7 +249,7 @@ export class SecondFactors {
   /** A change of factor ends whatever was opened under the one before: other sessions, pending logins. */
   private async endOtherAccess(userId: number, currentSessionId: string, client: ClientContext): Promise<void> {
     await this.pendingLogins.endAll(userId);
-    await this.services.sessions.endOthers(userId, currentSessionId, client);
+    await this.services.sessions.revokeOthers(userId, currentSessionId, client);
   }
 
   /**

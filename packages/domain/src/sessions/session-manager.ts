@@ -8,7 +8,7 @@ import type { LoginStrength, Session, SessionEndCause } from './session';
 import { isSessionId, newSessionId } from './session';
 import type { AuthenticatedSession, SessionRepository } from './session-repository';
 import type { SessionLimits } from './session-rules';
-import { IP_MAX, USER_AGENT_MAX, expiryBounds, needsTouch, sessionExpired, truncated } from './session-rules';
+import { IP_MAX, USER_AGENT_MAX, expiryBounds, needsTouch, sessionEndsAt, sessionExpired, truncated } from './session-rules';
 
 /** The audit event of each way a session ends. */
 const END_EVENTS: Record<SessionEndCause, AuthEventType> = {
@@ -89,8 +89,30 @@ export class SessionManager {
     return ended !== null;
   }
 
+  /** Ends the one session of this cookie secret (a logout); false when it opens none. */
+  async logout(secret: string | null | undefined, client: ClientContext = {}): Promise<boolean> {
+    const found = await this.authenticate(secret);
+    return found !== null && this.end(found.user.id, found.session.id, 'logout', client);
+  }
+
+  /** The owner ends one of their sessions by its public id; false when it is none of theirs. */
+  revoke(userId: number, sessionId: string, client: ClientContext = {}): Promise<boolean> {
+    return this.end(userId, sessionId, 'revoked_by_owner', client);
+  }
+
+  /** An administrator ends one session of the user (by id) or all of them; how many ended. */
+  async revokeAsAdmin(userId: number, sessionId?: string, client: ClientContext = {}): Promise<number> {
+    if (sessionId === undefined) return this.endAll(userId, 'revoked_by_admin', client);
+    return (await this.end(userId, sessionId, 'revoked_by_admin', client)) ? 1 : 0;
+  }
+
+  /** When an unused session would end: the earlier of its absolute and idle limits. */
+  endsAt(session: Session): number {
+    return sessionEndsAt(session, this.limits);
+  }
+
   /** Ends every session of the user but `keepId`; how many ended. */
-  async endOthers(userId: number, keepId: string, client: ClientContext = {}): Promise<number> {
+  async revokeOthers(userId: number, keepId: string, client: ClientContext = {}): Promise<number> {
     const ended = await this.sessions.endAllBut(userId, keepId);
     await this.recordEnded(ended, 'revoked_by_owner', client);
     return ended.length;

@@ -1,0 +1,85 @@
+import type { AccountLifecycleDeps } from './account/account-lifecycle';
+import { AccountLifecycle } from './account/account-lifecycle';
+import { NO_ACCOUNT_STORAGE } from './account/no-account-storage';
+import { AuditRecorder } from './audit/audit-recorder';
+import { AuthService } from './auth-service';
+import type { Clock } from './kernel/clock';
+import { systemClock } from './kernel/clock';
+import { LoginFlow } from './login/login-flow';
+import { secondFactorStep, verifiedAddressStep } from './login/login-steps';
+import type { LoginThrottle } from './login/login-throttle';
+import { PasswordCheck } from './login/password-check';
+import { PasswordPolicy } from './passwords/password-policy';
+import type { PasswordResetSettings } from './passwords/password-resets';
+import { PasswordResets } from './passwords/password-resets';
+import type { ResetThrottle } from './passwords/reset-throttle';
+import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
+import type { AuditLog, AuthEventType } from './ports/audit-log';
+import type { PasswordHasher } from './ports/password-hasher';
+import type { SecondFactorDeps } from './second-factor/second-factors';
+import { SecondFactors } from './second-factor/second-factors';
+import { UNCONFIGURED_SECOND_FACTORS } from './second-factor/unconfigured-second-factors';
+import { SessionManager } from './sessions/session-manager';
+import type { SessionRepository } from './sessions/session-repository';
+import type { SessionLimits } from './sessions/session-rules';
+import { DEFAULT_SESSION_LIMITS } from './sessions/session-rules';
+import { Registration } from './users/registration';
+import type { UserRepository } from './users/user-repository';
+
+export interface SessionSettings extends SessionLimits, PasswordResetSettings {}
+
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
+  ...DEFAULT_SESSION_LIMITS,
+  resetTokenTtlMs: 30 * 60_000,
+  resetTokensPerUser: 3,
+};
+
+export interface AuthDeps {
+  users: UserRepository;
+  /** The live reset tokens of each user. */
+  resetTokens: PasswordResetTokenRepository;
+  /** Sessions, many per user; on the same storage as the users (credential checks join them). */
+  sessions: SessionRepository;
+  hasher: PasswordHasher;
+  clock?: Clock;
+  policy?: PasswordPolicy;
+  /** Locks out repeated failed logins; none when absent. */
+  throttle?: LoginThrottle;
+  /** Limits reset requests per email and per client address; none when absent. */
+  resetThrottle?: ResetThrottle;
+  /** Records registrations, logins, logouts and password resets; nothing when absent. */
+  audit?: AuditLog;
+  /**
+   * Told when an event could not be recorded. The change it describes is done (a user
+   * registered, a password changed): the request still answers what happened.
+   */
+  onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
+  settings?: Partial<SessionSettings>;
+  /** Account lifecycle: verification, change of password and email, deletion, notices. */
+  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'mailer' | 'resendThrottle' | 'onError' | 'settings'>;
+  /** TOTP and recovery codes; users cannot enrol one when absent. */
+  secondFactor?: SecondFactorDeps;
+}
+
+/** @deprecated the name of AuthDeps before createAuth. */
+export type AuthServiceDeps = AuthDeps;
+
+/** Builds every capability of the domain over the given ports, and the facade over them. */
+export function createAuth(deps: AuthDeps): AuthService {
+  const { users, hasher } = deps;
+  const clock = deps.clock ?? systemClock;
+  const policy = deps.policy ?? new PasswordPolicy();
+  const settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
+  const audit = new AuditRecorder(deps.audit, clock, deps.onAuditFailure);
+  const sessions = new SessionManager(deps.sessions, settings, clock, audit);
+  const registration = new Registration({ users, hasher, policy, audit });
+  const secondFactor = deps.secondFactor
+    ? new SecondFactors(deps.secondFactor, { users, hasher, sessions, audit, clock })
+    : UNCONFIGURED_SECOND_FACTORS;
+  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions });
+  const account = new AccountLifecycle({ ...(deps.account ?? NO_ACCOUNT_STORAGE), users, hasher, policy, clock, audit, throttle: deps.throttle, registration });
+  const passwordCheck = new PasswordCheck(users, hasher);
+  const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
+  const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });
+  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor });
+}
