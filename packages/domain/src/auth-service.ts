@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountLifecycle } from './account/account-lifecycle';
 import type { AuditRecorder } from './audit/audit-recorder';
-import type { SessionSettings } from './create-auth';
+import type { SessionSettings } from './auth-settings';
 import type { ClientContext } from './kernel/client-context';
 import { parseEmail, parseEmailOrNull } from './kernel/email';
 import type { LoginFlow } from './login/login-flow';

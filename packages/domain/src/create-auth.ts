@@ -2,6 +2,8 @@ import type { AccountLifecycleDeps } from './account/account-lifecycle';
 import { AccountLifecycle } from './account/account-lifecycle';
 import { NO_ACCOUNT_STORAGE } from './account/no-account-storage';
 import { AuditRecorder } from './audit/audit-recorder';
+import type { SessionSettings } from './auth-settings';
+import { DEFAULT_SESSION_SETTINGS } from './auth-settings';
 import { AuthService } from './auth-service';
 import type { Clock } from './kernel/clock';
 import { systemClock } from './kernel/clock';
@@ -10,7 +12,6 @@ import { secondFactorStep, verifiedAddressStep } from './login/login-steps';
 import type { LoginThrottle } from './login/login-throttle';
 import { PasswordCheck } from './login/password-check';
 import { PasswordPolicy } from './passwords/password-policy';
-import type { PasswordResetSettings } from './passwords/password-resets';
 import { PasswordResets } from './passwords/password-resets';
 import type { ResetThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
@@ -21,18 +22,8 @@ import { SecondFactors } from './second-factor/second-factors';
 import { UNCONFIGURED_SECOND_FACTORS } from './second-factor/unconfigured-second-factors';
 import { SessionManager } from './sessions/session-manager';
 import type { SessionRepository } from './sessions/session-repository';
-import type { SessionLimits } from './sessions/session-rules';
-import { DEFAULT_SESSION_LIMITS } from './sessions/session-rules';
 import { Registration } from './users/registration';
 import type { UserRepository } from './users/user-repository';
-
-export interface SessionSettings extends SessionLimits, PasswordResetSettings {}
-
-export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
-  ...DEFAULT_SESSION_LIMITS,
-  resetTokenTtlMs: 30 * 60_000,
-  resetTokensPerUser: 3,
-};
 
 export interface AuthDeps {
   users: UserRepository;

@@ -10,3 +10,4 @@ export * from './notifications/index';
 export * from './audit/index';
 export * from './auth-service';
 export * from './create-auth';
+export * from './auth-settings';
