@@ -36,10 +36,14 @@ describe('the documentation', () => {
     expect(`${shown[0]}\n`).toBe(readFileSync(join(ROOT, 'tools/nginx/latchkey.conf'), 'utf8'));
   });
 
-  it('names the two commands, npm start and npm test, on the README\'s first screen', () => {
-    const firstScreen = readme.text.split('\n').slice(0, 40).join('\n');
-    expect(firstScreen).toContain('npm start');
-    expect(firstScreen).toContain('npm test');
+  it('names the two commands, npm start and npm test, and the first requests on the README\'s first screen', () => {
+    const firstScreen = readme.text.split('\n').slice(0, 45).join('\n');
+    expect(firstScreen).toMatch(/^npm start\b/m);
+    expect(firstScreen).toMatch(/^npm test\b/m);
+    expect(firstScreen).toMatch(/^curl .*\/users/m);
+    expect(firstScreen).toMatch(/^curl .*-c jar.*\/sessions/m);
+    expect(firstScreen).toMatch(/^curl .*-b jar.*\/profile/m);
+    expect(firstScreen).toMatch(/^curl .*-X DELETE.*\/sessions/m);
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['start', 'test']));
   });
