@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../server-process';
+import { codeBlocks, documentationPages, headingAnchors, linkTargets, pathExists, readPage, resolveLink } from './support/markdown-pages';
+
+const pages = documentationPages();
+const readme = pages[0]!;
+
+describe('the documentation', () => {
+  it('has every page of docs/ linked from the README', () => {
+    const linked = new Set(linkTargets(readme).map((target) => resolveLink(readme, target)?.file));
+    const unlinked = pages.slice(1).filter((page) => !linked.has(page.path)).map((page) => page.path);
+    expect(unlinked, 'pages of docs/ the README does not link to').toEqual([]);
+  });
+
+  it('has every relative link of the README and docs/ lead to a file, and every fragment to a heading', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      for (const target of linkTargets(page)) {
+        const link = resolveLink(page, target);
+        if (!link) continue;
+        if (!pathExists(link.file)) broken.push(`${page.path}: ${target} (no ${link.file})`);
+        else if (link.fragment !== undefined) {
+          if (!link.file.endsWith('.md')) broken.push(`${page.path}: ${target} (a fragment of a file that is not Markdown)`);
+          else if (!headingAnchors(readPage(link.file)).has(link.fragment)) broken.push(`${page.path}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('shows, on the operations page, the nginx configuration that tools/test/nginx-proxy.test.ts runs', () => {
+    const shown = codeBlocks(readPage('docs/operations.md'), 'nginx');
+    expect(shown).toHaveLength(1);
+    expect(`${shown[0]}\n`).toBe(readFileSync(join(ROOT, 'tools/nginx/latchkey.conf'), 'utf8'));
+  });
+
+  it('names the two commands, npm start and npm test, and the first requests on the README\'s first screen', () => {
+    const firstScreen = readme.text.split('\n').slice(0, 45).join('\n');
+    expect(firstScreen).toMatch(/^npm start\b/m);
+    expect(firstScreen).toMatch(/^npm test\b/m);
+    expect(firstScreen).toMatch(/^curl .*\/users/m);
+    expect(firstScreen).toMatch(/^curl .*-c jar.*\/sessions/m);
+    expect(firstScreen).toMatch(/^curl .*-b jar.*\/profile/m);
+    expect(firstScreen).toMatch(/^curl .*-X DELETE.*\/sessions/m);
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['start', 'test']));
+  });
+});
