@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '@latchkey/domain';
 import { ROOT } from '../server-process';
 import { codeBlocks, documentationPages, headingAnchors, linkTargets, pathExists, readPage, resolveLink } from './support/markdown-pages';
 
@@ -46,5 +47,14 @@ describe('the documentation', () => {
     expect(firstScreen).toMatch(/^curl .*-X DELETE.*\/sessions/m);
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['start', 'test']));
+  });
+});
+
+describe('the error codes in docs/api.md', () => {
+  it('list every code of the domain with the status the API answers', async () => {
+    const { HTTP_STATUS } = await import('../../apps/api/src/http-errors');
+    const page = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    const documented = [...page.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|$/gm)].map(([, code, status]) => [code, Number(status)]);
+    expect(documented).toEqual(ERROR_CODES.map((code) => [code, HTTP_STATUS[code].status]));
   });
 });

@@ -14,7 +14,7 @@ interface HttpFailure {
  * from the error's own (otherwise the error's message is the body's). A `Record` over every
  * code: a new code without a row does not compile.
  */
-const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }> = {
+export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }> = {
   // The contract's storage errors: a route that lets one out has a bug.
   no_result_found: { status: 500, message: 'internal server error' },
   invalid_request: { status: 500, message: 'internal server error' },
