@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryPendingLoginRepository, MemorySecondFactorRepository, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import type { AuthService } from '../src';
-import { createAuth, NoPendingLoginError, SecondFactorRequiredError, SecondFactorThrottle } from '../src';
-import type { SecretBox, User } from '../src';
-import { referenceTotp } from '../../adapters/test/support/totp-reference';
-import { FakeClock, FakeHasher } from './fakes';
+import type { AuthService } from '../../src';
+import { createAuth, NoPendingLoginError, SecondFactorRequiredError, SecondFactorThrottle } from '../../src';
+import type { SecretBox, User } from '../../src';
+import { referenceTotp } from '../../../adapters/test/support/totp-reference';
+import { FakeClock, FakeHasher } from '../fakes';
 
 /** Seals by reversing: these rules need a box, not its cipher. */
 const reversingBox: SecretBox = {

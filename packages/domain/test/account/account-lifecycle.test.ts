@@ -11,9 +11,9 @@ import {
   UserAlreadyExistsError,
   WrongPasswordError,
   prefixedThrottleStore,
-} from '../src';
-import type { AccountLifecycleSettings, MailMessage, Mailer } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+} from '../../src';
+import type { AccountLifecycleSettings, MailMessage, Mailer } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 /** Rounds of each race; every round runs its requests at once. */
 const RACE_ROUNDS = 30;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog } from '@latchkey/adapters';
-import { AuditRetention } from '../src';
-import type { AuthEvent } from '../src';
-import { FakeClock } from './fakes';
+import { AuditRetention } from '../../src';
+import type { AuthEvent } from '../../src';
+import { FakeClock } from '../fakes';
 
 const DAY = 86_400_000;
 

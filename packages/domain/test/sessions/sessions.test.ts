@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryPasswordResetTokenRepository, MemorySessionRepository, MemoryUserRepository } from '@latchkey/adapters';
-import type { AuthService } from '../src';
-import { createAuth, InvalidCredentialsError } from '../src';
-import type { AuthEventType } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import type { AuthService } from '../../src';
+import { createAuth, InvalidCredentialsError } from '../../src';
+import type { AuthEventType } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { createAuth, DependencyUnavailableError, LoginThrottle, ThrottleUnavailableError } from '../src';
-import type { AuditLog, AuthEvent, AuthEventType, ThrottleStore } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import { createAuth, DependencyUnavailableError, LoginThrottle, ThrottleUnavailableError } from '../../src';
+import type { AuditLog, AuthEvent, AuthEventType, ThrottleStore } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 /** An audit trail whose writes fail (its database's disk is full, say) while `failing` is true. */
 class FailingAuditLog extends MemoryAuditLog implements AuditLog {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryUserRepository, memoryStores } from '@latchkey/adapters';
-import { createAuth, EMAIL_MAX_OCTETS, InvalidCredentialsError, ValidationError, parseEmail, parseEmailOrNull } from '../src';
-import type { UserRepository } from '../src';
-import { FakeHasher } from './fakes';
+import { createAuth, EMAIL_MAX_OCTETS, InvalidCredentialsError, ValidationError, parseEmail, parseEmailOrNull } from '../../src';
+import type { UserRepository } from '../../src';
+import { FakeHasher } from '../fakes';
 
 describe('parseEmail', () => {
   it('keeps the contract’s emails as they are, trimmed', () => {

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryAuditLog, MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import type { AuthService } from '../src';
-import { createAuth, LoginThrottle, digestSecret } from '../src';
-import type { ClientContext, RecordedAuthEvent } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import type { AuthService } from '../../src';
+import { createAuth, LoginThrottle, digestSecret } from '../../src';
+import type { ClientContext, RecordedAuthEvent } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 describe('the audit trail of AuthService', () => {
   const client: ClientContext = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PasswordPolicy, ValidationError } from '../src';
+import { PasswordPolicy, ValidationError } from '../../src';
 
 describe('PasswordPolicy', () => {
   it('accepts the contract scenario password by default', () => {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { createAuth, InvalidCredentialsError, LoginThrottle, OverloadedError, TooManyAttemptsError } from '../src';
-import type { PasswordHasher } from '../src';
-import { FakeHasher } from './fakes';
+import { createAuth, InvalidCredentialsError, LoginThrottle, OverloadedError, TooManyAttemptsError } from '../../src';
+import type { PasswordHasher } from '../../src';
+import { FakeHasher } from '../fakes';
 
 /** A hasher whose checks take a few milliseconds, as bcrypt's do, so that logins overlap. */
 class SlowHasher extends FakeHasher {

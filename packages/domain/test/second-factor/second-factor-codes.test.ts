@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RECOVERY_CODES_PER_SET, matchingStep, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, otpauthUri } from '../src';
-import { referenceTotp } from '../../adapters/test/support/totp-reference';
+import { RECOVERY_CODES_PER_SET, matchingStep, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, otpauthUri } from '../../src';
+import { referenceTotp } from '../../../adapters/test/support/totp-reference';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 10);
 const STEP = Math.floor(NOW / 30_000);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import type { AuthService } from '../src';
+import type { AuthService } from '../../src';
 import {
   createAuth,
   PasswordResetEmails,
@@ -8,9 +8,9 @@ import {
   ResetThrottle,
   TooManyResetRequestsError,
   UnknownUserError,
-} from '../src';
-import type { ThrottleStore } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+} from '../../src';
+import type { ThrottleStore } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 describe('reset request throttling', () => {
   let clock: FakeClock;

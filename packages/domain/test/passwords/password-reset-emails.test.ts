@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryStores } from '@latchkey/adapters';
-import type { MailMessage, Mailer } from '../src';
-import type { AuthService } from '../src';
-import { createAuth, PasswordResetEmails, composeResetEmail, durationInWords } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import type { MailMessage, Mailer } from '../../src';
+import type { AuthService } from '../../src';
+import { createAuth, PasswordResetEmails, composeResetEmail, durationInWords } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 class RecordingMailer implements Mailer {
   readonly sent: MailMessage[] = [];

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import type { AuthService } from '../src';
-import { createAuth, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../src';
-import type { ThrottleStore } from '../src';
-import { FakeClock, FakeHasher } from './fakes';
+import type { AuthService } from '../../src';
+import { createAuth, InvalidCredentialsError, LoginThrottle, ThrottleUnavailableError, TooManyAttemptsError } from '../../src';
+import type { ThrottleStore } from '../../src';
+import { FakeClock, FakeHasher } from '../fakes';
 
 describe('login throttling', () => {
   let clock: FakeClock;
