@@ -2,15 +2,15 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { corsFor } from './cors';
+import { middlewareOf } from './endpoint';
 import { handleErrors } from './http-errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
+import { openApiDocument } from './openapi-document';
 import { Readiness } from './readiness';
 import { guardRequests } from './request-guards';
 import { observeRequests, requestLogger } from './request-observer';
-import { middlewareOf } from './endpoint';
-import { openApiDocument } from './openapi-document';
 import { ENDPOINTS } from './routes';
 import type { RouteDeps } from './routes/context';
 

@@ -1,5 +1,4 @@
-import type { RouterContext } from '@koa/router';
-import type { Middleware } from 'koa';
+import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type { z } from 'zod';
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { ValidationError } from '@latchkey/domain';
@@ -65,12 +64,12 @@ export function validBody<S extends BodySchema>(schema: S, body: unknown): z.out
 }
 
 /** The endpoint's one middleware: its session step, its body check, then its handler. */
-export function middlewareOf(endpoint: Endpoint, deps: HandlerDeps): Middleware {
+export function middlewareOf(endpoint: Endpoint, deps: HandlerDeps): RouterMiddleware {
   const { session, body, bodyFirst } = endpoint;
   return async (ctx) => {
     if (session && !bodyFirst) await readSession(ctx, deps.auth, session);
     if (body) ctx.state.body = validBody(body, ctx.request.body);
     if (session && bodyFirst) await readSession(ctx, deps.auth, session);
-    await endpoint.handle(ctx as EndpointContext<typeof session, typeof body>, deps);
+    await endpoint.handle(ctx, deps);
   };
 }
