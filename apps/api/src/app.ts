@@ -2,29 +2,17 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { corsFor } from './cors';
+import { middlewareOf } from './endpoint';
 import { handleErrors } from './http-errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
+import { openApiDocument } from './openapi-document';
 import { Readiness } from './readiness';
 import { guardRequests } from './request-guards';
 import { observeRequests, requestLogger } from './request-observer';
+import { ENDPOINTS } from './routes';
 import type { RouteDeps } from './routes/context';
-import { healthzRoutes } from './routes/healthz';
-import { metricsRoutes } from './routes/metrics';
-import { openapiRoutes } from './routes/openapi';
-import { profileRoutes } from './routes/profile';
-import { profileEmailRoutes } from './routes/profile-email';
-import { profilePasswordRoutes } from './routes/profile-password';
-import { profileRecoveryCodesRoutes } from './routes/profile-recovery-codes';
-import { profileTotpRoutes } from './routes/profile-totp';
-import { readyzRoutes } from './routes/readyz';
-import { resetPasswordRoutes } from './routes/reset-password';
-import { rootRoutes } from './routes/root';
-import { sessionsRoutes } from './routes/sessions';
-import { sessionsSecondFactorRoutes } from './routes/sessions-second-factor';
-import { usersRoutes } from './routes/users';
-import { verifyEmailRoutes } from './routes/verify-email';
 
 export interface HttpSettings {
   /** Take the client address and protocol from X-Forwarded-* headers. */
@@ -51,29 +39,11 @@ export interface AppDeps extends RouteDeps {
   readiness?: Readiness;
 }
 
-/** Every route of the API, in one router (also read by the OpenAPI test). */
+/** Every endpoint of the API, in one router (also read by the OpenAPI test). */
 export function createRouter(deps: AppDeps & Required<Pick<AppDeps, 'metrics' | 'readiness'>>): Router {
   const router = new Router();
-  for (const routes of [
-    rootRoutes(),
-    usersRoutes(deps),
-    sessionsRoutes(deps),
-    profileRoutes(deps),
-    sessionsSecondFactorRoutes(deps),
-    profileTotpRoutes(deps),
-    profileRecoveryCodesRoutes(deps),
-    resetPasswordRoutes(deps),
-    // The account lifecycle:
-    verifyEmailRoutes(deps),
-    profilePasswordRoutes(deps),
-    profileEmailRoutes(deps),
-    healthzRoutes(),
-    readyzRoutes(deps.readiness),
-    metricsRoutes(deps.metrics),
-    openapiRoutes(),
-  ]) {
-    router.use(routes.routes());
-  }
+  const handlerDeps = { ...deps, openApiDocument };
+  for (const endpoint of ENDPOINTS) router[endpoint.method](endpoint.path, middlewareOf(endpoint, handlerDeps));
   return router;
 }
 

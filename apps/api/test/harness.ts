@@ -29,7 +29,7 @@ import type { LogLevel } from '../src/logger';
 import { createLogger } from '../src/logger';
 import { Metrics, timedHasher } from '../src/metrics';
 import { Readiness } from '../src/readiness';
-import type { CookieSettings } from '../src/session-cookie';
+import type { CookieSettings } from '../src/cookies';
 import { checkResponsesAgainstDocument } from './openapi-validator';
 
 export interface TestServer {

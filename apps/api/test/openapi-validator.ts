@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv/dist/2020';
-import { openApiDocument, openApiPath } from '../src/openapi';
+import { openApiDocument, openApiPath } from '../src/openapi-document';
 
 /** One answered request, as the app set it. */
 export interface ResponseSample {

@@ -4,8 +4,9 @@ import { createAuth } from '@latchkey/domain';
 import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
 import { createRouter } from '../src/app';
 import { Metrics } from '../src/metrics';
-import { openApiDocument, openApiPath } from '../src/openapi';
+import { openApiDocument, openApiPath } from '../src/openapi-document';
 import { Readiness } from '../src/readiness';
+import { ENDPOINTS } from '../src/routes';
 import type { TestServer } from './harness';
 import { listenLocally, startTestServer } from './harness';
 import type { ResponseSample } from './openapi-validator';
@@ -25,6 +26,16 @@ function routerOperations(): string[] {
     .sort();
 }
 
+interface DocumentedOperation {
+  operationId: string;
+  requestBody?: { required?: boolean; content: Record<string, { schema?: unknown } | undefined> };
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> } | undefined>;
+}
+
+function operationOf(path: string, method: string): DocumentedOperation | undefined {
+  return (openApiDocument.paths[path] as Record<string, DocumentedOperation> | undefined)?.[method];
+}
+
 function documentOperations(): string[] {
   return Object.entries(openApiDocument.paths)
     .flatMap(([path, operations]) => Object.keys(operations).filter((key) => METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${path}`))
@@ -37,6 +48,43 @@ describe('the OpenAPI document', () => {
     expect(operations).toContain('POST /sessions');
     expect(new Set(operations).size).toBe(operations.length);
     expect(documentOperations()).toEqual(operations);
+  });
+
+  it('has each endpoint with its body schema, for forms and JSON, and a response per declared status', () => {
+    for (const endpoint of ENDPOINTS) {
+      const where = `${endpoint.method.toUpperCase()} ${endpoint.path}`;
+      const operation = operationOf(openApiPath(endpoint.path), endpoint.method);
+      expect(operation, where).toBeDefined();
+      if (endpoint.body) {
+        const fields = Object.keys(endpoint.body.shape);
+        expect(fields.length, where).toBeGreaterThan(0);
+        expect(operation!.requestBody?.required, where).toBe(!endpoint.bodyOptional);
+        for (const type of ['application/x-www-form-urlencoded', 'application/json']) {
+          const schema = operation!.requestBody?.content[type]?.schema as { type?: string; properties?: object } | undefined;
+          expect([where, type, schema?.type, Object.keys(schema?.properties ?? {})]).toEqual([where, type, 'object', fields]);
+        }
+      } else {
+        expect(operation!.requestBody, where).toBeUndefined();
+      }
+      for (const [status, declared] of Object.entries(endpoint.responses)) {
+        const documented = operation!.responses[status];
+        expect(documented, `${where} → ${status}`).toBeDefined();
+        expect(Object.keys(documented!.content ?? {}), `${where} → ${status}`).toEqual(Object.keys(declared.content ?? {}));
+        for (const media of Object.values(documented!.content ?? {})) expect(media.schema, `${where} → ${status}`).toBeDefined();
+      }
+    }
+  });
+
+  it('has a body schema for every response but a redirect and No Content', () => {
+    for (const [path, operations] of Object.entries(openApiDocument.paths)) {
+      for (const [method, operation] of Object.entries(operations as Record<string, DocumentedOperation>)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const schemas = Object.values(response?.content ?? {}).map((media) => media.schema);
+          if (status === '204' || status === '302') expect(schemas, `${method} ${path} → ${status}`).toEqual([]);
+          else expect(schemas.length > 0 && schemas.every(Boolean), `${method} ${path} → ${status}`).toBe(true);
+        }
+      }
+    }
   });
 
   it('is OpenAPI 3.1 with a response for every operation and unique operation ids', () => {

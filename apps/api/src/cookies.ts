@@ -1,0 +1,52 @@
+import type { Context } from 'koa';
+
+export interface CookieSettings {
+  secure: boolean;
+  maxAgeSeconds: number;
+  /** Shares the cookie with this domain's subdomains; the answering host only when unset. */
+  domain?: string;
+  /** Lax unless told. */
+  sameSite?: 'lax' | 'strict' | 'none';
+}
+
+/** A cookie Latchkey sets: its name, and what the API document says of it. */
+export interface NamedCookie {
+  readonly name: string;
+  readonly description: string;
+}
+
+export const SESSION_COOKIE: NamedCookie = { name: 'session_id', description: 'The session id set by POST /sessions.' };
+
+/**
+ * The cookie of a login waiting for its second factor. It is not `session_id`: nothing
+ * but POST /sessions/second_factor reads it, so it opens nothing else.
+ */
+export const PENDING_LOGIN_COOKIE: NamedCookie = {
+  name: 'second_factor_pending',
+  description: 'The pending login set by POST /sessions when a second factor is required.',
+};
+
+const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
+
+/** The cookie's value; an empty one counts as none. */
+export function readCookie(ctx: Context, cookie: NamedCookie): string | undefined {
+  return ctx.cookies.get(cookie.name) || undefined;
+}
+
+/** Sets the cookie for maxAgeSeconds, the session's lifetime unless told. */
+export function setCookie(ctx: Context, cookie: NamedCookie, value: string, settings: CookieSettings, maxAgeSeconds = settings.maxAgeSeconds): void {
+  ctx.append('Set-Cookie', serialize(cookie, value, maxAgeSeconds, settings));
+}
+
+export function clearCookie(ctx: Context, cookie: NamedCookie, settings: CookieSettings): void {
+  ctx.append('Set-Cookie', serialize(cookie, '', 0, settings) + '; Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+}
+
+// Written by hand: Koa's cookie helper refuses Secure cookies on plain-HTTP hops behind a proxy.
+// A clearing cookie names the same Domain, or the browser keeps the one it holds.
+function serialize(cookie: NamedCookie, value: string, maxAgeSeconds: number, { secure, domain, sameSite = 'lax' }: CookieSettings): string {
+  const parts = [`${cookie.name}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', `SameSite=${SAME_SITE[sameSite]}`];
+  if (domain) parts.push(`Domain=${domain}`);
+  if (secure) parts.push('Secure');
+  return parts.join('; ');
+}

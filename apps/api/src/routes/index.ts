@@ -1,0 +1,36 @@
+import type { Endpoint } from '../endpoint';
+import { healthzRoutes } from './healthz';
+import { metricsRoutes } from './metrics';
+import { openapiRoutes } from './openapi';
+import { profileRoutes } from './profile';
+import { profileEmailRoutes } from './profile-email';
+import { profilePasswordRoutes } from './profile-password';
+import { profileRecoveryCodesRoutes } from './profile-recovery-codes';
+import { profileTotpRoutes } from './profile-totp';
+import { readyzRoutes } from './readyz';
+import { resetPasswordRoutes } from './reset-password';
+import { rootRoutes } from './root';
+import { sessionsRoutes } from './sessions';
+import { sessionsSecondFactorRoutes } from './sessions-second-factor';
+import { usersRoutes } from './users';
+import { verifyEmailRoutes } from './verify-email';
+
+/** Every endpoint of the API, in the order the router tries them; the OpenAPI document is theirs. */
+export const ENDPOINTS: readonly Endpoint[] = [
+  ...rootRoutes,
+  ...usersRoutes,
+  ...sessionsRoutes,
+  ...profileRoutes,
+  ...sessionsSecondFactorRoutes,
+  ...profileTotpRoutes,
+  ...profileRecoveryCodesRoutes,
+  ...resetPasswordRoutes,
+  // The account lifecycle:
+  ...verifyEmailRoutes,
+  ...profilePasswordRoutes,
+  ...profileEmailRoutes,
+  ...healthzRoutes,
+  ...readyzRoutes,
+  ...metricsRoutes,
+  ...openapiRoutes,
+];
