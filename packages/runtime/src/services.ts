@@ -20,9 +20,8 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import type { AuthService } from '@latchkey/domain';
 import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
-import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import type { AuditLog, AuthDeps, AuthService, Mailer, PasswordHasher, SecondFactorDeps, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import { secretBoxFor } from './encryption-keys';
@@ -62,80 +61,59 @@ export interface ServiceOptions {
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
   /** Delete audit events past AUDIT_RETENTION_DAYS now and every hour (servers, not commands). */
   pruneAudit?: boolean;
+  /**
+   * Parts of AuthService given instead of those the config builds (tests: a fake clock, a
+   * throttle or a hasher of their own). Each replaces its part whole, and one given as
+   * undefined is left out (a throttle, say); given a hasher, no hashing threads start.
+   */
+  overrides?: Partial<AuthDeps>;
 }
 
+/**
+ * The one composition of Latchkey's services: the server, the command line and the API's
+ * tests all build them here, from a config (and, in tests, overrides).
+ */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? jsonLineLogger;
+  const overrides = options.overrides ?? {};
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger), timeoutMs: config.DATABASE_TIMEOUT_MS });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrate(config, knex, logger);
-  const users = new KnexUserRepository(knex);
-  const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
-  // Metrics time the hashing itself; the bound adds the queue in front of it.
-  const timed = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
-  const hasher = new BoundedPasswordHasher(timed, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
+  const hashing = passwordHashing(config, overrides.hasher, options.wrapHasher);
+  const redis = config.REDIS_URL ? await connectRedis(config, logger) : undefined;
   // Redis shares the failure counters between instances; memory counts per process.
-  const redis = config.REDIS_URL
-    ? await RedisThrottleStore.connect(config.REDIS_URL, {
-        keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
-        timeoutMs: config.REDIS_TIMEOUT_MS,
-        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
-      })
-    : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
-  const audit = new KnexAuditLog(knex);
-  const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const mail = mailConfigured(config) ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
-  const auth = createAuth({
-    users,
+  const audit = overrides.audit ?? new KnexAuditLog(knex);
+  const deps: AuthDeps = {
+    users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
     sessions: new KnexSessionRepository(knex),
-    hasher,
+    hasher: hashing.hasher,
     audit,
     // The event names no email, address or agent: the log must not become a second trail.
     onAuditFailure: (error, event) => logger.error({ ...event, err: (error as Error).message }, 'audit event could not be recorded'),
     policy: passwordPolicy(config),
-    throttle: new LoginThrottle(throttleStore, {
-      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
-      failuresPerIp: config.LOGIN_FAILURES_PER_IP,
-      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
-    }),
-    resetThrottle: new ResetThrottle(throttleStore, {
-      requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
-      requestsPerIp: config.RESET_REQUESTS_PER_IP,
-      windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
-    }),
-    secondFactor: {
-      factors: new KnexSecondFactorRepository(knex),
-      pendingLogins: new KnexPendingLoginRepository(knex),
-      box: secretBoxFor(config, logger),
-      // Wrong codes count on a key of their own in the same store: shared through Redis.
-      throttle: new SecondFactorThrottle(throttleStore, {
-        failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
-        windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
-      }),
-    },
-    settings: {
-      sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
-      sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
-      sessionsPerUserMax: config.SESSIONS_PER_USER_MAX,
-      resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
-      resetTokensPerUser: config.RESET_TOKENS_PER_USER,
-    },
+    ...throttles(config, throttleStore),
+    secondFactor: secondFactor(config, knex, throttleStore, logger),
+    settings: sessionSettings(config),
     account: accountLifecycle(config, knex, throttleStore, mail?.queue, logger),
-  });
+    ...overrides,
+  };
+  const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
+  const auth = authService(deps);
   const resetEmails =
     mail && config.RESET_TOKEN_DELIVERY === 'email'
       ? new PasswordResetEmails(auth.passwords, mail.queue, {
-      urlTemplate: config.RESET_URL_TEMPLATE ?? '',
-      tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
-      onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
-    })
+          urlTemplate: config.RESET_URL_TEMPLATE ?? '',
+          tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+          onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
+        })
       : undefined;
   return {
     config,
     knex,
-    users,
-    hasher,
+    users: deps.users,
+    hasher: deps.hasher,
     auth,
     audit,
     resetEmails,
@@ -152,8 +130,74 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await auth.account.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
-      await Promise.all([knex.destroy(), redis?.close(), bcrypt.close()]);
+      await Promise.all([knex.destroy(), redis?.close(), hashing.close()]);
     },
+  };
+}
+
+/** Where the domain is built, and nowhere else. */
+function authService(deps: AuthDeps): AuthService {
+  return createAuth(deps);
+}
+
+/**
+ * bcrypt on threads of its own behind a bounded queue, unless a hasher is given; `close`
+ * ends the threads. Metrics (`wrap`) time the hashing itself; the bound adds the queue.
+ */
+function passwordHashing(
+  config: Config,
+  given: PasswordHasher | undefined,
+  wrap?: (hasher: PasswordHasher) => PasswordHasher,
+): { hasher: PasswordHasher; close(): Promise<void> } {
+  if (given) return { hasher: given, close: async () => {} };
+  const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
+  const hasher = new BoundedPasswordHasher(wrap ? wrap(bcrypt) : bcrypt, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
+  return { hasher, close: () => bcrypt.close() };
+}
+
+function connectRedis(config: Config, logger: Logger): Promise<RedisThrottleStore> {
+  return RedisThrottleStore.connect(config.REDIS_URL!, {
+    keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+    timeoutMs: config.REDIS_TIMEOUT_MS,
+    onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
+  });
+}
+
+function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'throttle' | 'resetThrottle'> {
+  return {
+    throttle: new LoginThrottle(store, {
+      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerIp: config.LOGIN_FAILURES_PER_IP,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    }),
+    resetThrottle: new ResetThrottle(store, {
+      requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
+      requestsPerIp: config.RESET_REQUESTS_PER_IP,
+      windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
+    }),
+  };
+}
+
+function secondFactor(config: Config, knex: Knex, store: ThrottleStore, logger: Logger): SecondFactorDeps {
+  return {
+    factors: new KnexSecondFactorRepository(knex),
+    pendingLogins: new KnexPendingLoginRepository(knex),
+    box: secretBoxFor(config, logger),
+    // Wrong codes count on a key of their own in the same store: shared through Redis.
+    throttle: new SecondFactorThrottle(store, {
+      failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    }),
+  };
+}
+
+function sessionSettings(config: Config): AuthDeps['settings'] {
+  return {
+    sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
+    sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
+    sessionsPerUserMax: config.SESSIONS_PER_USER_MAX,
+    resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+    resetTokensPerUser: config.RESET_TOKENS_PER_USER,
   };
 }
 
@@ -164,7 +208,7 @@ function mailConfigured(config: Config): boolean {
   return config.RESET_TOKEN_DELIVERY === 'email' || config.EMAIL_VERIFICATION !== 'off' || config.SMTP_URL !== undefined;
 }
 
-function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, mailer: Mailer | undefined, logger: Logger): AuthServiceDeps['account'] {
+function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, mailer: Mailer | undefined, logger: Logger): AuthDeps['account'] {
   return {
     accounts: new KnexAccountRepository(knex),
     emailTokens: new KnexEmailTokenRepository(knex),
