@@ -20,7 +20,7 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
+import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS } from '@latchkey/domain';
 import type { AuditLog, AuthDeps, AuthService, Mailer, PasswordHasher, SecondFactorDeps, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -214,11 +214,15 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
     emailTokens: new KnexEmailTokenRepository(knex),
     mailer,
     // Counted apart from reset requests, on the same store (shared through Redis when configured).
-    resendThrottle: new ResetThrottle(prefixedThrottleStore(throttleStore, 'verify:'), {
-      requestsPerEmail: config.VERIFICATION_RESENDS_PER_EMAIL,
-      requestsPerIp: config.VERIFICATION_RESENDS_PER_IP,
-      windowMs: config.VERIFICATION_RESEND_WINDOW_SECONDS * 1000,
-    }),
+    resendThrottle: new ResetThrottle(
+      throttleStore,
+      {
+        requestsPerEmail: config.VERIFICATION_RESENDS_PER_EMAIL,
+        requestsPerIp: config.VERIFICATION_RESENDS_PER_IP,
+        windowMs: config.VERIFICATION_RESEND_WINDOW_SECONDS * 1000,
+      },
+      VERIFICATION_RESENDS,
+    ),
     onError: (error) => logger.error({ err: (error as Error).message }, 'account email could not be sent'),
     settings: {
       verification: config.EMAIL_VERIFICATION,

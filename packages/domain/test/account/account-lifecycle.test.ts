@@ -10,7 +10,7 @@ import {
   TooManyResetRequestsError,
   UserAlreadyExistsError,
   WrongPasswordError,
-  prefixedThrottleStore,
+  VERIFICATION_RESENDS,
 } from '../../src';
 import type { AccountLifecycleSettings, MailMessage, Mailer } from '../../src';
 import { FakeClock, FakeHasher } from '../fakes';
@@ -56,7 +56,7 @@ function setup(settings: Partial<AccountLifecycleSettings> = {}) {
       accounts: stores.accounts,
       emailTokens: stores.emailTokens,
       mailer,
-      resendThrottle: new ResetThrottle(prefixedThrottleStore(throttleStore, 'verify:'), { requestsPerEmail: 2 }),
+      resendThrottle: new ResetThrottle(throttleStore, { requestsPerEmail: 2 }, VERIFICATION_RESENDS),
       settings: { verifyUrlTemplate: 'https://app.test/verify?token={token}', emailChangeUrlTemplate: 'https://app.test/change?token={token}', ...settings },
     },
   });
