@@ -16,6 +16,7 @@ import { systemClock } from './kernel/clock';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { UserFilter, UserRepository } from './users/user-repository';
 import { PasswordResets } from './passwords/password-resets';
+import type { ResetMail } from './passwords/password-resets';
 import type { ResetThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
 import { newSecret } from './kernel/secrets';
@@ -67,7 +68,7 @@ export interface AuthServiceDeps {
   onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
   settings?: Partial<SessionSettings>;
   /** Account lifecycle: verification, change of password and email, deletion, notices. */
-  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'mailer' | 'resendThrottle' | 'onError' | 'settings'>;
+  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'outbox' | 'resendThrottle' | 'settings'>;
   /** TOTP and recovery codes; users cannot enrol one when absent. */
   secondFactor?: SecondFactorDeps;
 }
@@ -116,7 +117,7 @@ export class AuthService {
       policy: this.policy,
       clock: this.clock,
       settings: this.settings,
-      changePassword: (userId, hashedPassword, client) => this.sessions.changePassword(userId, hashedPassword, client),
+      changePassword: (user, hashedPassword, client) => this.sessions.changePassword(user.id, hashedPassword, client, this.lifecycle.resetNotice(user, client)),
     });
     this.lifecycle = new AccountLifecycle({
       ...(deps.account ?? NO_ACCOUNT_STORAGE),
@@ -292,17 +293,17 @@ export class AuthService {
   /**
    * Issues a reset token for the user of this email, without the throttle (the request
    * was counted already, or an operator asks); UnknownUserError when none. The user's
-   * other live tokens keep working.
+   * other live tokens keep working; `mail` makes the emails stored with the token, in one step.
    */
-  issuePasswordReset(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
-    return this.issueResetFor(parseEmail(email), client);
+  issuePasswordReset(email: string, client: ClientContext = {}, mail?: ResetMail): Promise<{ user: User; token: string }> {
+    return this.issueResetFor(parseEmail(email), client, mail);
   }
 
-  private async issueResetFor(email: string, client: ClientContext): Promise<{ user: User; token: string }> {
+  private async issueResetFor(email: string, client: ClientContext, mail?: ResetMail): Promise<{ user: User; token: string }> {
     const user = await this.findOrNull({ email });
     await this.record('reset_requested', client, { userId: user?.id, email });
     if (!user) throw new UnknownUserError();
-    return { user, token: await this.resets.issue(user) };
+    return { user, token: await this.resets.issue(user, mail) };
   }
 
   /**
@@ -312,7 +313,7 @@ export class AuthService {
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     const user = await this.resets.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.record('password_changed', client, { userId: user.id, email: user.email });
-    this.lifecycle.passwordWasReset(user, client);
+    this.lifecycle.deliverMail();
     return user;
   }
 

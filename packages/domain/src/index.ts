@@ -7,5 +7,6 @@ export * from './passwords/index';
 export * from './account/index';
 export * from './second-factor/index';
 export * from './notifications/index';
+export * from './outbox/index';
 export * from './audit/index';
 export * from './auth-service';

@@ -2,6 +2,7 @@ import type { ClientContext } from '../kernel/client-context';
 import { InvalidResetTokenError } from '../kernel/errors';
 import type { PasswordPolicy } from './password-policy';
 import type { Clock } from '../kernel/clock';
+import type { OutboxMessage } from '../outbox/outbox-message';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserRepository } from '../users/user-repository';
 import { digestSecret, newSecret } from '../kernel/secrets';
@@ -21,9 +22,12 @@ export interface PasswordResetDeps {
   policy: PasswordPolicy;
   clock: Clock;
   settings: PasswordResetSettings;
-  /** The last step of a reset, one atomic call: the new hash, and every session of the user ended. */
-  changePassword(userId: number, hashedPassword: string, client: ClientContext): Promise<unknown>;
+  /** The last step of a reset, one atomic call: the new hash, every session of the user ended, the notice written. */
+  changePassword(user: User, hashedPassword: string, client: ClientContext): Promise<unknown>;
 }
+
+/** The emails that carry a new token (its link), written with the token in one step. */
+export type ResetMail = (user: User, token: string) => readonly OutboxMessage[];
 
 /**
  * The rules of reset tokens: issuing keeps the user's other live tokens (a request by
@@ -34,14 +38,15 @@ export interface PasswordResetDeps {
 export class PasswordResets {
   constructor(private readonly deps: PasswordResetDeps) {}
 
-  /** A new token for the user; only its digest is stored. */
-  async issue(user: User): Promise<string> {
+  /** A new token for the user; only its digest is stored, with the emails `mail` makes of it. */
+  async issue(user: User, mail?: ResetMail): Promise<string> {
     const { tokens, clock, settings } = this.deps;
     const token = newSecret();
     const now = clock.now();
     await tokens.issue(
       { userId: user.id, digest: digestSecret(token), expiresAt: now + settings.resetTokenTtlMs },
       { now, keep: settings.resetTokensPerUser },
+      mail?.(user, token),
     );
     return token;
   }
@@ -57,7 +62,7 @@ export class PasswordResets {
     if (!consumed) throw new InvalidResetTokenError();
     const user = await this.deps.users.findUserBy({ id: consumed.userId });
     const hashedPassword = await this.hashOrGiveBack(password, consumed);
-    await this.deps.changePassword(user.id, hashedPassword, client);
+    await this.deps.changePassword(user, hashedPassword, client);
     return user;
   }
 
