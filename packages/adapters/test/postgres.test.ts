@@ -18,11 +18,13 @@ import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
 import {
   accountLifecycleContract,
+  outboxContract,
   passwordResetTokenRepositoryContract,
   sessionRepositoryContract,
   userRepositoryContract,
 } from '@latchkey/adapters/testing';
 import { vitestApi } from './support/vitest-api';
+import { knexOutboxFixture } from './outbox.test';
 
 const postgres = await checkPostgres();
 
@@ -88,6 +90,18 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
       audit: new KnexAuditLog(knex),
       close: () => knex.destroy(),
     };
+  });
+
+  // Two pools on one schema: the rival claims as another instance would.
+  outboxContract(vitestApi, 'Knex + pg, two connections', async () => {
+    const schema = `outbox_${++schemas}`;
+    const admin = createKnex(database.url, { poolMax: 1 });
+    await admin.raw(`CREATE SCHEMA ${schema}`);
+    await admin.destroy();
+    const knex = knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 4 }), searchPath: [schema] });
+    await migrateToLatest(knex);
+    const rival = knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 4 }), searchPath: [schema] });
+    return knexOutboxFixture(knex, rival, () => Promise.all([knex.destroy(), rival.destroy()]).then(() => {}));
   });
 
   describe('schema', () => {

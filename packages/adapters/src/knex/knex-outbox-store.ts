@@ -7,8 +7,9 @@ import { rowsOf } from './knex-session-repository';
  * The outbox in the outbox_messages table, on any Knex client. A claim is one statement:
  * an UPDATE of the due rows it selects that counts the attempt, moves `available_at` to the
  * lease's end and sets the claim's token, RETURNING what it took. On PostgreSQL the
- * selection is FOR UPDATE SKIP LOCKED (workers racing take different rows, none waits) and
- * the outer WHERE is checked again on the row as locked; SQLite runs one writer at a time.
+ * selection is FOR UPDATE SKIP LOCKED: workers racing lock different rows and none waits
+ * (a row locked by another is skipped, one it updated meanwhile is seen as updated, no
+ * longer due). SQLite runs one writer at a time: the statement is atomic as it is.
  * Every settling statement names the claim's token: a worker whose lease ran out (and whose
  * message another took) changes nothing.
  */
@@ -26,12 +27,15 @@ export class KnexOutboxStore implements OutboxStore {
   async claim({ now, limit, leaseMs, topics, claim }: ClaimOptions): Promise<ClaimedMessage[]> {
     if (topics.length === 0 || limit < 1) return [];
     const topicList = topics.map(() => '?').join(', ');
-    const due = `state = 'pending' AND available_at <= ? AND topic IN (${topicList})`;
-    const sql = `UPDATE ${OUTBOX_TABLE} SET attempts = attempts + 1, available_at = ?, claim = ?
-      WHERE id IN (SELECT id FROM ${OUTBOX_TABLE} WHERE ${due} ORDER BY available_at, id LIMIT ?${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
-      AND ${due}
-      RETURNING id, topic, kind, payload, attempts`;
-    const bindings = [now + leaseMs, claim, now, ...topics, limit, now, ...topics];
+    const due = `SELECT id FROM ${OUTBOX_TABLE} WHERE state = 'pending' AND available_at <= ? AND topic IN (${topicList}) ORDER BY available_at, id LIMIT ?`;
+    const set = `UPDATE ${OUTBOX_TABLE} SET attempts = attempts + 1, available_at = ?, claim = ?`;
+    const returning = `RETURNING ${this.postgres ? `${OUTBOX_TABLE}.` : ''}id, topic, kind, payload, attempts`;
+    // PostgreSQL: the selection runs once, as a CTE; inside `id IN (…)` it may run again for
+    // each row updated, skip the rows this statement has just updated, and take more than `limit`.
+    const sql = this.postgres
+      ? `WITH picked AS MATERIALIZED (${due} FOR UPDATE SKIP LOCKED) ${set} FROM picked WHERE ${OUTBOX_TABLE}.id = picked.id ${returning}`
+      : `${set} WHERE id IN (${due}) ${returning}`;
+    const bindings = this.postgres ? [now, ...topics, limit, now + leaseMs, claim] : [now + leaseMs, claim, now, ...topics, limit];
     const rows = rowsOf(await this.knex.raw(sql, bindings));
     return rows
       .map((row) => ({
