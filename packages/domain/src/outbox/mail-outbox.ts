@@ -20,7 +20,7 @@ export function mailMessage(kind: string, message: MailMessage): OutboxMessage {
 /** Sends the emails of the outbox through the mailer, under the worker's deadline. */
 export function mailDelivery(mailer: Mailer): OutboxHandler {
   return {
-    deliver: (message, signal) => mailer.send(mailOf(message), { signal }),
+    deliver: async (message, signal) => mailer.send(mailOf(message), { signal }),
     describe: (message) => ({ to: typeof message.payload.to === 'string' ? message.payload.to : '' }),
   };
 }
