@@ -127,6 +127,53 @@ function crashCases(databaseUrl: () => string, label: string): void {
   });
 }
 
+describe('the outbox at a graceful shutdown, SQLite file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-outbox-drain-'));
+  let sink: SmtpSink;
+  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    sink = await startSmtpSink({ refusing: true });
+  });
+  afterAll(async () => {
+    if (server?.child.exitCode === null) await server.stop('SIGKILL');
+    await sink?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('on SIGTERM tries what comes due within the drain deadline, leaves the rest stored, exits 0 in time; the next start sends it', async () => {
+    const env = {
+      DATABASE_URL: `sqlite:${join(dir, 'drain.db')}`,
+      NODE_ENV: 'test',
+      BCRYPT_ROUNDS: '4',
+      SMTP_URL: sink.url,
+      MAIL_FROM: 'no-reply@latchkey.test',
+      RESET_TOKEN_DELIVERY: 'email',
+      RESET_URL_TEMPLATE: RESET,
+      SHUTDOWN_TIMEOUT_SECONDS: '10',
+    };
+    server = await startServerProcess(env);
+    expect((await send(server.url, 'POST', '/users', { email: 'drain@example.com', password: 'pw' })).status).toBe(200);
+    expect((await send(server.url, 'POST', '/reset_password', { email: 'drain@example.com' })).status).toBe(200);
+    const retries = () => server!.output().split('\n').filter((line) => line.includes('outgoing message not delivered')).length;
+    await until('the first refusal', () => (retries() >= 1 ? true : undefined), 15_000);
+    const stopping = Date.now();
+    expect(await server.stop('SIGTERM')).toBe(0);
+    const stoppedMs = Date.now() - stopping;
+    // Its second try came due 2 s later, within the drain's 5 s: tried (refused again); the third, 4 s on, is left.
+    expect(retries()).toBe(2);
+    expect(stoppedMs).toBeLessThan(5000 + 2000);
+    expect(await pendingMail(env.DATABASE_URL)).toEqual([{ kind: 'reset_link', attempts: 2 }]);
+    console.log(`SIGTERM with a refused email: stopped after ${stoppedMs} ms (drain deadline 5000 ms), the email left stored after 2 tries`);
+
+    sink.refusing = false;
+    server = await startServerProcess(env);
+    const mail = await sink.waitFor(1, 15_000);
+    expect(mail.to).toEqual(['drain@example.com']);
+    expect(await server.stop('SIGTERM')).toBe(0);
+    server = undefined;
+  });
+});
+
 async function pendingMail(databaseUrl: string): Promise<Array<{ kind: string; attempts: number }>> {
   const knex = createKnex(databaseUrl, { poolMax: 1 });
   try {

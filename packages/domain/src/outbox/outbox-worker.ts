@@ -48,7 +48,7 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxWorkerSettings = {
   attempts: 4,
   backoffMs: 2000,
   maxBackoffMs: 15 * 60_000,
-  batch: 20,
+  batch: 10,
   pollIntervalMs: 1000,
   deliveryTimeoutMs: 30_000,
   leaseMs: 90_000,
@@ -125,6 +125,7 @@ export class OutboxWorker implements Outbox {
   /** Delivers the messages of `topic` with `handler`; messages of topics without one are left alone. */
   handle(topic: string, handler: OutboxHandler): this {
     this.handlers.set(topic, handler);
+    if (this.polling && !this.closed) void this.kick();
     return this;
   }
 
@@ -231,7 +232,8 @@ export class OutboxWorker implements Outbox {
   }
 
   private schedule(): void {
-    if (!this.polling || this.closed) return;
+    // Without a handler there is nothing to poll for (no mail configured).
+    if (!this.polling || this.closed || this.handlers.size === 0) return;
     const { pollIntervalMs } = this.settings;
     const delay = this.storeFailures === 0 ? pollIntervalMs : Math.min(MAX_ERROR_BACKOFF_MS, pollIntervalMs * 2 ** this.storeFailures);
     this.timer = setTimeout(() => void this.kick(), delay);
