@@ -42,6 +42,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
   logger.info({ url }, `Latchkey listening on ${url}`);
+  // Mail waiting in the outbox (retries, what a stopped instance left) is polled for from now on.
+  services.outbox.start();
   const sweeper = new SessionSweeper(
     services.auth,
     { intervalSeconds: config.SESSION_SWEEP_INTERVAL_SECONDS, batch: config.SESSION_SWEEP_BATCH },
@@ -130,6 +132,7 @@ function drainOnce(
       server.closeIdleConnections();
       await closed;
       await sweeper.stop();
+      // Sends what the outbox has due within its share of the deadline; the rest stays stored.
       await services.close();
       logger.info('stopped');
     })();

@@ -16,6 +16,7 @@ import type { AccountRepository, AuditLog, EmailTokenRepository, PasswordHasher,
 import {
   accountLifecycleContract,
   auditLogContract,
+  outboxContract,
   passwordHasherContract,
   passwordResetTokenRepositoryContract,
   secondFactorRepositoryContract,
@@ -23,13 +24,14 @@ import {
   throttleStoreContract,
   userRepositoryContract,
 } from '@latchkey/adapters/testing';
-import type { ThrottleFixture } from '@latchkey/adapters/testing';
+import type { OutboxFixture, ThrottleFixture } from '@latchkey/adapters/testing';
 import {
   BcryptPasswordHasher,
   BoundedPasswordHasher,
   KnexAccountRepository,
   KnexAuditLog,
   KnexEmailTokenRepository,
+  KnexOutboxStore,
   KnexPasswordResetTokenRepository,
   KnexPendingLoginRepository,
   KnexSecondFactorRepository,
@@ -69,6 +71,8 @@ interface Storage {
 interface Ports {
   storage: () => Promise<Storage>;
   throttleStore: () => Promise<ThrottleFixture>;
+  /** The outbox with the repositories that write to it, and a rival claimer on a second connection. */
+  outbox: () => Promise<OutboxFixture>;
   /** A hasher, and one of the same kind with weaker settings. */
   passwordHasher: { make: () => PasswordHasher; weaker: () => PasswordHasher };
 }
@@ -119,6 +123,7 @@ const SUITES: Suite[] = [
         return { log: audit, close };
       }),
   },
+  { port: 'outbox', run: (backend, open) => outboxContract(vitestApi, backend.name, open) },
   { port: 'throttleStore', run: (backend, open) => throttleStoreContract(vitestApi, backend.name, open) },
   { port: 'passwordHasher', run: (backend, { make, weaker }) => passwordHasherContract(vitestApi, backend.name, make, weaker) },
 ];
@@ -127,10 +132,11 @@ let scratch: ScratchDatabase | undefined;
 const threadedHashers: ThreadedBcryptPasswordHasher[] = [];
 
 const BACKENDS: Backend[] = [
-  { name: 'memory', inProcess: true, storage: memoryStorage, throttleStore: memoryThrottleStore },
+  { name: 'memory', inProcess: true, storage: memoryStorage, outbox: async () => memoryStores(), throttleStore: memoryThrottleStore },
   ...(['better-sqlite3', 'sqlite3'] as const satisfies readonly SqliteDriver[]).map((driver) => ({
     name: `Knex + ${driver} file`,
     storage: () => sqliteStorage(driver),
+    outbox: () => sqliteOutbox(driver),
   })),
   {
     name: 'Knex + pg',
@@ -143,6 +149,7 @@ const BACKENDS: Backend[] = [
       await scratch?.drop();
     },
     storage: () => postgresStorage(scratch!),
+    outbox: () => postgresOutbox(scratch!),
   },
   { name: 'Redis', requires: checkRedis, throttleStore: redisThrottleStore },
   { name: 'bcrypt', passwordHasher: { make: () => new BcryptPasswordHasher(5), weaker: () => new BcryptPasswordHasher(4) } },
@@ -181,6 +188,9 @@ function runOn(backend: Backend, suite: Suite): void {
   switch (suite.port) {
     case 'storage':
       if (backend.storage) suite.run(backend, backend.storage);
+      break;
+    case 'outbox':
+      if (backend.outbox) suite.run(backend, backend.outbox);
       break;
     case 'throttleStore':
       if (backend.throttleStore) suite.run(backend, backend.throttleStore);
@@ -241,6 +251,38 @@ async function postgresStorage(database: ScratchDatabase): Promise<Storage> {
   };
   // The schema goes with the database at the end of the run.
   return knexStorage(await open(), open, async () => {});
+}
+
+/** The outbox and the repositories of one Knex connection pool; a second pool claims as another instance would. */
+function knexOutbox(knex: Knex, rival: Knex, drop: () => Promise<void>): OutboxFixture {
+  return {
+    outbox: new KnexOutboxStore(knex),
+    rival: new KnexOutboxStore(rival),
+    users: new KnexUserRepository(knex),
+    sessions: new KnexSessionRepository(knex),
+    resetTokens: new KnexPasswordResetTokenRepository(knex),
+    emailTokens: new KnexEmailTokenRepository(knex),
+    accounts: new KnexAccountRepository(knex),
+    close: async () => {
+      await Promise.all([knex.destroy(), rival.destroy()]);
+      await drop();
+    },
+  };
+}
+
+async function sqliteOutbox(driver: SqliteDriver): Promise<OutboxFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-outbox-'));
+  const url = `sqlite:${join(dir, 'outbox.db')}?driver=${driver}`;
+  const knex = createKnex(url);
+  await migrateToLatest(knex);
+  return knexOutbox(knex, createKnex(url), async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function postgresOutbox(database: ScratchDatabase): Promise<OutboxFixture> {
+  const schema = await database.createSchema('outbox');
+  const knex = database.connectToSchema(schema);
+  await migrateToLatest(knex);
+  return knexOutbox(knex, database.connectToSchema(schema), async () => {});
 }
 
 async function memoryThrottleStore(): Promise<ThrottleFixture> {

@@ -115,7 +115,7 @@ export class AuthService {
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     const user = await this.parts.passwords.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.parts.audit.record('password_changed', client, { userId: user.id, email: user.email });
-    this.parts.account.passwordWasReset(user, client);
+    this.parts.account.deliverMail();
     return user;
   }
 }

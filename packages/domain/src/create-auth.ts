@@ -47,7 +47,7 @@ export interface AuthDeps {
   onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
   settings?: Partial<SessionSettings>;
   /** Account lifecycle: verification, change of password and email, deletion, notices. */
-  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'mailer' | 'resendThrottle' | 'onError' | 'settings'>;
+  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'outbox' | 'resendThrottle' | 'settings'>;
   /** TOTP and recovery codes; users cannot enrol one when absent. */
   secondFactor?: SecondFactorDeps;
 }
@@ -67,8 +67,8 @@ export function createAuth(deps: AuthDeps): AuthService {
   const secondFactor = deps.secondFactor
     ? new SecondFactors(deps.secondFactor, { users, hasher, sessions, audit, clock })
     : UNCONFIGURED_SECOND_FACTORS;
-  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions });
   const account = new AccountLifecycle({ ...(deps.account ?? NO_ACCOUNT_STORAGE), users, hasher, policy, clock, audit, throttle: deps.throttle, registration });
+  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions, resetNotice: (user, client) => account.resetNotice(user, client) });
   const passwordCheck = new PasswordCheck(users, hasher);
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });

@@ -7,6 +7,7 @@ export * from './passwords/index';
 export * from './account/index';
 export * from './second-factor/index';
 export * from './notifications/index';
+export * from './outbox/index';
 export * from './audit/index';
 export * from './auth-service';
 export * from './create-auth';

@@ -12,7 +12,6 @@ import {
   KnexAccountRepository,
   KnexEmailTokenRepository,
   MemoryThrottleStore,
-  QueuedMailer,
   RedisThrottleStore,
   SmtpMailer,
   ThreadedBcryptPasswordHasher,
@@ -20,13 +19,14 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS } from '@latchkey/domain';
-import type { AuditLog, AuthDeps, AuthService, Mailer, PasswordHasher, SecondFactorDeps, ThrottleStore, UserRepository } from '@latchkey/domain';
+import { AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
+import type { AuditLog, AuthDeps, AuthService, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import { secretBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
+import { outboxWorker } from './outbox-worker';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
 export interface Services {
@@ -39,9 +39,11 @@ export interface Services {
   audit: AuditLog;
   /** Present when RESET_TOKEN_DELIVERY=email. */
   resetEmails?: PasswordResetEmails;
+  /** Sends the mail of the outbox table: woken by each change that writes some; servers start its polling. */
+  outbox: OutboxWorker;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
   verifyMail(): Promise<void>;
-  /** Delivers queued emails, then closes the database pool. */
+  /** Sends what the outbox has due (within its drain deadline; the rest stays stored), then closes the database pool. */
   close(): Promise<void>;
 }
 
@@ -55,8 +57,10 @@ export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
   logger?: Logger;
-  /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
+  /** Retries of emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
   mailRetry?: { attempts: number; backoffMs: number };
+  /** The outbox worker's other bounds (batch, poll interval, lease, deadlines); see DEFAULT_OUTBOX_SETTINGS. */
+  outbox?: Partial<OutboxWorkerSettings>;
   /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
   /** Delete audit events past AUDIT_RETENTION_DAYS now and every hour (servers, not commands). */
@@ -82,7 +86,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const redis = config.REDIS_URL ? await connectRedis(config, logger) : undefined;
   // Redis shares the failure counters between instances; memory counts per process.
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
-  const mail = mailConfigured(config) ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
+  const mail = mailConfigured(config) ? createMail(config, logger) : undefined;
+  const outbox = outboxWorker(knex, config, logger, { ...options.mailRetry, ...options.outbox });
   const audit = overrides.audit ?? new KnexAuditLog(knex);
   const deps: AuthDeps = {
     users: new KnexUserRepository(knex),
@@ -96,19 +101,19 @@ export async function createServices(config: Config, options: ServiceOptions = {
     ...throttles(config, throttleStore),
     secondFactor: secondFactor(config, knex, throttleStore, logger),
     settings: sessionSettings(config),
-    account: accountLifecycle(config, knex, throttleStore, mail?.queue, logger),
+    account: accountLifecycle(config, knex, throttleStore, mail && outbox),
     ...overrides,
   };
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const auth = authService(deps);
   const resetEmails =
     mail && config.RESET_TOKEN_DELIVERY === 'email'
-      ? new PasswordResetEmails(auth.passwords, mail.queue, {
-          urlTemplate: config.RESET_URL_TEMPLATE ?? '',
-          tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
-          onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
-        })
+      ? new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: config.RESET_URL_TEMPLATE ?? '', tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000 })
       : undefined;
+  if (mail) {
+    outbox.handle(MAIL_TOPIC, mailDelivery(mail.mailer));
+    for (const [topic, handler] of Object.entries({ ...auth.account.outboxHandlers(), ...resetEmails?.outboxHandlers() })) outbox.handle(topic, handler);
+  }
   return {
     config,
     knex,
@@ -117,6 +122,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     auth,
     audit,
     resetEmails,
+    outbox,
     verifyMail: async () => {
       try {
         await mail?.smtp?.verify();
@@ -126,9 +132,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     },
     close: async () => {
       await stopPruning();
-      await resetEmails?.drain();
-      await auth.account.drain();
-      await mail?.queue.drain();
+      await outbox.close();
       mail?.smtp?.close();
       await Promise.all([knex.destroy(), redis?.close(), hashing.close()]);
     },
@@ -208,11 +212,11 @@ function mailConfigured(config: Config): boolean {
   return config.RESET_TOKEN_DELIVERY === 'email' || config.EMAIL_VERIFICATION !== 'off' || config.SMTP_URL !== undefined;
 }
 
-function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, mailer: Mailer | undefined, logger: Logger): AuthDeps['account'] {
+function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, outbox: Outbox | undefined): AuthDeps['account'] {
   return {
     accounts: new KnexAccountRepository(knex),
     emailTokens: new KnexEmailTokenRepository(knex),
-    mailer,
+    outbox,
     // Counted apart from reset requests, on the same store (shared through Redis when configured).
     resendThrottle: new ResetThrottle(
       throttleStore,
@@ -223,7 +227,6 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
       },
       VERIFICATION_RESENDS,
     ),
-    onError: (error) => logger.error({ err: (error as Error).message }, 'account email could not be sent'),
     settings: {
       verification: config.EMAIL_VERIFICATION,
       tokenTtlMs: config.VERIFICATION_TOKEN_TTL_SECONDS * 1000,
@@ -260,14 +263,9 @@ export function pruneAuditEvery(intervalMs: number, audit: AuditLog, config: Con
   };
 }
 
-function createMail(config: Config, logger: Logger, retry: { attempts: number; backoffMs: number }): { queue: QueuedMailer; smtp?: SmtpMailer } {
+function createMail(config: Config, logger: Logger): { mailer: Mailer; smtp?: SmtpMailer } {
   const smtp = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM ?? '' }) : undefined;
-  const queue = new QueuedMailer(smtp ?? developmentMailer(config, logger), {
-    ...retry,
-    onFailure: (error, to, attempts) =>
-      logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
-  });
-  return { queue, smtp };
+  return { mailer: smtp ?? developmentMailer(config, logger), smtp };
 }
 
 /**

@@ -16,3 +16,5 @@ export { KnexEmailTokenRepository } from './knex-email-token-repository';
 export { KnexAccountRepository } from './knex-account-repository';
 export { KnexSecondFactorRepository } from './knex-second-factor-repository';
 export { KnexPendingLoginRepository } from './knex-pending-login-repository';
+export { KnexOutboxStore } from './knex-outbox-store';
+export { OUTBOX_TABLE, insertOutboxMessages } from './knex-outbox-rows';
