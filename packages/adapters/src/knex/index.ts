@@ -16,3 +16,4 @@ export { KnexEmailTokenRepository } from './knex-email-token-repository';
 export { KnexAccountRepository } from './knex-account-repository';
 export { KnexSecondFactorRepository } from './knex-second-factor-repository';
 export { KnexPendingLoginRepository } from './knex-pending-login-repository';
+export { KnexSigningKeyRepository } from './knex-signing-key-repository';

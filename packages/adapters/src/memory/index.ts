@@ -9,3 +9,4 @@ export { MemoryAccountRepository } from './memory-account-repository';
 export type { MemoryAccountStores } from './memory-account-repository';
 export { MemorySecondFactorRepository } from './memory-second-factor-repository';
 export { MemoryPendingLoginRepository } from './memory-pending-login-repository';
+export { MemorySigningKeyRepository } from './memory-signing-key-repository';
