@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import {
   AesGcmSecretBox,
   BcryptPasswordHasher,
+  JoseTokenSigner,
   KnexAccountRepository,
   KnexAuditLog,
   KnexEmailTokenRepository,
@@ -14,6 +15,7 @@ import {
   KnexPendingLoginRepository,
   KnexSecondFactorRepository,
   KnexSessionRepository,
+  KnexSigningKeyRepository,
   KnexUserRepository,
   MemoryThrottleStore,
   createKnex,
@@ -22,7 +24,7 @@ import {
 } from '@latchkey/adapters';
 import type { AuthService } from '@latchkey/domain';
 import { createAuth, SecondFactorThrottle } from '@latchkey/domain';
-import type { AuthServiceDeps, SecondFactorDeps } from '@latchkey/domain';
+import type { AuthServiceDeps, SecondFactorDeps, TokenDeps } from '@latchkey/domain';
 import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
 import type { LogLevel } from '../src/logger';
@@ -55,6 +57,17 @@ export interface TestServerOptions {
   logLevel?: LogLevel;
   /** The second factor's storage and settings; by default on the same database, a key of the test's, 5 wrong codes per account. */
   secondFactor?: (knex: Knex) => SecondFactorDeps;
+  /** Signed tokens; by default keys stored on the same database, sealed with a key of the test's, 5-minute tokens, a 10-minute overlap. */
+  tokens?: (knex: Knex) => TokenDeps;
+}
+
+export function defaultTokens(knex: Knex): TokenDeps {
+  return {
+    signer: new JoseTokenSigner(),
+    keys: new KnexSigningKeyRepository(knex),
+    box: new AesGcmSecretBox([randomBytes(32)]),
+    settings: { algorithm: 'EdDSA', ttlMs: 300_000, overlapMs: 600_000 },
+  };
 }
 
 function defaultSecondFactor(knex: Knex): SecondFactorDeps {
@@ -85,6 +98,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     audit,
     account: { accounts: new KnexAccountRepository(knex), emailTokens: new KnexEmailTokenRepository(knex) },
     secondFactor: (options.secondFactor ?? defaultSecondFactor)(knex),
+    tokens: (options.tokens ?? defaultTokens)(knex),
     ...overrides,
   });
   const readiness = new Readiness(() => databaseReadiness(knex), 500);

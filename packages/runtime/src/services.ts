@@ -9,7 +9,9 @@ import {
   KnexSessionRepository,
   KnexUserRepository,
   FileMailer,
+  JoseTokenSigner,
   KnexAccountRepository,
+  KnexSigningKeyRepository,
   KnexEmailTokenRepository,
   MemoryThrottleStore,
   QueuedMailer,
@@ -22,10 +24,10 @@ import {
 } from '@latchkey/adapters';
 import type { AuthService } from '@latchkey/domain';
 import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
-import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
-import { secretBoxFor } from './encryption-keys';
+import { secretBoxFor, tokenBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
 
@@ -85,6 +87,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const audit = new KnexAuditLog(knex);
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const mail = mailConfigured(config) ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
+  const box = secretBoxFor(config, logger);
   const auth = createAuth({
     users,
     resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -107,7 +110,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     secondFactor: {
       factors: new KnexSecondFactorRepository(knex),
       pendingLogins: new KnexPendingLoginRepository(knex),
-      box: secretBoxFor(config, logger),
+      box,
       // Wrong codes count on a key of their own in the same store: shared through Redis.
       throttle: new SecondFactorThrottle(throttleStore, {
         failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
@@ -122,6 +125,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       resetTokensPerUser: config.RESET_TOKENS_PER_USER,
     },
     account: accountLifecycle(config, knex, throttleStore, mail?.queue, logger),
+    tokens: sessionTokens(config, knex, tokenBoxFor(config, box), logger),
   });
   const resetEmails =
     mail && config.RESET_TOKEN_DELIVERY === 'email'
@@ -184,6 +188,24 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
       verifyUrlTemplate: config.VERIFY_URL_TEMPLATE,
       emailChangeUrlTemplate: config.EMAIL_CHANGE_URL_TEMPLATE,
     },
+  };
+}
+
+/** Signed tokens: keys from JWT_SIGNING_KEYS, or stored in the database and sealed with ENCRYPTION_KEYS. */
+function sessionTokens(config: Config, knex: Knex, box: SecretBox, logger: Logger): TokenDeps {
+  return {
+    signer: new JoseTokenSigner(),
+    keys: new KnexSigningKeyRepository(knex),
+    box,
+    configuredKeys: config.JWT_SIGNING_KEYS,
+    settings: {
+      algorithm: config.JWT_ALGORITHM,
+      ttlMs: config.JWT_TTL_SECONDS * 1000,
+      overlapMs: config.JWT_KEY_OVERLAP_SECONDS * 1000,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    },
+    onError: (error) => logger.error({ err: (error as Error).message }, 'signing keys'),
   };
 }
 
