@@ -83,7 +83,7 @@ function isZlibError(error: unknown): boolean {
 /** A 200 that its route marked public, and that carries no cookie. */
 function isPublicAnswer(ctx: Context): boolean {
   const cacheControl: unknown = ctx.response.get('Cache-Control');
-  return ctx.status === 200 && typeof cacheControl === 'string' && cacheControl.startsWith('public') && !ctx.response.has('Set-Cookie');
+  return ctx.status === 200 && typeof cacheControl === 'string' && cacheControl.startsWith('public') && ctx.response.headers['set-cookie'] === undefined;
 }
 
 function hasBody(ctx: Context): boolean {

@@ -132,9 +132,9 @@ export const VARIABLES = {
   JWT_ISSUER: variable(
     z.url({ protocol: /^https?$/, message: 'use the URL the service is reached at, e.g. https://auth.example.com' }).optional(),
     '`iss` of the tokens of POST /sessions/token; unset: the origin the request reached (behind a proxy, with TRUST_PROXY).',
-    '(the public origin)',
+    '(unset)',
   ),
-  JWT_AUDIENCE: variable(z.string().min(1).optional(), '`aud` of the tokens: what the services checking them expect.', '(JWT_ISSUER)'),
+  JWT_AUDIENCE: variable(z.string().min(1).optional(), '`aud` of the tokens: what the services checking them expect; unset: the issuer.', '(unset)'),
   JWT_TTL_SECONDS: variable(integer(30, 3600).default(300), 'Lifetime of a token (never past the end of its session); an ended session\'s tokens live at most this long.'),
   JWT_ALGORITHM: variable(z.enum(SIGNING_ALGORITHMS).default('EdDSA'), 'Algorithm of the signing keys generated here: `EdDSA` (Ed25519) or `ES256` (P-256).'),
   JWT_KEY_OVERLAP_SECONDS: variable(
@@ -147,7 +147,7 @@ export const VARIABLES = {
       .transform((value, ctx) => signingKeys(value, ctx))
       .default([]),
     'A JSON array of private JWKs (Ed25519 or P-256): the first signs, all are published; `latchkey keys rotate` is then refused. Unset: keys are generated at the first start and stored in the database, sealed with ENCRYPTION_KEYS.',
-    '(unset)',
+    '(none)',
   ),
 } as const;
 

@@ -138,7 +138,8 @@ export class SessionTokens {
       const pairs = await this.configuredPairs();
       return { source: 'JWT_SIGNING_KEYS', keys: pairs.map((pair, index) => configuredTimeline(pair, index)) };
     }
-    return { source: 'database', keys: this.timelines(await this.readKeys()) };
+    // Read only: listing never makes the first key.
+    return { source: 'database', keys: this.timelines(await this.repository().list()) };
   }
 
   /**
