@@ -87,7 +87,10 @@ export const FORGED_IDENTITY: OutgoingHttpHeaders = {
   'X-Latchkey-User-Id': ['1', '2'],
   'x-latchkey-email': 'admin@example.com',
   'X-LATCHKEY-SESSION-ID': 'forged',
+  // Names with underscores: CGI-style frameworks read them as the dashed ones.
   X_Latchkey_User_Id: '1',
+  'X-Latchkey_Email': 'admin@example.com',
+  'X-Latchkey-Session_Id': 'forged',
 };
 
 /** The identity headers the application received: only Latchkey's, each once. */
