@@ -26,7 +26,8 @@ function configuration(apiPort: number, upstreamPort: number, latchkey: string):
   return `{\n\tadmin off\n\tauto_https off\n}\n\n${site}`;
 }
 
-describe.skipIf(!caddyInstalled)('an application behind Caddy forward_auth (tools/caddy/Caddyfile)', () => {
+// CI installs it (tools/ci-services.sh): there, a missing one fails the test instead of skipping it.
+describe.skipIf(!caddyInstalled && process.env.LATCHKEY_REQUIRE_SERVICES !== '1')('an application behind Caddy forward_auth (tools/caddy/Caddyfile)', () => {
   beforeAll(async () => {
     port = await freePort();
     [api, upstream] = await Promise.all([
