@@ -155,7 +155,9 @@ describe('POST /sessions/token and GET /.well-known/jwks.json, checked as a sepa
     await register('ada@example.com');
     const session = await login('ada@example.com');
     const before = await issued(session);
-    // Cached by a service that started before the rotation; it refetches for a kid it does not know.
+    // Cached by a service that started before the rotation; it refetches for a kid it does not
+    // know. jose waits 30 s between fetches by default, far less than any overlap (120 s at
+    // least): none here only because this test does not wait.
     const cached = verifier({ cooldownDuration: 0 });
     await jwtVerify(before, cached, { currentDate: new Date(clock.now()) });
 
