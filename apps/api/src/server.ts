@@ -28,6 +28,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const metrics = new Metrics();
   const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
   await services.verifyMail();
+  // The first start on a new database makes the first signing key (one instance wins the race, the others read it).
+  await services.auth.tokens.prepare().catch((error: unknown) => logger.info({ err: (error as Error).message }, 'signed tokens are unavailable until this is fixed'));
   const readiness = new Readiness(() => databaseReadiness(services.knex));
   const app = createApp({
     auth: services.auth,

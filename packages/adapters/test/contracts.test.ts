@@ -19,12 +19,13 @@ import {
   outboxContract,
   passwordHasherContract,
   passwordResetTokenRepositoryContract,
+  signingKeyRepositoryContract,
   secondFactorRepositoryContract,
   sessionRepositoryContract,
   throttleStoreContract,
   userRepositoryContract,
 } from '@latchkey/adapters/testing';
-import type { OutboxFixture, ThrottleFixture } from '@latchkey/adapters/testing';
+import type { OutboxFixture, SigningKeyStoreFixture, ThrottleFixture } from '@latchkey/adapters/testing';
 import {
   BcryptPasswordHasher,
   BoundedPasswordHasher,
@@ -36,10 +37,12 @@ import {
   KnexPendingLoginRepository,
   KnexSecondFactorRepository,
   KnexSessionRepository,
+  KnexSigningKeyRepository,
   KnexUserRepository,
   MemoryAuditLog,
   MemoryPendingLoginRepository,
   MemorySecondFactorRepository,
+  MemorySigningKeyRepository,
   MemoryThrottleStore,
   RedisThrottleStore,
   ThreadedBcryptPasswordHasher,
@@ -73,6 +76,8 @@ interface Ports {
   throttleStore: () => Promise<ThrottleFixture>;
   /** The outbox with the repositories that write to it, and a rival claimer on a second connection. */
   outbox: () => Promise<OutboxFixture>;
+  /** The signing keys of tokens, and the same storage through a second pool where it has one. */
+  signingKeys: () => Promise<SigningKeyStoreFixture>;
   /** A hasher, and one of the same kind with weaker settings. */
   passwordHasher: { make: () => PasswordHasher; weaker: () => PasswordHasher };
 }
@@ -124,6 +129,7 @@ const SUITES: Suite[] = [
       }),
   },
   { port: 'outbox', run: (backend, open) => outboxContract(vitestApi, backend.name, open) },
+  { port: 'signingKeys', run: (backend, open) => signingKeyRepositoryContract(vitestApi, backend.name, open) },
   { port: 'throttleStore', run: (backend, open) => throttleStoreContract(vitestApi, backend.name, open) },
   { port: 'passwordHasher', run: (backend, { make, weaker }) => passwordHasherContract(vitestApi, backend.name, make, weaker) },
 ];
@@ -132,11 +138,12 @@ let scratch: ScratchDatabase | undefined;
 const threadedHashers: ThreadedBcryptPasswordHasher[] = [];
 
 const BACKENDS: Backend[] = [
-  { name: 'memory', inProcess: true, storage: memoryStorage, outbox: async () => memoryStores(), throttleStore: memoryThrottleStore },
+  { name: 'memory', inProcess: true, storage: memoryStorage, outbox: async () => memoryStores(), signingKeys: async () => ({ keys: new MemorySigningKeyRepository() }), throttleStore: memoryThrottleStore },
   ...(['better-sqlite3', 'sqlite3'] as const satisfies readonly SqliteDriver[]).map((driver) => ({
     name: `Knex + ${driver} file`,
     storage: () => sqliteStorage(driver),
     outbox: () => sqliteOutbox(driver),
+    signingKeys: () => sqliteSigningKeys(driver),
   })),
   {
     name: 'Knex + pg',
@@ -150,6 +157,7 @@ const BACKENDS: Backend[] = [
     },
     storage: () => postgresStorage(scratch!),
     outbox: () => postgresOutbox(scratch!),
+    signingKeys: () => postgresSigningKeys(scratch!),
   },
   { name: 'Redis', requires: checkRedis, throttleStore: redisThrottleStore },
   { name: 'bcrypt', passwordHasher: { make: () => new BcryptPasswordHasher(5), weaker: () => new BcryptPasswordHasher(4) } },
@@ -191,6 +199,9 @@ function runOn(backend: Backend, suite: Suite): void {
       break;
     case 'outbox':
       if (backend.outbox) suite.run(backend, backend.outbox);
+      break;
+    case 'signingKeys':
+      if (backend.signingKeys) suite.run(backend, backend.signingKeys);
       break;
     case 'throttleStore':
       if (backend.throttleStore) suite.run(backend, backend.throttleStore);
@@ -283,6 +294,33 @@ async function postgresOutbox(database: ScratchDatabase): Promise<OutboxFixture>
   const knex = database.connectToSchema(schema);
   await migrateToLatest(knex);
   return knexOutbox(knex, database.connectToSchema(schema), async () => {});
+}
+
+/** A second pool on the same file or schema: the races run through both, as two instances. */
+function knexSigningKeys(knex: Knex, other: Knex, drop: () => Promise<void>): SigningKeyStoreFixture {
+  return {
+    keys: new KnexSigningKeyRepository(knex),
+    other: new KnexSigningKeyRepository(other),
+    close: async () => {
+      await Promise.all([knex.destroy(), other.destroy()]);
+      await drop();
+    },
+  };
+}
+
+async function sqliteSigningKeys(driver: SqliteDriver): Promise<SigningKeyStoreFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-signing-keys-'));
+  const url = `sqlite:${join(dir, 'keys.db')}?driver=${driver}`;
+  const knex = createKnex(url);
+  await migrateToLatest(knex);
+  return knexSigningKeys(knex, createKnex(url), async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function postgresSigningKeys(database: ScratchDatabase): Promise<SigningKeyStoreFixture> {
+  const schema = await database.createSchema('signing_keys');
+  const knex = database.connectToSchema(schema);
+  await migrateToLatest(knex);
+  return knexSigningKeys(knex, database.connectToSchema(schema), async () => {});
 }
 
 async function memoryThrottleStore(): Promise<ThrottleFixture> {

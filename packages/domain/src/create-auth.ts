@@ -22,6 +22,9 @@ import { SecondFactors } from './second-factor/second-factors';
 import { UNCONFIGURED_SECOND_FACTORS } from './second-factor/unconfigured-second-factors';
 import { SessionManager } from './sessions/session-manager';
 import type { SessionRepository } from './sessions/session-repository';
+import type { TokenDeps } from './tokens/session-tokens';
+import { SessionTokens } from './tokens/session-tokens';
+import { UNCONFIGURED_TOKENS } from './tokens/unconfigured-tokens';
 import { Registration } from './users/registration';
 import type { UserRepository } from './users/user-repository';
 
@@ -50,6 +53,8 @@ export interface AuthDeps {
   account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'outbox' | 'resendThrottle' | 'settings'>;
   /** TOTP and recovery codes; users cannot enrol one when absent. */
   secondFactor?: SecondFactorDeps;
+  /** Signed tokens for sessions and the key set verifying them; unavailable when absent. */
+  tokens?: TokenDeps;
 }
 
 /** @deprecated the name of AuthDeps before createAuth. */
@@ -72,5 +77,6 @@ export function createAuth(deps: AuthDeps): AuthService {
   const passwordCheck = new PasswordCheck(users, hasher);
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });
-  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor });
+  const tokens = deps.tokens ? new SessionTokens(deps.tokens, sessions, clock) : UNCONFIGURED_TOKENS;
+  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor, tokens });
 }

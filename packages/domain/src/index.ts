@@ -9,6 +9,7 @@ export * from './second-factor/index';
 export * from './notifications/index';
 export * from './outbox/index';
 export * from './audit/index';
+export * from './tokens/index';
 export * from './auth-service';
 export * from './create-auth';
 export * from './auth-settings';

@@ -9,7 +9,9 @@ import {
   KnexSessionRepository,
   KnexUserRepository,
   FileMailer,
+  JoseTokenSigner,
   KnexAccountRepository,
+  KnexSigningKeyRepository,
   KnexEmailTokenRepository,
   MemoryThrottleStore,
   RedisThrottleStore,
@@ -20,10 +22,10 @@ import {
   sqliteFilename,
 } from '@latchkey/adapters';
 import { AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
-import type { AuditLog, AuthDeps, AuthService, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, ThrottleStore, UserRepository } from '@latchkey/domain';
+import type { AuditLog, AuthDeps, AuthService, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
-import { secretBoxFor } from './encryption-keys';
+import { secretBoxFor, tokenBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
 import { outboxWorker } from './outbox-worker';
@@ -89,6 +91,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const mail = mailConfigured(config) ? createMail(config, logger) : undefined;
   const outbox = outboxWorker(knex, config, logger, { ...options.mailRetry, ...options.outbox });
   const audit = overrides.audit ?? new KnexAuditLog(knex);
+  const box = secretBoxFor(config, logger);
   const deps: AuthDeps = {
     users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -99,9 +102,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
     onAuditFailure: (error, event) => logger.error({ ...event, err: (error as Error).message }, 'audit event could not be recorded'),
     policy: passwordPolicy(config),
     ...throttles(config, throttleStore),
-    secondFactor: secondFactor(config, knex, throttleStore, logger),
+    secondFactor: secondFactor(config, knex, throttleStore, box),
     settings: sessionSettings(config),
     account: accountLifecycle(config, knex, throttleStore, mail && outbox),
+    tokens: sessionTokens(config, knex, tokenBoxFor(config, box), logger),
     ...overrides,
   };
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
@@ -182,11 +186,11 @@ function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'thrott
   };
 }
 
-function secondFactor(config: Config, knex: Knex, store: ThrottleStore, logger: Logger): SecondFactorDeps {
+function secondFactor(config: Config, knex: Knex, store: ThrottleStore, box: SecretBox): SecondFactorDeps {
   return {
     factors: new KnexSecondFactorRepository(knex),
     pendingLogins: new KnexPendingLoginRepository(knex),
-    box: secretBoxFor(config, logger),
+    box,
     // Wrong codes count on a key of their own in the same store: shared through Redis.
     throttle: new SecondFactorThrottle(store, {
       failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
@@ -235,6 +239,24 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
       verifyUrlTemplate: config.VERIFY_URL_TEMPLATE,
       emailChangeUrlTemplate: config.EMAIL_CHANGE_URL_TEMPLATE,
     },
+  };
+}
+
+/** Signed tokens: keys from JWT_SIGNING_KEYS, or stored in the database and sealed with ENCRYPTION_KEYS. */
+function sessionTokens(config: Config, knex: Knex, box: SecretBox, logger: Logger): TokenDeps {
+  return {
+    signer: new JoseTokenSigner(),
+    keys: new KnexSigningKeyRepository(knex),
+    box,
+    configuredKeys: config.JWT_SIGNING_KEYS,
+    settings: {
+      algorithm: config.JWT_ALGORITHM,
+      ttlMs: config.JWT_TTL_SECONDS * 1000,
+      overlapMs: config.JWT_KEY_OVERLAP_SECONDS * 1000,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    },
+    onError: (error) => logger.error({ err: (error as Error).message }, 'signing keys'),
   };
 }
 

@@ -18,3 +18,4 @@ export { KnexSecondFactorRepository } from './knex-second-factor-repository';
 export { KnexPendingLoginRepository } from './knex-pending-login-repository';
 export { KnexOutboxStore } from './knex-outbox-store';
 export { OUTBOX_TABLE, insertOutboxMessages } from './knex-outbox-rows';
+export { KnexSigningKeyRepository } from './knex-signing-key-repository';

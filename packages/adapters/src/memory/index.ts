@@ -11,3 +11,4 @@ export { MemorySecondFactorRepository } from './memory-second-factor-repository'
 export { MemoryPendingLoginRepository } from './memory-pending-login-repository';
 export { MemoryOutboxStore } from './memory-outbox-store';
 export type { MemoryStores } from './memory-stores';
+export { MemorySigningKeyRepository } from './memory-signing-key-repository';

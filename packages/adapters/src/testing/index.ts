@@ -16,3 +16,5 @@ export { userRepositoryContract } from './user-repository-contract';
 export type { RepositoryFixture } from './user-repository-contract';
 export { OUTBOX_RACE_ROUNDS, outboxContract } from './outbox-contract';
 export type { OutboxFixture } from './outbox-contract';
+export { signingKeyRepositoryContract, storedSigningKey } from './signing-key-repository-contract';
+export type { SigningKeyStoreFixture } from './signing-key-repository-contract';

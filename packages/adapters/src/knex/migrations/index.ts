@@ -7,6 +7,7 @@ import * as createPasswordResetTokens from './20261125-004-create-password-reset
 import * as accountLifecycle from './20261125-005-account-lifecycle';
 import * as createSecondFactors from './20261125-006-create-second-factors';
 import * as createOutbox from './20261203-007-create-outbox';
+import * as createSigningKeys from './20261203-008-create-signing-keys';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125-005-account-lifecycle', accountLifecycle],
   ['20261125-006-create-second-factors', createSecondFactors],
   ['20261203-007-create-outbox', createOutbox],
+  ['20261203-008-create-signing-keys', createSigningKeys],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */
