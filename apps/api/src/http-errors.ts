@@ -46,6 +46,12 @@ export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }
   no_live_session: { status: 401 },
   signing_key_unavailable: { status: 503 },
   key_rotation_refused: { status: 409 },
+  // Operators' webhooks (the command line) and the admin API's keys:
+  unknown_webhook_endpoint: { status: 404, message: 'not found' },
+  unknown_webhook_delivery: { status: 404, message: 'not found' },
+  invalid_api_key: { status: 401, message: 'a valid API key is required' },
+  read_only_api_key: { status: 403, message: 'this API key is read-only' },
+  unknown_api_key: { status: 404, message: 'not found' },
 };
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */

@@ -25,6 +25,8 @@ import type { SessionRepository } from './sessions/session-repository';
 import type { TokenDeps } from './tokens/session-tokens';
 import { SessionTokens } from './tokens/session-tokens';
 import { UNCONFIGURED_TOKENS } from './tokens/unconfigured-tokens';
+import type { EventSubscriptions } from './webhooks/webhook-events';
+import { WebhookEvents, noWebhookEvents } from './webhooks/webhook-events';
 import { Registration } from './users/registration';
 import type { UserRepository } from './users/user-repository';
 
@@ -55,6 +57,11 @@ export interface AuthDeps {
   secondFactor?: SecondFactorDeps;
   /** Signed tokens for sessions and the key set verifying them; unavailable when absent. */
   tokens?: TokenDeps;
+  /**
+   * Webhook events: which types some endpoint wants, and what to wake once a change wrote
+   * some. Without it no event is written.
+   */
+  webhooks?: { subscriptions: EventSubscriptions; wake?: () => void };
 }
 
 /** @deprecated the name of AuthDeps before createAuth. */
@@ -67,13 +74,25 @@ export function createAuth(deps: AuthDeps): AuthService {
   const policy = deps.policy ?? new PasswordPolicy();
   const settings = { ...DEFAULT_SESSION_SETTINGS, ...deps.settings };
   const audit = new AuditRecorder(deps.audit, clock, deps.onAuditFailure);
-  const sessions = new SessionManager(deps.sessions, settings, clock, audit);
-  const registration = new Registration({ users, hasher, policy, audit });
+  const events = deps.webhooks ? new WebhookEvents({ ...deps.webhooks, users, clock }) : noWebhookEvents(users, clock);
+  const sessions = new SessionManager(deps.sessions, settings, clock, audit, events);
+  const registration = new Registration({ users, hasher, policy, audit, events });
   const secondFactor = deps.secondFactor
-    ? new SecondFactors(deps.secondFactor, { users, hasher, sessions, audit, clock })
+    ? new SecondFactors(deps.secondFactor, { users, hasher, sessions, audit, clock, events })
     : UNCONFIGURED_SECOND_FACTORS;
-  const account = new AccountLifecycle({ ...(deps.account ?? NO_ACCOUNT_STORAGE), users, hasher, policy, clock, audit, throttle: deps.throttle, registration });
-  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions, resetNotice: (user, client) => account.resetNotice(user, client) });
+  const account = new AccountLifecycle({
+    ...(deps.account ?? NO_ACCOUNT_STORAGE),
+    users,
+    hasher,
+    policy,
+    clock,
+    audit,
+    throttle: deps.throttle,
+    registration,
+    events,
+    sessionEvents: sessions,
+  });
+  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions, events, resetNotice: (user, client) => account.resetNotice(user, client) });
   const passwordCheck = new PasswordCheck(users, hasher);
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });

@@ -10,6 +10,7 @@ export * from './notifications/index';
 export * from './outbox/index';
 export * from './audit/index';
 export * from './tokens/index';
+export * from './webhooks/index';
 export * from './auth-service';
 export * from './create-auth';
 export * from './auth-settings';

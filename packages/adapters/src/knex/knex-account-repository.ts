@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AccountRepository, OutboxMessage, Session } from '@latchkey/domain';
+import type { AccountRepository, ChangeMessages, OutboxMessage, Session } from '@latchkey/domain';
+import { messagesOf } from '@latchkey/domain';
 import { insertOutboxMessages } from './knex-outbox-rows';
 import { normalizeEmail } from '@latchkey/domain';
 import { deleteSessionsReturning } from './knex-session-repository';
@@ -20,12 +21,12 @@ const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens', 'seco
 export class KnexAccountRepository implements AccountRepository {
   constructor(private readonly knex: Knex) {}
 
-  changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string, mail?: readonly OutboxMessage[]): Promise<Session[] | null> {
+  changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string, mail?: ChangeMessages<Session[]>): Promise<Session[] | null> {
     return this.knex.transaction(async (trx) => {
       const changed = await trx('users').where({ id: userId, hashed_password: currentHash }).update({ hashed_password: newHash });
       if (changed === 0) return null;
       const ended = await deleteSessionsReturning(trx, trx('sessions').where('user_id', userId).whereNot('id', keepSessionId));
-      await insertOutboxMessages(trx, mail);
+      await insertOutboxMessages(trx, messagesOf(mail, ended));
       return ended;
     });
   }
@@ -45,8 +46,13 @@ export class KnexAccountRepository implements AccountRepository {
     });
   }
 
-  async markVerified(userId: number, at: number): Promise<boolean> {
-    return (await this.knex('users').where('id', userId).update({ email_verified_at: at })) === 1;
+  async markVerified(userId: number, at: number, mail?: readonly OutboxMessage[]): Promise<boolean> {
+    if (!mail?.length) return (await this.knex('users').where('id', userId).update({ email_verified_at: at })) === 1;
+    return this.knex.transaction(async (trx) => {
+      if ((await trx('users').where('id', userId).update({ email_verified_at: at })) !== 1) return false;
+      await insertOutboxMessages(trx, mail);
+      return true;
+    });
   }
 
   async registeredAt(userId: number): Promise<number | null> {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EmailChange, EmailTokenIssueOptions, EmailTokenPurpose, EmailTokenRepository, OutboxMessage, StoredEmailToken } from '@latchkey/domain';
+import type { EmailChange, EmailTokenIssueOptions, EmailTokenPurpose, EmailTokenRepository, OutboxMessage, StoredEmailToken, VerifiedAddress } from '@latchkey/domain';
 import { insertOutboxMessages } from './knex-outbox-rows';
 import { NoResultFound, UserAlreadyExistsError, normalizeEmail } from '@latchkey/domain';
 import { isUniqueViolation } from './knex-user-repository';
@@ -46,7 +46,7 @@ export class KnexEmailTokenRepository implements EmailTokenRepository {
     });
   }
 
-  verify(digest: string, now: number): Promise<number | null> {
+  verify(digest: string, now: number, mail?: (verified: VerifiedAddress) => readonly OutboxMessage[]): Promise<number | null> {
     return this.knex.transaction(async (trx) => {
       const token = await this.take(trx, digest, 'verify', now);
       if (!token) return null;
@@ -56,6 +56,7 @@ export class KnexEmailTokenRepository implements EmailTokenRepository {
         .update({ email_verified_at: now });
       if (updated === 0) return null;
       await trx(TABLE).where({ user_id: token.userId, purpose: 'verify' }).del();
+      await insertOutboxMessages(trx, mail?.(token));
       return token.userId;
     });
   }

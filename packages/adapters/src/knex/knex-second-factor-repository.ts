@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { SecondFactor, SecondFactorRepository } from '@latchkey/domain';
+import type { OutboxMessage, SecondFactor, SecondFactorRepository } from '@latchkey/domain';
+import { insertOutboxMessages } from './knex-outbox-rows';
 import { rowsOf } from './knex-session-repository';
 import { toNumber } from './knex-user-repository';
 
@@ -20,7 +21,7 @@ export class KnexSecondFactorRepository implements SecondFactorRepository {
     return rowsOf(await this.knex.raw(sql, [userId, sealedSecret, at])).length === 1;
   }
 
-  enable(userId: number, sealedSecret: string, step: number, recoveryDigests: readonly string[], at: number): Promise<boolean> {
+  enable(userId: number, sealedSecret: string, step: number, recoveryDigests: readonly string[], at: number, mail?: readonly OutboxMessage[]): Promise<boolean> {
     return this.knex.transaction(async (trx) => {
       const enabled = await trx('second_factors')
         .where({ user_id: userId, sealed_secret: sealedSecret })
@@ -28,6 +29,7 @@ export class KnexSecondFactorRepository implements SecondFactorRepository {
         .update({ enabled_at: at, last_step: step });
       if (enabled !== 1) return false;
       await this.storeCodes(trx, userId, recoveryDigests);
+      await insertOutboxMessages(trx, mail);
       return true;
     });
   }
@@ -61,11 +63,14 @@ export class KnexSecondFactorRepository implements SecondFactorRepository {
     return Number(row.count);
   }
 
-  remove(userId: number): Promise<boolean> {
+  remove(userId: number, mail?: readonly OutboxMessage[]): Promise<boolean> {
     return this.knex.transaction(async (trx) => {
-      const removed = await trx('second_factors').where('user_id', userId).del();
+      // RETURNING tells whether the factor removed was enabled: only then is there an event.
+      const { sql, bindings } = trx('second_factors').where('user_id', userId).del().toSQL();
+      const removed = rowsOf(await trx.raw(`${sql} RETURNING enabled_at`, bindings as readonly Knex.Value[]));
       await trx('recovery_codes').where('user_id', userId).del();
-      return removed === 1;
+      if (removed[0]?.enabled_at != null) await insertOutboxMessages(trx, mail);
+      return removed.length === 1;
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AuthenticatedSession, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
+import type { AuthenticatedSession, ChangeMessages, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
+import { messagesOf } from '@latchkey/domain';
 import { insertOutboxMessages } from './knex-outbox-rows';
 import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
@@ -53,7 +54,7 @@ export class KnexSessionRepository implements SessionRepository {
    * read would see the old row under READ COMMITTED and insert after the change's delete.)
    * SQLite runs one writer at a time, so the statement sees either before or after.
    */
-  async open(session: Session, credential: string): Promise<boolean> {
+  async open(session: Session, credential: string, messages?: readonly OutboxMessage[]): Promise<boolean> {
     const sql = `INSERT INTO sessions (id, user_id, secret_digest, created_at, last_seen_at, ip, user_agent, strength)
       SELECT CAST(? AS TEXT), id, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
       FROM users WHERE id = ? AND hashed_password = ?${this.postgres ? ' FOR SHARE' : ''} RETURNING id`;
@@ -68,7 +69,13 @@ export class KnexSessionRepository implements SessionRepository {
       session.userId,
       credential,
     ];
-    return rowsOf(await this.knex.raw(sql, bindings)).length === 1;
+    if (!messages?.length) return rowsOf(await this.knex.raw(sql, bindings)).length === 1;
+    // With its events: the session and their rows commit together, or neither does.
+    return this.knex.transaction(async (trx) => {
+      const opened = rowsOf(await trx.raw(sql, bindings)).length === 1;
+      if (opened) await insertOutboxMessages(trx, messages);
+      return opened;
+    });
   }
 
   async findBySecretDigest(secretDigest: string): Promise<AuthenticatedSession | null> {
@@ -90,31 +97,30 @@ export class KnexSessionRepository implements SessionRepository {
     return rows.map(toSession);
   }
 
-  async end(userId: number, sessionId: string): Promise<Session | null> {
-    return (await this.deleted(this.knex, this.knex('sessions').where({ id: sessionId, user_id: userId })))[0] ?? null;
+  async end(userId: number, sessionId: string, messages?: ChangeMessages<Session[]>): Promise<Session | null> {
+    const select = (db: Knex | Knex.Transaction) => db('sessions').where({ id: sessionId, user_id: userId });
+    if (messages === undefined) return (await this.deleted(this.knex, select(this.knex)))[0] ?? null;
+    return (await this.ending(userId, select, messages))[0] ?? null;
   }
 
-  endAllBut(userId: number, keepId: string): Promise<Session[]> {
-    return this.ofOneUser(userId, (db) => this.deleted(db, db('sessions').where('user_id', userId).whereNot('id', keepId)));
+  endAllBut(userId: number, keepId: string, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    return this.ending(userId, (db) => db('sessions').where('user_id', userId).whereNot('id', keepId), messages);
   }
 
-  endAll(userId: number): Promise<Session[]> {
-    return this.ofOneUser(userId, (db) => this.deleted(db, db('sessions').where('user_id', userId)));
+  endAll(userId: number, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    return this.ending(userId, (db) => db('sessions').where('user_id', userId), messages);
   }
 
-  endBeyond(userId: number, keep: number): Promise<Session[]> {
-    return this.ofOneUser(userId, (db) => {
-      const beyond = db('sessions').select('id').where('user_id', userId).orderBy(MOST_RECENTLY_USED).offset(keep);
-      return this.deleted(db, db('sessions').whereIn('id', beyond));
-    });
+  endBeyond(userId: number, keep: number, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    return this.ending(userId, (db) => db('sessions').whereIn('id', db('sessions').select('id').where('user_id', userId).orderBy(MOST_RECENTLY_USED).offset(keep)), messages);
   }
 
   /** The users row is written first: on PostgreSQL its lock is what a concurrent open waits on. */
-  changePassword(userId: number, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<Session[]> {
+  changePassword(userId: number, hashedPassword: string, mail?: ChangeMessages<Session[]>): Promise<Session[]> {
     return this.knex.transaction(async (trx) => {
       const changed = await trx('users').where('id', userId).update({ hashed_password: hashedPassword });
       const ended = await this.deleted(trx, trx('sessions').where('user_id', userId));
-      if (changed > 0) await insertOutboxMessages(trx, mail);
+      if (changed > 0) await insertOutboxMessages(trx, messagesOf(mail, ended));
       return ended;
     });
   }
@@ -128,6 +134,20 @@ export class KnexSessionRepository implements SessionRepository {
     // Rows another statement is ending are left to it: a sweep never waits on a user's lock.
     if (this.postgres) expired.forUpdate().skipLocked();
     return this.deleted(this.knex, this.knex('sessions').whereIn('id', expired));
+  }
+
+  /**
+   * Ends the sessions `select` picks, with the messages made of them (when any ended) in the
+   * same transaction; without messages, as ofOneUser runs it.
+   */
+  private ending(userId: number, select: (db: Knex | Knex.Transaction) => Knex.QueryBuilder, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    if (messages === undefined) return this.ofOneUser(userId, (db) => this.deleted(db, select(db)));
+    return this.knex.transaction(async (trx) => {
+      if (this.postgres) await trx.raw('SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE', [userId]);
+      const ended = await this.deleted(trx, select(trx));
+      if (ended.length > 0) await insertOutboxMessages(trx, messagesOf(messages, ended));
+      return ended;
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OutboxMessage, User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import type { ChangeMessages, User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
 import { insertOutboxMessages } from './knex-outbox-rows';
 import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
@@ -9,6 +9,7 @@ import {
   assertValidChanges,
   assertValidFilter,
   checkedPage,
+  messagesOf,
   newUser,
   normalizeEmail,
 } from '@latchkey/domain';
@@ -49,8 +50,8 @@ export class KnexUserRepository implements UserRepository {
     this.preparedByKey = PreparedPostgresReads.for(knex);
   }
 
-  /** One INSERT; with mail, a transaction of it and the outbox rows. */
-  async addUser(email: string, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<User> {
+  /** One INSERT; with mail, a transaction of it and the outbox rows (made from the new user when a function). */
+  async addUser(email: string, hashedPassword: string, mail?: ChangeMessages<User>): Promise<User> {
     const insert = (db: Knex | Knex.Transaction) =>
       db('users')
         .insert({
@@ -61,10 +62,10 @@ export class KnexUserRepository implements UserRepository {
         })
         .returning('id');
     const rows = await this.write(email, () =>
-      mail?.length
+      typeof mail === 'function' || mail?.length
         ? this.knex.transaction(async (trx) => {
             const inserted = await insert(trx);
-            await insertOutboxMessages(trx, mail);
+            await insertOutboxMessages(trx, messagesOf(mail, newUser(Number((inserted[0] as { id: number }).id), email, hashedPassword)));
             return inserted;
           })
         : insert(this.knex),

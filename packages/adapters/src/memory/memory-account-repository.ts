@@ -1,4 +1,5 @@
-import type { AccountRepository, OutboxMessage, Session } from '@latchkey/domain';
+import type { AccountRepository, ChangeMessages, OutboxMessage, Session } from '@latchkey/domain';
+import { messagesOf } from '@latchkey/domain';
 import type { MemoryAuditLog } from './memory-audit-log';
 import type { MemoryEmailTokenRepository } from './memory-email-token-repository';
 import type { MemoryPasswordResetTokenRepository } from './memory-password-reset-token-repository';
@@ -21,12 +22,14 @@ export interface MemoryAccountStores {
 export class MemoryAccountRepository implements AccountRepository {
   constructor(private readonly stores: MemoryAccountStores) {}
 
-  async changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string, mail?: readonly OutboxMessage[]): Promise<Session[] | null> {
-    const user = this.stores.users.storedUser(userId);
+  async changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string, mail?: ChangeMessages<Session[]>): Promise<Session[] | null> {
+    const { users, sessions } = this.stores;
+    const user = users.storedUser(userId);
     if (user?.hashedPassword !== currentHash) return null;
-    this.stores.users.outbox.addNow(mail);
-    this.stores.users.replaceNow({ ...user, hashedPassword: newHash });
-    return this.stores.sessions.endAllBut(userId, keepSessionId);
+    const others = sessions.othersOf(userId, keepSessionId);
+    users.outbox.addNow(messagesOf(mail, others.map((session) => ({ ...session }))));
+    users.replaceNow({ ...user, hashedPassword: newHash });
+    return sessions.endNow(others);
   }
 
   async deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string, mail?: readonly OutboxMessage[]): Promise<boolean> {
@@ -42,8 +45,9 @@ export class MemoryAccountRepository implements AccountRepository {
     return true;
   }
 
-  async markVerified(userId: number, at: number): Promise<boolean> {
+  async markVerified(userId: number, at: number, mail?: readonly OutboxMessage[]): Promise<boolean> {
     if (!this.stores.users.storedUser(userId)) return false;
+    this.stores.users.outbox.addNow(mail);
     this.stores.users.changeStoredUser(userId, { emailVerifiedAt: at });
     return true;
   }

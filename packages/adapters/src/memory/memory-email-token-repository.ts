@@ -1,4 +1,4 @@
-import type { EmailChange, EmailTokenIssueOptions, EmailTokenRepository, OutboxMessage, StoredEmailToken } from '@latchkey/domain';
+import type { EmailChange, EmailTokenIssueOptions, EmailTokenRepository, OutboxMessage, StoredEmailToken, VerifiedAddress } from '@latchkey/domain';
 import { NoResultFound, normalizeEmail } from '@latchkey/domain';
 import type { MemoryUserRepository } from './memory-user-repository';
 
@@ -21,10 +21,11 @@ export class MemoryEmailTokenRepository implements EmailTokenRepository {
     for (const t of this.ofUser(token.userId, token.purpose)) if (!kept.has(t.digest)) this.tokens.delete(t.digest);
   }
 
-  async verify(digest: string, now: number): Promise<number | null> {
+  async verify(digest: string, now: number, mail?: (verified: VerifiedAddress) => readonly OutboxMessage[]): Promise<number | null> {
     const token = this.live(digest, 'verify', now);
     const user = token && this.users.storedUser(token.userId);
     if (!token || !user || normalizeEmail(user.email) !== normalizeEmail(token.email)) return null;
+    this.users.outbox.addNow(mail?.({ userId: user.id, email: user.email }));
     for (const t of this.ofUser(token.userId, 'verify')) this.tokens.delete(t.digest);
     this.users.changeStoredUser(user.id, { emailVerifiedAt: now });
     return user.id;

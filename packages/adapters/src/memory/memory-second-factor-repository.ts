@@ -1,4 +1,5 @@
-import type { SecondFactor, SecondFactorRepository } from '@latchkey/domain';
+import type { OutboxMessage, SecondFactor, SecondFactorRepository } from '@latchkey/domain';
+import type { MemoryOutboxStore } from './memory-outbox-store';
 
 /**
  * Second factors and recovery codes in Maps. Every method reads and writes within one
@@ -8,6 +9,9 @@ export class MemorySecondFactorRepository implements SecondFactorRepository {
   private readonly factors = new Map<number, SecondFactor>();
   /** Per user: code digest → used at (null while unused). */
   private readonly codes = new Map<number, Map<string, number | null>>();
+
+  /** `outbox`: where the events of enabling and removing are written, in their step (the users' outbox). */
+  constructor(private readonly outbox?: MemoryOutboxStore) {}
 
   async find(userId: number): Promise<SecondFactor | null> {
     const factor = this.factors.get(userId);
@@ -20,9 +24,10 @@ export class MemorySecondFactorRepository implements SecondFactorRepository {
     return true;
   }
 
-  async enable(userId: number, sealedSecret: string, step: number, recoveryDigests: readonly string[], at: number): Promise<boolean> {
+  async enable(userId: number, sealedSecret: string, step: number, recoveryDigests: readonly string[], at: number, mail?: readonly OutboxMessage[]): Promise<boolean> {
     const factor = this.factors.get(userId);
     if (!factor || factor.enabledAt !== null || factor.sealedSecret !== sealedSecret) return false;
+    this.outbox?.addNow(mail);
     this.factors.set(userId, { ...factor, enabledAt: at, lastStep: step });
     this.codes.set(userId, new Map(recoveryDigests.map((digest) => [digest, null])));
     return true;
@@ -52,7 +57,8 @@ export class MemorySecondFactorRepository implements SecondFactorRepository {
     return [...(this.codes.get(userId)?.values() ?? [])].filter((usedAt) => usedAt === null).length;
   }
 
-  async remove(userId: number): Promise<boolean> {
+  async remove(userId: number, mail?: readonly OutboxMessage[]): Promise<boolean> {
+    if (this.factors.get(userId)?.enabledAt != null) this.outbox?.addNow(mail);
     this.codes.delete(userId);
     return this.factors.delete(userId);
   }

@@ -1,4 +1,5 @@
-import type { AuthenticatedSession, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
+import type { AuthenticatedSession, ChangeMessages, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
+import { messagesOf } from '@latchkey/domain';
 import type { MemoryUserRepository } from './memory-user-repository';
 
 /**
@@ -11,8 +12,9 @@ export class MemorySessionRepository implements SessionRepository {
 
   constructor(private readonly users: MemoryUserRepository) {}
 
-  async open(session: Session, credential: string): Promise<boolean> {
+  async open(session: Session, credential: string, messages?: readonly OutboxMessage[]): Promise<boolean> {
     if (this.users.storedUser(session.userId)?.hashedPassword !== credential) return false;
+    this.users.outbox.addNow(messages);
     this.rows.set(session.id, { ...session });
     this.bySecret.set(session.secretDigest, session.id);
     return true;
@@ -34,30 +36,42 @@ export class MemorySessionRepository implements SessionRepository {
     return this.ofUser(userId).map((session) => ({ ...session }));
   }
 
-  async end(userId: number, sessionId: string): Promise<Session | null> {
+  async end(userId: number, sessionId: string, messages?: ChangeMessages<Session[]>): Promise<Session | null> {
     const session = this.rows.get(sessionId);
     if (!session || session.userId !== userId) return null;
-    return this.remove([session])[0]!;
+    return this.endNow([session], messages)[0]!;
   }
 
-  async endAllBut(userId: number, keepId: string): Promise<Session[]> {
-    return this.remove(this.ofUser(userId).filter((session) => session.id !== keepId));
+  async endAllBut(userId: number, keepId: string, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    return this.endNow(this.ofUser(userId).filter((session) => session.id !== keepId), messages);
   }
 
-  async endAll(userId: number): Promise<Session[]> {
-    return this.remove(this.ofUser(userId));
+  async endAll(userId: number, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    return this.endNow(this.ofUser(userId), messages);
   }
 
-  async endBeyond(userId: number, keep: number): Promise<Session[]> {
-    return this.remove(this.ofUser(userId).slice(keep));
+  async endBeyond(userId: number, keep: number, messages?: ChangeMessages<Session[]>): Promise<Session[]> {
+    return this.endNow(this.ofUser(userId).slice(keep), messages);
   }
 
-  async changePassword(userId: number, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<Session[]> {
+  async changePassword(userId: number, hashedPassword: string, mail?: ChangeMessages<Session[]>): Promise<Session[]> {
     const user = this.users.storedUser(userId);
     if (!user) return [];
-    this.users.outbox.addNow(mail);
+    const ended = this.ofUser(userId);
+    this.users.outbox.addNow(messagesOf(mail, ended.map((session) => ({ ...session }))));
     this.users.replaceNow({ ...user, hashedPassword });
-    return this.remove(this.ofUser(userId));
+    return this.remove(ended);
+  }
+
+  /** Ends the sessions with the messages made of them (none when nothing ended), with no await. */
+  endNow(sessions: readonly Session[], messages?: ChangeMessages<Session[]>): Session[] {
+    if (sessions.length > 0) this.users.outbox.addNow(messagesOf(messages, sessions.map((session) => ({ ...session }))));
+    return this.remove(sessions);
+  }
+
+  /** The user's sessions but `keepId` (an account change ends them). */
+  othersOf(userId: number, keepId: string): Session[] {
+    return this.ofUser(userId).filter((session) => session.id !== keepId);
   }
 
   async deleteExpired({ createdBefore, lastSeenBefore, limit }: ExpiredSessionsQuery): Promise<Session[]> {

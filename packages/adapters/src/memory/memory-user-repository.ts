@@ -1,9 +1,10 @@
-import type { OutboxMessage, User, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import type { ChangeMessages, User, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
 import {
   NoResultFound,
   UserAlreadyExistsError,
   assertValidChanges,
   assertValidFilter,
+  messagesOf,
   checkedPage,
   newUser,
   normalizeEmail,
@@ -22,10 +23,11 @@ export class MemoryUserRepository implements UserRepository {
 
   constructor(readonly outbox = new MemoryOutboxStore()) {}
 
-  async addUser(email: string, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<User> {
+  async addUser(email: string, hashedPassword: string, mail?: ChangeMessages<User>): Promise<User> {
     this.assertEmailFree(email);
-    this.outbox.addNow(mail);
-    const user = newUser(this.nextId++, email, hashedPassword);
+    const user = newUser(this.nextId, email, hashedPassword);
+    this.outbox.addNow(messagesOf(mail, { ...user }));
+    this.nextId++;
     this.rows.set(user.id, user);
     this.createdAt.set(user.id, Date.now());
     return { ...user };

@@ -10,6 +10,7 @@ import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserRepository } from '../users/user-repository';
 import { digestSecret, newSecret } from '../kernel/secrets';
 import type { AuthenticatedSession } from '../sessions/session-repository';
+import type { SessionManager } from '../sessions/session-manager';
 import type { User } from '../users/user';
 import { normalizeEmail } from '../users/user';
 import { parseEmail } from '../kernel/email';
@@ -28,10 +29,14 @@ import {
 } from '../notifications/account-emails';
 import type { Outbox } from '../outbox/outbox';
 import type { JsonObject, OutboxMessage } from '../outbox/outbox-message';
+import { messagesOf } from '../outbox/outbox-message';
+import type { Session } from '../sessions/session';
 import type { OutboxHandler } from '../outbox/outbox-worker';
 import { mailMessage } from '../outbox/mail-outbox';
 import { clientOf, numberField, stringField } from '../outbox/payload-fields';
 import type { AccountRepository } from './account-repository';
+import type { WebhookEvents } from '../webhooks/webhook-events';
+import { noWebhookEvents } from '../webhooks/webhook-events';
 import type { Registration } from '../users/registration';
 import { SIGNUP_ATTEMPT_TOPIC, VERIFICATION_REQUEST_TOPIC, signupAttempt, verificationRequest } from './account-outbox';
 
@@ -71,6 +76,10 @@ export interface AccountLifecycleDeps {
   /** The contract's registration (UserAlreadyExistsError for a known address). */
   registration: Pick<Registration, 'register'>;
   settings?: Partial<AccountLifecycleSettings>;
+  /** The events of the lifecycle's changes, written with them. */
+  events?: WebhookEvents;
+  /** Ends sessions on changes of password: its session.revoked events. */
+  sessionEvents?: { revokedEvents: SessionManager['revokedEvents'] };
 }
 
 /** The digest that replaces a deleted account's email in the audit trail. */
@@ -86,9 +95,11 @@ export function auditEmailDigest(email: string): string {
  */
 export class AccountLifecycle {
   readonly settings: AccountLifecycleSettings;
+  private readonly events: WebhookEvents;
 
   constructor(private readonly deps: AccountLifecycleDeps) {
     this.settings = { ...DEFAULT_ACCOUNT_LIFECYCLE, ...deps.settings };
+    this.events = deps.events ?? noWebhookEvents(deps.users, deps.clock);
   }
 
   get verification(): EmailVerificationMode {
@@ -109,7 +120,11 @@ export class AccountLifecycle {
     if (this.verification === 'optional' && (await this.findOrNull(address))) throw new UserAlreadyExistsError(address);
     const hashedPassword = await this.deps.hasher.hash(password);
     try {
-      const user = await this.deps.users.addUser(address, hashedPassword, this.mail(() => [verificationRequest('sign_up', { email: address })]));
+      const verification = this.mail(() => [verificationRequest('sign_up', { email: address })]);
+      const created = await this.events.prepare('user.created');
+      const mail = created.wanted ? (made: User) => [...verification, ...created.messages({ user_id: made.id, email: made.email })] : verification;
+      const user = await this.deps.users.addUser(address, hashedPassword, mail);
+      created.committed();
       await this.deps.audit.record('register', client, { userId: user.id, email: address });
       this.deps.outbox?.wake();
     } catch (error) {
@@ -132,8 +147,12 @@ export class AccountLifecycle {
 
   /** Uses a verification link; the user, their address now verified. */
   async verifyEmail(token: string, client: ClientContext = {}): Promise<User> {
-    const userId = token ? await this.deps.emailTokens.verify(digestSecret(token), this.deps.clock.now()) : null;
+    const verified = await this.events.prepare('user.email_verified');
+    const userId = token
+      ? await this.deps.emailTokens.verify(digestSecret(token), this.deps.clock.now(), (address) => verified.messages({ user_id: address.userId, email: address.email }))
+      : null;
     if (userId === null) throw new InvalidEmailTokenError();
+    verified.committed();
     const user = await this.deps.users.findUserBy({ id: userId });
     await this.deps.audit.record('email_verified', client, { userId, email: user.email });
     return user;
@@ -162,9 +181,18 @@ export class AccountLifecycle {
     await this.checkPassword(user, currentPassword, client);
     const hashedPassword = await this.deps.hasher.hash(newPassword);
     const notice = this.notice('password_changed', () => passwordChangedNotice(user.email, this.settings, this.context(client), false));
-    const ended = await this.deps.accounts.changePassword(user.id, user.hashedPassword, hashedPassword, session.id, notice);
+    const changed = await this.events.prepare('user.password_changed');
+    const revoked = await this.deps.sessionEvents?.revokedEvents('password_changed', user.email);
+    const messages = (others: Session[]) => [
+      ...notice,
+      ...changed.messages({ user_id: user.id, email: user.email, reason: 'change' }),
+      ...messagesOf(revoked?.messages, others),
+    ];
+    const ended = await this.deps.accounts.changePassword(user.id, user.hashedPassword, hashedPassword, session.id, messages);
     // Another change landed since the check: the password given is no longer the current one.
     if (ended === null) throw new WrongPasswordError();
+    changed.committed();
+    revoked?.committed();
     for (const other of ended) await this.deps.audit.record('session_ended_by_change', client, { userId: other.userId });
     await this.deps.audit.record('password_changed', client, { userId: user.id, email: user.email });
     this.deliverMail();
@@ -191,7 +219,11 @@ export class AccountLifecycle {
   async confirmEmailChange(token: string, client: ClientContext = {}): Promise<EmailChange> {
     let change: EmailChange | null;
     const context = this.context(client);
-    const notice = (made: EmailChange) => this.notice('email_changed', () => emailChangedNotice(made.previousEmail, made.email, this.settings, context));
+    const changed = await this.events.prepare('user.email_changed');
+    const notice = (made: EmailChange) => [
+      ...this.notice('email_changed', () => emailChangedNotice(made.previousEmail, made.email, this.settings, context)),
+      ...changed.messages({ user_id: made.userId, email: made.email, previous_email: made.previousEmail }),
+    ];
     try {
       change = token ? await this.deps.emailTokens.changeEmail(digestSecret(token), this.deps.clock.now(), notice) : null;
     } catch (error) {
@@ -199,6 +231,7 @@ export class AccountLifecycle {
       throw error;
     }
     if (!change) throw new InvalidEmailTokenError();
+    changed.committed();
     await this.deps.audit.record('email_changed', client, { userId: change.userId, email: change.email });
     this.deliverMail();
     return change;
@@ -208,15 +241,26 @@ export class AccountLifecycle {
   async deleteAccount(user: User, password: string, client: ClientContext = {}): Promise<void> {
     await this.checkPassword(user, password, client);
     const digest = auditEmailDigest(user.email);
-    if (!(await this.deps.accounts.deleteAccount(user.id, user.email, digest, user.hashedPassword, this.deletedNotice(user, client)))) throw new WrongPasswordError();
+    const deleted = await this.events.prepare('user.deleted');
+    const messages = [...this.deletedNotice(user, client), ...deleted.messages({ user_id: user.id, email: user.email, by: 'owner' })];
+    if (!(await this.deps.accounts.deleteAccount(user.id, user.email, digest, user.hashedPassword, messages))) throw new WrongPasswordError();
+    deleted.committed();
     await this.deleted(user, digest, client);
   }
 
   /** An operator deletes the account of the email; false when there is none. */
   async deleteAccountAsAdmin(email: string, client: ClientContext = {}): Promise<boolean> {
     const user = await this.findOrNull(parseEmail(email));
-    const digest = user && auditEmailDigest(user.email);
-    if (!user || !digest || !(await this.deps.accounts.deleteAccount(user.id, user.email, digest, undefined, this.deletedNotice(user, client)))) return false;
+    return user !== null && this.deleteUserAsAdmin(user, client);
+  }
+
+  /** An operator (or a program through the admin API) deletes this account; false when it is gone already. */
+  async deleteUserAsAdmin(user: User, client: ClientContext = {}): Promise<boolean> {
+    const digest = auditEmailDigest(user.email);
+    const deleted = await this.events.prepare('user.deleted');
+    const messages = [...this.deletedNotice(user, client), ...deleted.messages({ user_id: user.id, email: user.email, by: 'admin' })];
+    if (!(await this.deps.accounts.deleteAccount(user.id, user.email, digest, undefined, messages))) return false;
+    deleted.committed();
     await this.deleted(user, digest, client);
     return true;
   }
@@ -224,7 +268,10 @@ export class AccountLifecycle {
   /** An operator marks the address of the email verified; false when no account has it. */
   async markVerified(email: string, client: ClientContext = {}): Promise<boolean> {
     const user = await this.findOrNull(parseEmail(email));
-    if (!user || !(await this.deps.accounts.markVerified(user.id, this.deps.clock.now()))) return false;
+    if (!user) return false;
+    const verified = await this.events.prepare('user.email_verified');
+    if (!(await this.deps.accounts.markVerified(user.id, this.deps.clock.now(), verified.messages({ user_id: user.id, email: user.email })))) return false;
+    verified.committed();
     await this.deps.audit.record('email_verified', client, { userId: user.id, email: user.email });
     return true;
   }

@@ -20,6 +20,12 @@ export interface EmailTokenIssueOptions {
   keep: number;
 }
 
+/** An address as a verification link verified it. */
+export interface VerifiedAddress {
+  userId: number;
+  email: string;
+}
+
 /** An email change as it took effect. */
 export interface EmailChange {
   userId: number;
@@ -37,9 +43,10 @@ export interface EmailTokenRepository {
   /**
    * Uses a live verification link, only while the account's address is still the one it
    * was sent to: marks the address verified at `now` and ends the user's verification
-   * links, in one atomic step. The user's id; null when no live link matches.
+   * links, in one atomic step, with the messages `mail` makes of it (its event). The user's
+   * id; null when no live link matches.
    */
-  verify(digest: string, now: number): Promise<number | null>;
+  verify(digest: string, now: number, mail?: (verified: VerifiedAddress) => readonly OutboxMessage[]): Promise<number | null>;
   /**
    * Uses a live change-of-email link: sets the account's address to the link's (verified
    * at `now`) and ends every email link of the user, in one atomic step. Null when no live

@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   'no_live_session',
   'signing_key_unavailable',
   'key_rotation_refused',
+  'unknown_webhook_endpoint',
+  'unknown_webhook_delivery',
+  'invalid_api_key',
+  'read_only_api_key',
+  'unknown_api_key',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -40,3 +40,15 @@ export function serializedPayload(message: OutboxMessage): string {
   }
   return text;
 }
+
+/**
+ * The messages a repository writes in the step of its change: given, or made from what the
+ * change did (the new user's id, the sessions it ended), which only that step knows.
+ */
+export type ChangeMessages<T> = readonly OutboxMessage[] | ((result: T) => readonly OutboxMessage[]);
+
+/** The messages of a change that did `result`. */
+export function messagesOf<T>(messages: ChangeMessages<T> | undefined, result: T): readonly OutboxMessage[] {
+  if (messages === undefined) return [];
+  return typeof messages === 'function' ? messages(result) : messages;
+}

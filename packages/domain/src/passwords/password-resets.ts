@@ -1,3 +1,4 @@
+import type { WebhookEvents } from '../webhooks/webhook-events';
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
 import { parseEmail } from '../kernel/email';
@@ -34,6 +35,8 @@ export interface PasswordResetDeps {
   sessions: Pick<SessionManager, 'changePassword'>;
   /** The security notice of a reset, written with the new password. */
   resetNotice?: (user: User, client: ClientContext) => readonly OutboxMessage[];
+  /** The user.password_changed event of a reset, written with it. */
+  events?: WebhookEvents;
 }
 
 /** The emails that carry a new token (its link), written with the token in one step. */
@@ -107,7 +110,10 @@ export class PasswordResets {
     if (!consumed) throw new InvalidResetTokenError();
     const user = await this.deps.users.findUserBy({ id: consumed.userId });
     const hashedPassword = await this.hashOrGiveBack(password, consumed);
-    await this.deps.sessions.changePassword(user.id, hashedPassword, client, this.deps.resetNotice?.(user, client));
+    const changed = await this.deps.events?.prepare('user.password_changed');
+    const messages = [...(this.deps.resetNotice?.(user, client) ?? []), ...(changed?.messages({ user_id: user.id, email: user.email, reason: 'reset' }) ?? [])];
+    await this.deps.sessions.changePassword(user.id, hashedPassword, client, messages);
+    changed?.committed();
     return user;
   }
 

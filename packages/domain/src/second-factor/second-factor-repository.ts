@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../outbox/outbox-message';
 import type { PendingLogin, SecondFactor } from './second-factor';
 
 /**
@@ -10,9 +11,10 @@ export interface SecondFactorRepository {
   startEnrolment(userId: number, sealedSecret: string, at: number): Promise<boolean>;
   /**
    * Enables the enrolment while its secret is still `sealedSecret` and it is not enabled,
-   * recording `step` as used, and stores these recovery codes in place of any: one step.
+   * recording `step` as used, and stores these recovery codes in place of any, with `mail`
+   * (its event): one step.
    */
-  enable(userId: number, sealedSecret: string, step: number, recoveryDigests: readonly string[], at: number): Promise<boolean>;
+  enable(userId: number, sealedSecret: string, step: number, recoveryDigests: readonly string[], at: number, mail?: readonly OutboxMessage[]): Promise<boolean>;
   /** Records the code of `step` as used when the factor is enabled and no code of this or a later step was; false otherwise. */
   useStep(userId: number, step: number): Promise<boolean>;
   /** Marks the recovery code used when it is the user's and unused; false otherwise. */
@@ -21,8 +23,11 @@ export interface SecondFactorRepository {
   replaceRecoveryCodes(userId: number, digests: readonly string[]): Promise<boolean>;
   /** Unused recovery codes of the user. */
   countRecoveryCodes(userId: number): Promise<number>;
-  /** Deletes the factor (enabled or not) and its recovery codes; false when there was none. */
-  remove(userId: number): Promise<boolean>;
+  /**
+   * Deletes the factor (enabled or not) and its recovery codes; false when there was none.
+   * `mail` (its event) is written in the same step when the factor removed was enabled.
+   */
+  remove(userId: number, mail?: readonly OutboxMessage[]): Promise<boolean>;
 }
 
 /** Storage of pending logins; each method one atomic step. */

@@ -1,3 +1,4 @@
+import type { WebhookEvents } from '../webhooks/webhook-events';
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
 import { NoResultFound } from '../kernel/errors';
@@ -40,6 +41,8 @@ interface Services {
   sessions: SessionManager;
   audit: AuditRecorder;
   clock: Clock;
+  /** The second_factor.enabled and .disabled events, written with the change. */
+  events?: WebhookEvents;
 }
 
 /** What an enrolment shows once: the secret and the URI an authenticator app reads. */
@@ -107,10 +110,12 @@ export class SecondFactors {
       if (!factor || factor.enabledAt !== null) throw new SecondFactorStateError('no enrolment is waiting for a code');
       const codes = newRecoveryCodes();
       const digests = codes.map((c) => recoveryCodeDigest(normalizeRecoveryCode(c)!));
+      const enabled = await this.services.events?.prepare('second_factor.enabled');
       await this.verify(user.id, client, async () => {
         const step = matchingStep(this.box.open(factor.sealedSecret, sealContext(user.id)), code.trim(), this.now());
-        return step !== null && this.factors.enable(user.id, factor.sealedSecret, step, digests, this.now());
+        return step !== null && this.factors.enable(user.id, factor.sealedSecret, step, digests, this.now(), enabled?.messages({ user_id: user.id, email: user.email }));
       });
+      enabled?.committed();
       await this.endOtherAccess(user.id, currentSessionId, client);
       await this.record('second_factor_enrolled', client, user.id);
       return codes;
@@ -140,7 +145,11 @@ export class SecondFactors {
         async () => (await this.services.hasher.verify(password, user.hashedPassword)) && this.useCode(factor, code, true, client),
         () => new InvalidSecondFactorCodeError('invalid password or code'),
       );
-      if (!(await this.factors.remove(user.id))) throw new SecondFactorStateError('no second factor is enabled');
+      const disabled = await this.services.events?.prepare('second_factor.disabled');
+      if (!(await this.factors.remove(user.id, disabled?.messages({ user_id: user.id, email: user.email, by: 'owner' })))) {
+        throw new SecondFactorStateError('no second factor is enabled');
+      }
+      disabled?.committed();
       await this.endOtherAccess(user.id, currentSessionId, client);
       await this.record('second_factor_removed', client, user.id);
     });
@@ -148,7 +157,10 @@ export class SecondFactors {
 
   /** An operator removes the user's factor: every session and pending login ends. */
   async resetByAdmin(userId: number, client: ClientContext = {}): Promise<boolean> {
-    const removed = await this.factors.remove(userId);
+    const disabled = await this.services.events?.prepare('second_factor.disabled');
+    const messages = disabled?.wanted ? disabled.messages({ user_id: userId, email: await this.services.events!.emailOf(userId), by: 'admin' }) : undefined;
+    const removed = await this.factors.remove(userId, messages);
+    disabled?.committed();
     await this.pendingLogins.endAll(userId);
     await this.services.sessions.endAll(userId, 'revoked_by_admin', client);
     if (removed) await this.record('second_factor_reset_by_admin', client, userId);

@@ -1,6 +1,8 @@
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
-import type { OutboxMessage } from '../outbox/outbox-message';
+import type { ChangeMessages, OutboxMessage } from '../outbox/outbox-message';
+import { messagesOf } from '../outbox/outbox-message';
+import type { WebhookEvents } from '../webhooks/webhook-events';
 import type { AuthEventType } from '../ports/audit-log';
 import type { Clock } from '../kernel/clock';
 import { digestSecret, newSecret } from '../kernel/secrets';
@@ -21,6 +23,9 @@ const END_EVENTS: Record<SessionEndCause, AuthEventType> = {
   expiry: 'session_expired',
 };
 
+/** Why a session.revoked event says a session ended: its cause, or a change of password by its owner. */
+export type SessionRevocation = Exclude<SessionEndCause, 'expiry'> | 'password_changed';
+
 /** A session just opened: its cookie secret (never stored) and its record. */
 export interface OpenedSession {
   secret: string;
@@ -34,6 +39,7 @@ export class SessionManager {
     readonly limits: SessionLimits,
     private readonly clock: Clock,
     private readonly audit: AuditRecorder,
+    private readonly events?: WebhookEvents,
   ) {}
 
   /**
@@ -53,8 +59,13 @@ export class SessionManager {
       userAgent: truncated(client.userAgent, USER_AGENT_MAX),
       strength,
     };
-    if (!(await this.sessions.open(session, user.hashedPassword))) return null;
-    const capped = await this.sessions.endBeyond(user.id, this.limits.sessionsPerUserMax);
+    const created = await this.events?.prepare('session.created');
+    const messages = created?.messages({ user_id: user.id, email: user.email, session_id: session.id, strength });
+    if (!(await this.sessions.open(session, user.hashedPassword, messages))) return null;
+    const revoked = await this.revokedEvents('limit', user.email);
+    const capped = await this.sessions.endBeyond(user.id, this.limits.sessionsPerUserMax, revoked?.messages);
+    created?.committed();
+    revoked?.committed();
     await this.recordEnded(capped, 'limit', client);
     return { secret, session };
   }
@@ -85,7 +96,10 @@ export class SessionManager {
 
   /** Ends one of the user's sessions; false when the id names none of theirs. */
   async end(userId: number, sessionId: string, cause: SessionEndCause, client: ClientContext = {}): Promise<boolean> {
-    const ended = isSessionId(sessionId) ? await this.sessions.end(userId, sessionId) : null;
+    if (!isSessionId(sessionId)) return false;
+    const revoked = await this.revokedEvents(cause, userId);
+    const ended = await this.sessions.end(userId, sessionId, revoked?.messages);
+    revoked?.committed();
     await this.recordEnded(ended ? [ended] : [], cause, client);
     return ended !== null;
   }
@@ -114,20 +128,26 @@ export class SessionManager {
 
   /** Ends every session of the user but `keepId`; how many ended. */
   async revokeOthers(userId: number, keepId: string, client: ClientContext = {}): Promise<number> {
-    const ended = await this.sessions.endAllBut(userId, keepId);
+    const revoked = await this.revokedEvents('revoked_by_owner', userId);
+    const ended = await this.sessions.endAllBut(userId, keepId, revoked?.messages);
+    revoked?.committed();
     await this.recordEnded(ended, 'revoked_by_owner', client);
     return ended.length;
   }
 
   async endAll(userId: number, cause: SessionEndCause, client: ClientContext = {}): Promise<number> {
-    const ended = await this.sessions.endAll(userId);
+    const revoked = await this.revokedEvents(cause, userId);
+    const ended = await this.sessions.endAll(userId, revoked?.messages);
+    revoked?.committed();
     await this.recordEnded(ended, cause, client);
     return ended.length;
   }
 
-  /** Sets the new password hash and ends every session, with `mail` (the notice), in one step of the storage. */
+  /** Sets the new password hash and ends every session, with `mail` (the notice, its events), in one step of the storage. */
   async changePassword(userId: number, hashedPassword: string, client: ClientContext = {}, mail?: readonly OutboxMessage[]): Promise<number> {
-    const ended = await this.sessions.changePassword(userId, hashedPassword, mail);
+    const revoked = await this.revokedEvents('password_reset', userId);
+    const ended = await this.sessions.changePassword(userId, hashedPassword, (sessions) => [...(mail ?? []), ...messagesOf(revoked?.messages, sessions)]);
+    revoked?.committed();
     await this.recordEnded(ended, 'password_reset', client);
     return ended.length;
   }
@@ -137,6 +157,23 @@ export class SessionManager {
     const ended = await this.sessions.deleteExpired({ ...expiryBounds(this.clock.now(), this.limits), limit });
     await this.recordEnded(ended, 'expiry', {});
     return ended.length;
+  }
+
+  /**
+   * The session.revoked events of an ending, one per session ended, made in its step; none
+   * when nobody subscribes (then the user's address is not even looked up). `user` is the
+   * user's id, or their address when the caller has it.
+   */
+  async revokedEvents(reason: SessionEndCause | SessionRevocation, user: number | string): Promise<{ messages: ChangeMessages<Session[]>; committed(): void } | undefined> {
+    // An expiry was known from the start: it is nobody's doing, and sweeps end thousands at once.
+    if (reason === 'expiry') return undefined;
+    const prepared = await this.events?.prepare('session.revoked');
+    if (!prepared?.wanted) return undefined;
+    const email = typeof user === 'string' ? user : await this.events!.emailOf(user);
+    return {
+      messages: (ended) => ended.flatMap((session) => prepared.messages({ user_id: session.userId, email, session_id: session.id, reason })),
+      committed: () => prepared.committed(),
+    };
   }
 
   private async recordEnded(ended: readonly Session[], cause: SessionEndCause, client: ClientContext): Promise<void> {

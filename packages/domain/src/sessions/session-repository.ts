@@ -1,4 +1,4 @@
-import type { OutboxMessage } from '../outbox/outbox-message';
+import type { ChangeMessages, OutboxMessage } from '../outbox/outbox-message';
 import type { User } from '../users/user';
 import type { Session } from './session';
 
@@ -20,7 +20,8 @@ export interface ExpiredSessionsQuery {
 /**
  * Storage of sessions, many per user. Ending a session deletes it, so no later write
  * (a touch, a cap, a listing) can bring it back; each ending returns what it ended, for
- * the audit trail. Every method is one atomic step of the storage.
+ * the audit trail. Every method is one atomic step of the storage; the `messages` of a
+ * change (its events, made from the sessions it ended) are written in that step.
  */
 export interface SessionRepository {
   /**
@@ -28,21 +29,21 @@ export interface SessionRepository {
    * one the login was verified against), checked in the same step: a password change
    * that commits first wins. False when it no longer is (or the user is gone).
    */
-  open(session: Session, credential: string): Promise<boolean>;
+  open(session: Session, credential: string, messages?: readonly OutboxMessage[]): Promise<boolean>;
   findBySecretDigest(secretDigest: string): Promise<AuthenticatedSession | null>;
   /** Records a use at `at` when the last recorded one is older than `seenBefore`. */
   touch(sessionId: string, at: number, seenBefore: number): Promise<void>;
   /** The user's sessions, most recently used first. */
   listForUser(userId: number): Promise<Session[]>;
   /** Ends the session if it is the user's; null when it is not (or no longer exists). */
-  end(userId: number, sessionId: string): Promise<Session | null>;
+  end(userId: number, sessionId: string, messages?: ChangeMessages<Session[]>): Promise<Session | null>;
   /** Ends every session of the user but `keepId`. */
-  endAllBut(userId: number, keepId: string): Promise<Session[]>;
-  endAll(userId: number): Promise<Session[]>;
+  endAllBut(userId: number, keepId: string, messages?: ChangeMessages<Session[]>): Promise<Session[]>;
+  endAll(userId: number, messages?: ChangeMessages<Session[]>): Promise<Session[]>;
   /** Ends the user's least recently used sessions beyond the `keep` most recently used. */
-  endBeyond(userId: number, keep: number): Promise<Session[]>;
-  /** Sets a new password hash and ends every session of the user, with `mail` (its notice), in one transaction. */
-  changePassword(userId: number, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<Session[]>;
+  endBeyond(userId: number, keep: number, messages?: ChangeMessages<Session[]>): Promise<Session[]>;
+  /** Sets a new password hash and ends every session of the user, with `mail` (its notice, its events), in one transaction. */
+  changePassword(userId: number, hashedPassword: string, mail?: ChangeMessages<Session[]>): Promise<Session[]>;
   /** Deletes at most `limit` expired sessions. */
   deleteExpired(query: ExpiredSessionsQuery): Promise<Session[]>;
 }

@@ -4,6 +4,7 @@ import { parseEmail } from '../kernel/email';
 import { UserAlreadyExistsError } from '../kernel/errors';
 import type { PasswordPolicy } from '../passwords/password-policy';
 import type { PasswordHasher } from '../ports/password-hasher';
+import type { WebhookEvents } from '../webhooks/webhook-events';
 import { findUserOrNull } from './find-user';
 import type { User } from './user';
 import type { UserRepository } from './user-repository';
@@ -13,6 +14,8 @@ export interface RegistrationDeps {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   audit: AuditRecorder;
+  /** The user.created event, written with the user. */
+  events?: WebhookEvents;
 }
 
 /** The contract's registration: a valid address, a password the policy accepts, one account per address. */
@@ -25,7 +28,10 @@ export class Registration {
     const address = parseEmail(email);
     policy.check(password);
     if (await findUserOrNull(users, { email: address })) throw new UserAlreadyExistsError(address);
-    const user = await users.addUser(address, await hasher.hash(password));
+    const hashedPassword = await hasher.hash(password);
+    const created = await this.deps.events?.prepare('user.created');
+    const user = await users.addUser(address, hashedPassword, created?.wanted ? (made) => created.messages({ user_id: made.id, email: made.email }) : undefined);
+    created?.committed();
     await audit.record('register', client, { userId: user.id, email: address });
     return user;
   }

@@ -1,4 +1,4 @@
-import type { OutboxMessage } from '../outbox/outbox-message';
+import type { ChangeMessages } from '../outbox/outbox-message';
 import type { User } from './user';
 
 export type UserFilter = Partial<User>;
@@ -16,8 +16,11 @@ export interface UserPage {
  * UserAlreadyExistsError, even when two adds race.
  */
 export interface UserRepository {
-  /** Adds the user; `mail` (a verification request) is written in the same atomic step, or not at all. */
-  addUser(email: string, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<User>;
+  /**
+   * Adds the user; `mail` (a verification request, the user.created event, made from the
+   * new user) is written in the same atomic step, or not at all.
+   */
+  addUser(email: string, hashedPassword: string, mail?: ChangeMessages<User>): Promise<User>;
   /** First user matching every key; NoResultFound when none; InvalidRequestError for a bad filter. */
   findUserBy(filter: UserFilter): Promise<User>;
   /** Applies the changes to the user found by id; UnknownAttributeError changes nothing. */
