@@ -7,3 +7,4 @@ export * from './mail/index';
 export * from './bcrypt';
 export * from './passwords';
 export * from './crypto/index';
+export * from './webhooks/index';

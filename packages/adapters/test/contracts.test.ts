@@ -24,8 +24,9 @@ import {
   sessionRepositoryContract,
   throttleStoreContract,
   userRepositoryContract,
+  webhookStoreContract,
 } from '@latchkey/adapters/testing';
-import type { OutboxFixture, SigningKeyStoreFixture, ThrottleFixture } from '@latchkey/adapters/testing';
+import type { OutboxFixture, SigningKeyStoreFixture, ThrottleFixture, WebhookStoreFixture } from '@latchkey/adapters/testing';
 import {
   BcryptPasswordHasher,
   BoundedPasswordHasher,
@@ -39,11 +40,13 @@ import {
   KnexSessionRepository,
   KnexSigningKeyRepository,
   KnexUserRepository,
+  KnexWebhookStore,
   MemoryAuditLog,
   MemoryPendingLoginRepository,
   MemorySecondFactorRepository,
   MemorySigningKeyRepository,
   MemoryThrottleStore,
+  MemoryWebhookStore,
   RedisThrottleStore,
   ThreadedBcryptPasswordHasher,
   createKnex,
@@ -78,6 +81,8 @@ interface Ports {
   outbox: () => Promise<OutboxFixture>;
   /** The signing keys of tokens, and the same storage through a second pool where it has one. */
   signingKeys: () => Promise<SigningKeyStoreFixture>;
+  /** Webhook endpoints and deliveries with the repositories whose changes write events, and a rival on a second connection. */
+  webhooks: () => Promise<WebhookStoreFixture>;
   /** A hasher, and one of the same kind with weaker settings. */
   passwordHasher: { make: () => PasswordHasher; weaker: () => PasswordHasher };
 }
@@ -130,6 +135,7 @@ const SUITES: Suite[] = [
   },
   { port: 'outbox', run: (backend, open) => outboxContract(vitestApi, backend.name, open) },
   { port: 'signingKeys', run: (backend, open) => signingKeyRepositoryContract(vitestApi, backend.name, open) },
+  { port: 'webhooks', run: (backend, open) => webhookStoreContract(vitestApi, backend.name, open) },
   { port: 'throttleStore', run: (backend, open) => throttleStoreContract(vitestApi, backend.name, open) },
   { port: 'passwordHasher', run: (backend, { make, weaker }) => passwordHasherContract(vitestApi, backend.name, make, weaker) },
 ];
@@ -138,12 +144,21 @@ let scratch: ScratchDatabase | undefined;
 const threadedHashers: ThreadedBcryptPasswordHasher[] = [];
 
 const BACKENDS: Backend[] = [
-  { name: 'memory', inProcess: true, storage: memoryStorage, outbox: async () => memoryStores(), signingKeys: async () => ({ keys: new MemorySigningKeyRepository() }), throttleStore: memoryThrottleStore },
+  {
+    name: 'memory',
+    inProcess: true,
+    storage: memoryStorage,
+    outbox: async () => memoryStores(),
+    signingKeys: async () => ({ keys: new MemorySigningKeyRepository() }),
+    webhooks: memoryWebhooks,
+    throttleStore: memoryThrottleStore,
+  },
   ...(['better-sqlite3', 'sqlite3'] as const satisfies readonly SqliteDriver[]).map((driver) => ({
     name: `Knex + ${driver} file`,
     storage: () => sqliteStorage(driver),
     outbox: () => sqliteOutbox(driver),
     signingKeys: () => sqliteSigningKeys(driver),
+    webhooks: () => sqliteWebhooks(driver),
   })),
   {
     name: 'Knex + pg',
@@ -158,6 +173,7 @@ const BACKENDS: Backend[] = [
     storage: () => postgresStorage(scratch!),
     outbox: () => postgresOutbox(scratch!),
     signingKeys: () => postgresSigningKeys(scratch!),
+    webhooks: () => postgresWebhooks(scratch!),
   },
   { name: 'Redis', requires: checkRedis, throttleStore: redisThrottleStore },
   { name: 'bcrypt', passwordHasher: { make: () => new BcryptPasswordHasher(5), weaker: () => new BcryptPasswordHasher(4) } },
@@ -202,6 +218,9 @@ function runOn(backend: Backend, suite: Suite): void {
       break;
     case 'signingKeys':
       if (backend.signingKeys) suite.run(backend, backend.signingKeys);
+      break;
+    case 'webhooks':
+      if (backend.webhooks) suite.run(backend, backend.webhooks);
       break;
     case 'throttleStore':
       if (backend.throttleStore) suite.run(backend, backend.throttleStore);
@@ -321,6 +340,43 @@ async function postgresSigningKeys(database: ScratchDatabase): Promise<SigningKe
   const knex = database.connectToSchema(schema);
   await migrateToLatest(knex);
   return knexSigningKeys(knex, database.connectToSchema(schema), async () => {});
+}
+
+async function memoryWebhooks(): Promise<WebhookStoreFixture> {
+  const stores = memoryStores();
+  return { ...stores, store: new MemoryWebhookStore(stores.outbox), factors: new MemorySecondFactorRepository(stores.outbox) };
+}
+
+/** The store and the repositories of one pool; a second pool fans out and claims as another instance would. */
+function knexWebhooks(knex: Knex, rival: Knex, drop: () => Promise<void>): WebhookStoreFixture {
+  return {
+    store: new KnexWebhookStore(knex),
+    rival: new KnexWebhookStore(rival),
+    users: new KnexUserRepository(knex),
+    sessions: new KnexSessionRepository(knex),
+    accounts: new KnexAccountRepository(knex),
+    emailTokens: new KnexEmailTokenRepository(knex),
+    factors: new KnexSecondFactorRepository(knex),
+    close: async () => {
+      await Promise.all([knex.destroy(), rival.destroy()]);
+      await drop();
+    },
+  };
+}
+
+async function sqliteWebhooks(driver: SqliteDriver): Promise<WebhookStoreFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-webhooks-'));
+  const url = `sqlite:${join(dir, 'webhooks.db')}?driver=${driver}`;
+  const knex = createKnex(url);
+  await migrateToLatest(knex);
+  return knexWebhooks(knex, createKnex(url), async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function postgresWebhooks(database: ScratchDatabase): Promise<WebhookStoreFixture> {
+  const schema = await database.createSchema('webhooks');
+  const knex = database.connectToSchema(schema);
+  await migrateToLatest(knex);
+  return knexWebhooks(knex, database.connectToSchema(schema), async () => {});
 }
 
 async function memoryThrottleStore(): Promise<ThrottleFixture> {

@@ -19,3 +19,4 @@ export { KnexPendingLoginRepository } from './knex-pending-login-repository';
 export { KnexOutboxStore } from './knex-outbox-store';
 export { OUTBOX_TABLE, insertOutboxMessages } from './knex-outbox-rows';
 export { KnexSigningKeyRepository } from './knex-signing-key-repository';
+export { KnexWebhookStore } from './knex-webhook-store';

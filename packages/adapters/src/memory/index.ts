@@ -12,3 +12,4 @@ export { MemoryPendingLoginRepository } from './memory-pending-login-repository'
 export { MemoryOutboxStore } from './memory-outbox-store';
 export type { MemoryStores } from './memory-stores';
 export { MemorySigningKeyRepository } from './memory-signing-key-repository';
+export { MemoryWebhookStore } from './memory-webhook-store';

@@ -106,6 +106,18 @@ export class MemoryOutboxStore implements OutboxStore {
     return next;
   }
 
+  /** Deletes and returns at most `limit` pending messages of the topic, oldest first, with no await (a fan-out's step). */
+  takeNow(topic: string, limit: number): Array<{ id: number; kind: string; payload: JsonObject }> {
+    const taken = [...this.rows.values()].filter((row) => row.topic === topic && row.state === 'pending').slice(0, Math.max(0, limit));
+    for (const row of taken) this.rows.delete(row.id);
+    return taken.map((row) => ({ id: row.id, kind: row.kind, payload: JSON.parse(row.payload!) as JsonObject }));
+  }
+
+  /** Whether a pending message of the topic is held. */
+  holds(topic: string): boolean {
+    return [...this.rows.values()].some((row) => row.topic === topic && row.state === 'pending');
+  }
+
   private held(id: number, claim: string): Row | undefined {
     const row = this.rows.get(id);
     return row && row.state === 'pending' && row.claim === claim ? row : undefined;

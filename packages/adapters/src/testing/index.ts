@@ -18,3 +18,5 @@ export { OUTBOX_RACE_ROUNDS, outboxContract } from './outbox-contract';
 export type { OutboxFixture } from './outbox-contract';
 export { signingKeyRepositoryContract, storedSigningKey } from './signing-key-repository-contract';
 export type { SigningKeyStoreFixture } from './signing-key-repository-contract';
+export { WEBHOOK_RACE_ROUNDS, webhookStoreContract } from './webhook-store-contract';
+export type { WebhookStoreFixture } from './webhook-store-contract';

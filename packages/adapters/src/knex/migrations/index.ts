@@ -8,6 +8,7 @@ import * as accountLifecycle from './20261125-005-account-lifecycle';
 import * as createSecondFactors from './20261125-006-create-second-factors';
 import * as createOutbox from './20261203-007-create-outbox';
 import * as createSigningKeys from './20261203-008-create-signing-keys';
+import * as createWebhooksAndApiKeys from './20261203-009-create-webhooks-and-api-keys';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125-006-create-second-factors', createSecondFactors],
   ['20261203-007-create-outbox', createOutbox],
   ['20261203-008-create-signing-keys', createSigningKeys],
+  ['20261203-009-create-webhooks-and-api-keys', createWebhooksAndApiKeys],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */

@@ -1,0 +1,2 @@
+export { StandardWebhooksSigner } from './standard-webhooks-signer';
+export { FetchWebhookSender } from './fetch-webhook-sender';
