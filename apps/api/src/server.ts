@@ -46,6 +46,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   logger.info({ url }, `Latchkey listening on ${url}`);
   // Mail waiting in the outbox (retries, what a stopped instance left) is polled for from now on.
   services.outbox.start();
+  // So are webhook deliveries: what other instances or a stopped one left, and retries come due.
+  services.dispatcher.start();
   const sweeper = new SessionSweeper(
     services.auth,
     { intervalSeconds: config.SESSION_SWEEP_INTERVAL_SECONDS, batch: config.SESSION_SWEEP_BATCH },

@@ -149,6 +149,18 @@ export const VARIABLES = {
     'A JSON array of private JWKs (Ed25519 or P-256): the first signs, all are published; `latchkey keys rotate` is then refused. Unset: keys are generated at the first start and stored in the database, sealed with ENCRYPTION_KEYS.',
     '(none)',
   ),
+  WEBHOOK_RETRY_HOURS: variable(integer(1, 720).default(24), 'A webhook delivery is retried (exponential backoff with jitter) for this long after its first attempt, then marked failed.'),
+  WEBHOOK_TIMEOUT_SECONDS: variable(integer(1, 120).default(10), 'Deadline of one webhook attempt: a receiver answering later has failed it.'),
+  WEBHOOK_BACKOFF_MS: variable(integer(10, 3_600_000).default(5000), 'Wait before a webhook delivery\'s second attempt; doubled before each later one (half of it drawn at random), up to an hour.'),
+  WEBHOOK_RETENTION_DAYS: variable(integer(1, 3650).default(7), 'Delivered and failed webhook deliveries are kept this long (listing, replay), then deleted (hourly, in batches of 1,000).'),
+  WEBHOOK_SECRET_OVERLAP_HOURS: variable(integer(0, 720).default(24), 'After `latchkey webhooks rotate-secret`, the previous secret still signs beside the new one this long.'),
+  WEBHOOK_POLL_MS: variable(integer(50, 60_000).default(1000), 'Between polls for webhook deliveries written by other instances or come due (this instance\'s own changes are sent at once).'),
+  ADMIN_PORT: variable(
+    integer(0, 65535).optional(),
+    'Serve the admin API (`/admin/…`, Bearer keys) on this port only, apart from the public listener; unset: on PORT with the rest.',
+    '(unset)',
+  ),
+  ADMIN_HOST: variable(z.string().min(1).default('127.0.0.1'), 'Address of the ADMIN_PORT listener (keep it private).'),
 } as const;
 
 /** JWT_SIGNING_KEYS as the signer reads them: one JSON text a key. Only their shape is checked here, never echoed. */

@@ -22,13 +22,15 @@ import {
   sqliteFilename,
 } from '@latchkey/adapters';
 import { AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
-import type { AuditLog, AuthDeps, AuthService, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
+import type { AuditLog, AuthDeps, AuthService, WebhookDispatcher, WebhookEndpoints, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import { secretBoxFor, tokenBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
 import { outboxWorker } from './outbox-worker';
+import type { WebhookOptions } from './webhooks';
+import { webhookServices } from './webhooks';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
 export interface Services {
@@ -43,6 +45,10 @@ export interface Services {
   resetEmails?: PasswordResetEmails;
   /** Sends the mail of the outbox table: woken by each change that writes some; servers start its polling. */
   outbox: OutboxWorker;
+  /** Webhook endpoints (the CLI manages them) and what the changes ask before writing an event. */
+  webhooks: WebhookEndpoints;
+  /** Delivers the events of the outbox to the endpoints: woken by each change that writes some; servers start its polling. */
+  dispatcher: WebhookDispatcher;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
   verifyMail(): Promise<void>;
   /** Sends what the outbox has due (within its drain deadline; the rest stays stored), then closes the database pool. */
@@ -63,6 +69,8 @@ export interface ServiceOptions {
   mailRetry?: { attempts: number; backoffMs: number };
   /** The outbox worker's other bounds (batch, poll interval, lease, deadlines); see DEFAULT_OUTBOX_SETTINGS. */
   outbox?: Partial<OutboxWorkerSettings>;
+  /** The webhook dispatcher's bounds, sender or clock, instead of those of the config (tests). */
+  webhooks?: WebhookOptions;
   /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
   /** Delete audit events past AUDIT_RETENTION_DAYS now and every hour (servers, not commands). */
@@ -92,6 +100,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const outbox = outboxWorker(knex, config, logger, { ...options.mailRetry, ...options.outbox });
   const audit = overrides.audit ?? new KnexAuditLog(knex);
   const box = secretBoxFor(config, logger);
+  const webhooks = webhookServices(knex, config, box, logger, options.webhooks);
   const deps: AuthDeps = {
     users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -106,6 +115,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     settings: sessionSettings(config),
     account: accountLifecycle(config, knex, throttleStore, mail && outbox),
     tokens: sessionTokens(config, knex, tokenBoxFor(config, box), logger),
+    webhooks: { subscriptions: webhooks.endpoints, wake: () => webhooks.dispatcher.wake() },
     ...overrides,
   };
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
@@ -127,6 +137,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     audit,
     resetEmails,
     outbox,
+    webhooks: webhooks.endpoints,
+    dispatcher: webhooks.dispatcher,
     verifyMail: async () => {
       try {
         await mail?.smtp?.verify();
@@ -137,6 +149,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     close: async () => {
       await stopPruning();
       await outbox.close();
+      await webhooks.dispatcher.close();
       mail?.smtp?.close();
       await Promise.all([knex.destroy(), redis?.close(), hashing.close()]);
     },

@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock';
+import { systemClock } from '../kernel/clock';
 import type { SecretBox } from '../ports/secret-box';
 import type { WebhookEndpoint } from './webhook-endpoint';
 import { checkedEndpointUrl, checkedEventTypes, endpointWants, newEndpointSecret } from './webhook-endpoint';
@@ -26,7 +27,7 @@ export const DEFAULT_WEBHOOK_ENDPOINT_SETTINGS: WebhookEndpointSettings = {
 export interface WebhookEndpointsDeps {
   store: WebhookStore;
   box: SecretBox;
-  clock: Clock;
+  clock?: Clock;
   settings?: Partial<WebhookEndpointSettings>;
   /** A delivery was replayed: the dispatcher may start at once. */
   wake?: () => void;
@@ -47,9 +48,11 @@ export class WebhookEndpoints implements EventSubscriptions {
   readonly settings: WebhookEndpointSettings;
   private wanted?: { types: ReadonlySet<WebhookEventType>; readAt: number };
   private reading?: Promise<ReadonlySet<WebhookEventType>>;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: WebhookEndpointsDeps) {
     this.settings = { ...DEFAULT_WEBHOOK_ENDPOINT_SETTINGS, ...deps.settings };
+    this.clock = deps.clock ?? systemClock;
   }
 
   /** A new endpoint with a new secret, for the URL and types given (every type when none is). */
@@ -59,7 +62,7 @@ export class WebhookEndpoints implements EventSubscriptions {
       url: checkedEndpointUrl(url),
       events: checkedEventTypes(events),
       secrets: [{ sealed: this.deps.box.seal(secret, ENDPOINT_SECRET_CONTEXT), expiresAt: null }],
-      createdAt: this.deps.clock.now(),
+      createdAt: this.clock.now(),
     });
     this.forget();
     return { endpoint, secret };
@@ -81,7 +84,7 @@ export class WebhookEndpoints implements EventSubscriptions {
   async rotateSecret(id: number): Promise<EndpointWithSecret> {
     const endpoint = await this.deps.store.findEndpoint(id);
     if (!endpoint) throw new UnknownWebhookEndpointError(id);
-    const now = this.deps.clock.now();
+    const now = this.clock.now();
     const secret = newEndpointSecret();
     const previous = endpoint.secrets.find((candidate) => candidate.expiresAt === null);
     const next = [
@@ -99,7 +102,7 @@ export class WebhookEndpoints implements EventSubscriptions {
 
   /** Sends a delivered or failed delivery again, with the same `webhook-id`. */
   async replay(id: number): Promise<void> {
-    if (!(await this.deps.store.replay(id, this.deps.clock.now()))) throw new UnknownWebhookDeliveryError(id);
+    if (!(await this.deps.store.replay(id, this.clock.now()))) throw new UnknownWebhookDeliveryError(id);
     this.deps.wake?.();
   }
 
@@ -109,7 +112,7 @@ export class WebhookEndpoints implements EventSubscriptions {
 
   /** The types some endpoint wants; read again once older than the refresh interval (one read at a time). */
   private async wantedTypes(): Promise<ReadonlySet<WebhookEventType>> {
-    const now = this.deps.clock.now();
+    const now = this.clock.now();
     if (this.wanted && now - this.wanted.readAt < this.settings.subscriptionsRefreshMs) return this.wanted.types;
     this.reading ??= this.deps.store
       .listEndpoints()
