@@ -4,9 +4,9 @@ import { Writable } from 'node:stream';
 import type Koa from 'koa';
 import type { Knex } from '@latchkey/adapters';
 import { BcryptPasswordHasher, databaseReadiness } from '@latchkey/adapters';
-import type { AuditLog, AuthService, AuthServiceDeps } from '@latchkey/domain';
+import type { AuditLog, AuthService, AuthServiceDeps, WebhookDispatcher, WebhookEndpoints } from '@latchkey/domain';
 import { createServices, loadConfig } from '@latchkey/runtime';
-import type { Config } from '@latchkey/runtime';
+import type { Config, WebhookOptions } from '@latchkey/runtime';
 import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
 import type { LogLevel } from '../src/logger';
@@ -23,6 +23,9 @@ export interface TestServer {
   audit: AuditLog;
   metrics: Metrics;
   readiness: Readiness;
+  /** Webhook endpoints and the dispatcher of these services. */
+  webhooks: WebhookEndpoints;
+  dispatcher: WebhookDispatcher;
   /** Every log line so far, parsed. */
   logs(): Record<string, unknown>[];
   /** Responses so far that differ from the OpenAPI document (close() fails when any). */
@@ -43,6 +46,10 @@ export interface TestServerOptions {
   http?: Partial<HttpSettings>;
   cookie?: Partial<CookieSettings>;
   logLevel?: LogLevel;
+  /** The webhook dispatcher's bounds (short backoffs, a fast poll), its sender or clock. */
+  webhooks?: WebhookOptions;
+  /** Start polling for webhook deliveries, as a server does. */
+  dispatch?: boolean;
 }
 
 /** The longest deadline DATABASE_TIMEOUT_MS takes: tests that time queries set their own. */
@@ -80,7 +87,9 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   const services = await createServices(testConfig(options), {
     logger,
     overrides: { hasher: timedHasher(new BcryptPasswordHasher(4), metrics), ...overrides },
+    webhooks: options.webhooks,
   });
+  if (options.dispatch) services.dispatcher.start();
   const readiness = new Readiness(() => databaseReadiness(services.knex), 500);
   const app = createApp({
     auth: services.auth,
@@ -101,6 +110,8 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     audit: services.audit,
     metrics,
     readiness,
+    webhooks: services.webhooks,
+    dispatcher: services.dispatcher,
     logs: () => logText.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
     openApiProblems,
     close: async () => {

@@ -12,6 +12,12 @@ import { usersList } from './users-list';
 import { usersMfaReset } from './users-mfa-reset';
 import { usersShow } from './users-show';
 import { usersVerify } from './users-verify';
+import { webhooksAdd } from './webhooks-add';
+import { webhooksDeliveries } from './webhooks-deliveries';
+import { webhooksList } from './webhooks-list';
+import { webhooksRemove } from './webhooks-remove';
+import { webhooksReplay } from './webhooks-replay';
+import { webhooksRotateSecret } from './webhooks-rotate-secret';
 
 /** Every command, in the order `latchkey --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -27,6 +33,12 @@ export const COMMANDS: readonly Command[] = [
   events,
   keysList,
   keysRotate,
+  webhooksAdd,
+  webhooksList,
+  webhooksRemove,
+  webhooksDeliveries,
+  webhooksReplay,
+  webhooksRotateSecret,
   migrate,
   migrateStatus,
   migrateRollback,
