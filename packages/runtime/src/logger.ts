@@ -3,6 +3,8 @@ export interface Logger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+  /** Lines for tracing (each webhook delivered); pino writes them at LOG_LEVEL=debug. */
+  debug?(fields: object, message: string): void;
 }
 
 function line(level: string, fields: object, message: string): string {

@@ -41,6 +41,7 @@ export function webhookServices(knex: Knex, config: Config, box: SecretBox, logg
       pollIntervalMs: config.WEBHOOK_POLL_MS,
       ...options.settings,
     },
+    onDelivered: (facts) => logger.debug?.(facts, 'webhook delivered'),
     onRetry: (facts, error, dueAt) => logger.warn({ ...facts, err: error, retryInMs: Math.max(0, dueAt - Date.now()) }, 'webhook not delivered; trying again later'),
     onFailure: (facts, error) => logger.error({ ...facts, err: error }, 'webhook delivery given up'),
     onError: (error) => logger.error({ err: (error as Error).message }, 'webhook deliveries cannot be read or written; trying again later'),
