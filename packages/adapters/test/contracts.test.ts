@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { AccountRepository, AuditLog, EmailTokenRepository, PasswordHasher, PasswordResetTokenRepository, PendingLoginRepository, SecondFactorRepository, SessionRepository, UserRepository } from '@latchkey/domain';
 import {
   accountLifecycleContract,
+  apiKeyRepositoryContract,
   auditLogContract,
   outboxContract,
   passwordHasherContract,
@@ -26,11 +27,12 @@ import {
   userRepositoryContract,
   webhookStoreContract,
 } from '@latchkey/adapters/testing';
-import type { OutboxFixture, SigningKeyStoreFixture, ThrottleFixture, WebhookStoreFixture } from '@latchkey/adapters/testing';
+import type { ApiKeyStoreFixture, OutboxFixture, SigningKeyStoreFixture, ThrottleFixture, WebhookStoreFixture } from '@latchkey/adapters/testing';
 import {
   BcryptPasswordHasher,
   BoundedPasswordHasher,
   KnexAccountRepository,
+  KnexApiKeyRepository,
   KnexAuditLog,
   KnexEmailTokenRepository,
   KnexOutboxStore,
@@ -41,6 +43,7 @@ import {
   KnexSigningKeyRepository,
   KnexUserRepository,
   KnexWebhookStore,
+  MemoryApiKeyRepository,
   MemoryAuditLog,
   MemoryPendingLoginRepository,
   MemorySecondFactorRepository,
@@ -83,6 +86,8 @@ interface Ports {
   signingKeys: () => Promise<SigningKeyStoreFixture>;
   /** Webhook endpoints and deliveries with the repositories whose changes write events, and a rival on a second connection. */
   webhooks: () => Promise<WebhookStoreFixture>;
+  /** The admin API's keys. */
+  apiKeys: () => Promise<ApiKeyStoreFixture>;
   /** A hasher, and one of the same kind with weaker settings. */
   passwordHasher: { make: () => PasswordHasher; weaker: () => PasswordHasher };
 }
@@ -136,6 +141,7 @@ const SUITES: Suite[] = [
   { port: 'outbox', run: (backend, open) => outboxContract(vitestApi, backend.name, open) },
   { port: 'signingKeys', run: (backend, open) => signingKeyRepositoryContract(vitestApi, backend.name, open) },
   { port: 'webhooks', run: (backend, open) => webhookStoreContract(vitestApi, backend.name, open) },
+  { port: 'apiKeys', run: (backend, open) => apiKeyRepositoryContract(vitestApi, backend.name, open) },
   { port: 'throttleStore', run: (backend, open) => throttleStoreContract(vitestApi, backend.name, open) },
   { port: 'passwordHasher', run: (backend, { make, weaker }) => passwordHasherContract(vitestApi, backend.name, make, weaker) },
 ];
@@ -151,6 +157,7 @@ const BACKENDS: Backend[] = [
     outbox: async () => memoryStores(),
     signingKeys: async () => ({ keys: new MemorySigningKeyRepository() }),
     webhooks: memoryWebhooks,
+    apiKeys: async () => ({ keys: new MemoryApiKeyRepository() }),
     throttleStore: memoryThrottleStore,
   },
   ...(['better-sqlite3', 'sqlite3'] as const satisfies readonly SqliteDriver[]).map((driver) => ({
@@ -159,6 +166,7 @@ const BACKENDS: Backend[] = [
     outbox: () => sqliteOutbox(driver),
     signingKeys: () => sqliteSigningKeys(driver),
     webhooks: () => sqliteWebhooks(driver),
+    apiKeys: () => sqliteApiKeys(driver),
   })),
   {
     name: 'Knex + pg',
@@ -174,6 +182,7 @@ const BACKENDS: Backend[] = [
     outbox: () => postgresOutbox(scratch!),
     signingKeys: () => postgresSigningKeys(scratch!),
     webhooks: () => postgresWebhooks(scratch!),
+    apiKeys: () => postgresApiKeys(scratch!),
   },
   { name: 'Redis', requires: checkRedis, throttleStore: redisThrottleStore },
   { name: 'bcrypt', passwordHasher: { make: () => new BcryptPasswordHasher(5), weaker: () => new BcryptPasswordHasher(4) } },
@@ -221,6 +230,9 @@ function runOn(backend: Backend, suite: Suite): void {
       break;
     case 'webhooks':
       if (backend.webhooks) suite.run(backend, backend.webhooks);
+      break;
+    case 'apiKeys':
+      if (backend.apiKeys) suite.run(backend, backend.apiKeys);
       break;
     case 'throttleStore':
       if (backend.throttleStore) suite.run(backend, backend.throttleStore);
@@ -377,6 +389,26 @@ async function postgresWebhooks(database: ScratchDatabase): Promise<WebhookStore
   const knex = database.connectToSchema(schema);
   await migrateToLatest(knex);
   return knexWebhooks(knex, database.connectToSchema(schema), async () => {});
+}
+
+async function sqliteApiKeys(driver: SqliteDriver): Promise<ApiKeyStoreFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-api-keys-'));
+  const knex = createKnex(`sqlite:${join(dir, 'keys.db')}?driver=${driver}`);
+  await migrateToLatest(knex);
+  return {
+    keys: new KnexApiKeyRepository(knex),
+    close: async () => {
+      await knex.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresApiKeys(database: ScratchDatabase): Promise<ApiKeyStoreFixture> {
+  const schema = await database.createSchema('api_keys');
+  const knex = database.connectToSchema(schema);
+  await migrateToLatest(knex);
+  return { keys: new KnexApiKeyRepository(knex), close: () => knex.destroy() };
 }
 
 async function memoryThrottleStore(): Promise<ThrottleFixture> {

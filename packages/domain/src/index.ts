@@ -11,6 +11,7 @@ export * from './outbox/index';
 export * from './audit/index';
 export * from './tokens/index';
 export * from './webhooks/index';
+export * from './admin/index';
 export * from './auth-service';
 export * from './create-auth';
 export * from './auth-settings';

@@ -20,3 +20,4 @@ export { KnexOutboxStore } from './knex-outbox-store';
 export { OUTBOX_TABLE, insertOutboxMessages } from './knex-outbox-rows';
 export { KnexSigningKeyRepository } from './knex-signing-key-repository';
 export { KnexWebhookStore } from './knex-webhook-store';
+export { KnexApiKeyRepository } from './knex-api-key-repository';

@@ -10,6 +10,7 @@ interface AuthEventRow {
   email: string | null;
   ip: string | null;
   user_agent: string | null;
+  actor?: string | null;
 }
 
 /** The audit trail in the `auth_events` table (SQLite or PostgreSQL). */
@@ -25,6 +26,7 @@ export class KnexAuditLog implements AuditLog {
       email: event.email,
       ip: event.ip,
       user_agent: event.userAgent,
+      ...(event.actor ? { actor: event.actor } : {}),
     });
   }
 
@@ -58,5 +60,6 @@ function toEvent(row: AuthEventRow): RecordedAuthEvent {
     email: row.email,
     ip: row.ip,
     userAgent: row.user_agent,
+    ...(row.actor ? { actor: row.actor } : {}),
   };
 }

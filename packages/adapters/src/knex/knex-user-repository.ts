@@ -126,9 +126,9 @@ export class KnexUserRepository implements UserRepository {
   }
 
   async listUsers(page: UserPage): Promise<User[]> {
-    const { limit, offset } = checkedPage(page);
+    const { limit, offset, afterId } = checkedPage(page);
     if (limit === 0) return [];
-    const rows = (await this.knex('users').select(SELECTED).orderBy('id').limit(limit).offset(offset)) as Row[];
+    const rows = (await this.knex('users').select(SELECTED).where('id', '>', afterId).orderBy('id').limit(limit).offset(offset)) as Row[];
     return rows.map(toUser);
   }
 

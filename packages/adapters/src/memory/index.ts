@@ -13,3 +13,4 @@ export { MemoryOutboxStore } from './memory-outbox-store';
 export type { MemoryStores } from './memory-stores';
 export { MemorySigningKeyRepository } from './memory-signing-key-repository';
 export { MemoryWebhookStore } from './memory-webhook-store';
+export { MemoryApiKeyRepository } from './memory-api-key-repository';

@@ -56,9 +56,12 @@ export class MemoryUserRepository implements UserRepository {
   }
 
   async listUsers(page: UserPage): Promise<User[]> {
-    const { limit, offset } = checkedPage(page);
+    const { limit, offset, afterId } = checkedPage(page);
     // Ids only grow and a Map keeps insertion order, so this is id order.
-    return [...this.rows.values()].slice(offset, offset + limit).map((user) => ({ ...user }));
+    return [...this.rows.values()]
+      .filter((user) => user.id > afterId)
+      .slice(offset, offset + limit)
+      .map((user) => ({ ...user }));
   }
 
   /**

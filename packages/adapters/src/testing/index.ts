@@ -20,3 +20,5 @@ export { signingKeyRepositoryContract, storedSigningKey } from './signing-key-re
 export type { SigningKeyStoreFixture } from './signing-key-repository-contract';
 export { WEBHOOK_RACE_ROUNDS, webhookStoreContract } from './webhook-store-contract';
 export type { WebhookStoreFixture } from './webhook-store-contract';
+export { apiKeyRepositoryContract } from './api-key-repository-contract';
+export type { ApiKeyStoreFixture } from './api-key-repository-contract';

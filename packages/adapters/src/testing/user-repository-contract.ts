@@ -151,6 +151,15 @@ export function userRepositoryContract(
       expect(await repo.listUsers({ limit: 0 })).toEqual([]);
     });
 
+    it('listUsers pages after an id (a cursor that a deletion before it does not shift)', async () => {
+      const added = [];
+      for (let i = 0; i < 4; i++) added.push(await repo.addUser(`cursor${i}@example.com`, 'hash'));
+      const ids = (users: { id: number }[]) => users.map((user) => user.id);
+      expect(ids(await repo.listUsers({ limit: 2, afterId: added[0]!.id }))).toEqual(ids(added.slice(1, 3)));
+      expect(ids(await repo.listUsers({ limit: 10, afterId: added[3]!.id }))).toEqual([]);
+      await expect(repo.listUsers({ limit: 1, afterId: -1 })).rejects.toBeInstanceOf(RangeError);
+    });
+
     it('listUsers refuses a negative or fractional limit or offset', async () => {
       await expect(repo.listUsers({ limit: -1 })).rejects.toBeInstanceOf(RangeError);
       await expect(repo.listUsers({ limit: 1.5 })).rejects.toBeInstanceOf(RangeError);

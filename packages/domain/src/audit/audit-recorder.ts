@@ -37,6 +37,7 @@ export class AuditRecorder {
       ip: client.ip || null,
       // A header of any length could come in: the trail keeps what identifies a client.
       userAgent: truncated(client.userAgent, USER_AGENT_MAX),
+      ...(client.actor ? { actor: client.actor } : {}),
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { AuthEvent } from '../ports/audit-log';
 
 /** Longest text an audit row keeps in each field, in characters (the table's column sizes). */
-export const AUDIT_FIELD_MAX = { type: 32, email: 254, ip: 64, userAgent: 512 } as const;
+export const AUDIT_FIELD_MAX = { type: 32, email: 254, ip: 64, userAgent: 512, actor: 64 } as const;
 
 // NUL and other control characters (PostgreSQL refuses NUL in text) and lone surrogates
 // (which a cut can leave at the end) become U+FFFD: the row is written, and says so.
@@ -22,5 +22,6 @@ export function boundAuthEvent(event: AuthEvent): AuthEvent {
     email: bounded(event.email, AUDIT_FIELD_MAX.email),
     ip: bounded(event.ip, AUDIT_FIELD_MAX.ip),
     userAgent: bounded(event.userAgent, AUDIT_FIELD_MAX.userAgent),
+    ...(event.actor ? { actor: bounded(event.actor, AUDIT_FIELD_MAX.actor) } : {}),
   };
 }

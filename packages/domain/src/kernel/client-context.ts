@@ -3,4 +3,6 @@ export interface ClientContext {
   /** The client's address (already resolved through trusted proxies). */
   ip?: string;
   userAgent?: string;
+  /** Who acts for someone else (`api_key:12`, a program through the admin API): recorded in the audit trail. */
+  actor?: string;
 }

@@ -35,7 +35,12 @@ export type AuthEventType =
   | 'second_factor_failed'
   | 'second_factor_reset_by_admin'
   | 'recovery_code_used'
-  | 'recovery_codes_replaced';
+  | 'recovery_codes_replaced'
+  // The admin API (the event's actor names the key):
+  /** A call with a valid key; the user it concerns, when it names one. */
+  | 'admin_api_call'
+  /** A read-only key asked for a change (403). */
+  | 'admin_api_refused';
 
 /**
  * One entry of the audit trail. It never holds a secret: no password, hash, token or
@@ -52,6 +57,8 @@ export interface AuthEvent {
   /** The client's address, as resolved through trusted proxies. */
   ip: string | null;
   userAgent: string | null;
+  /** Who acted, when not the user or an anonymous client: the admin API's key (`api_key:12`). */
+  actor?: string | null;
 }
 
 export interface RecordedAuthEvent extends AuthEvent {

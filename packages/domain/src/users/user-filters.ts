@@ -29,9 +29,9 @@ export function userMatches(user: User, filter: UserFilter): boolean {
 
 /** The page with its offset filled in; RangeError for a negative or fractional bound. */
 export function checkedPage(page: UserPage): Required<UserPage> {
-  const { limit, offset = 0 } = page;
-  for (const [name, value] of [['limit', limit], ['offset', offset]] as const) {
+  const { limit, offset = 0, afterId = 0 } = page;
+  for (const [name, value] of [['limit', limit], ['offset', offset], ['afterId', afterId]] as const) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0`);
   }
-  return { limit, offset };
+  return { limit, offset, afterId };
 }

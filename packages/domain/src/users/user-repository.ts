@@ -4,10 +4,12 @@ import type { User } from './user';
 export type UserFilter = Partial<User>;
 export type UserChanges = Partial<Omit<User, 'id'>>;
 
-/** A page of users: at most `limit` of them, after skipping `offset`. */
+/** A page of users: at most `limit` of them, after skipping `offset` (of those past `afterId`, when given). */
 export interface UserPage {
   limit: number;
   offset?: number;
+  /** Only users of a greater id: a cursor that inserts and deletions do not shift. */
+  afterId?: number;
 }
 
 /**
