@@ -37,13 +37,23 @@ export interface AppDeps extends RouteDeps {
   metrics?: Metrics;
   /** What GET /readyz checks; without it, only whether the process is draining. */
   readiness?: Readiness;
+  /**
+   * Which routes this app serves: every one (default), all but the admin API (the public
+   * listener when ADMIN_PORT is set), or the admin API alone (the ADMIN_PORT listener).
+   */
+  routes?: 'all' | 'public' | 'admin';
 }
 
 /** Every endpoint of the API, in one router (also read by the OpenAPI test). */
 export function createRouter(deps: AppDeps & Required<Pick<AppDeps, 'metrics' | 'readiness'>>): Router {
   const router = new Router();
   const handlerDeps = { ...deps, openApiDocument };
-  for (const endpoint of ENDPOINTS) router[endpoint.method](endpoint.path, middlewareOf(endpoint, handlerDeps));
+  const routes = deps.routes ?? 'all';
+  for (const endpoint of ENDPOINTS) {
+    if (routes === 'public' && endpoint.admin) continue;
+    if (routes === 'admin' && !endpoint.admin) continue;
+    router[endpoint.method](endpoint.path, middlewareOf(endpoint, handlerDeps));
+  }
   return router;
 }
 

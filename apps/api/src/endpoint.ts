@@ -2,6 +2,8 @@ import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type { z } from 'zod';
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { ValidationError } from '@latchkey/domain';
+import type { AdminAccess } from './admin-key';
+import { readAdminKey } from './admin-key';
 import type { NamedCookie } from './cookies';
 import type { HandlerDeps } from './routes/context';
 import { readSession } from './session';
@@ -37,6 +39,10 @@ export interface Endpoint<N extends SessionNeed | undefined = SessionNeed | unde
   bodyFirst?: true;
   /** Path parameters, for the document. */
   params?: z.ZodObject;
+  /** Query parameters, checked before the handler runs (400 naming the first refused); the checked values are ctx.state.query. */
+  query?: z.ZodObject;
+  /** An admin API route: a Bearer key is checked first (401), and one that is read-only refused a change (403); ctx.state.admin is the caller. */
+  admin?: AdminAccess;
   /** Cookies read besides the session's, for the document. */
   cookies?: readonly NamedCookie[];
   /** What each status answers; the refusals that come before routing are added to the document. */
@@ -67,6 +73,8 @@ export function validBody<S extends BodySchema>(schema: S, body: unknown): z.out
 export function middlewareOf(endpoint: Endpoint, deps: HandlerDeps): RouterMiddleware {
   const { session, body, bodyFirst } = endpoint;
   return async (ctx) => {
+    if (endpoint.admin) await readAdminKey(ctx, deps.auth, endpoint.admin);
+    if (endpoint.query) ctx.state.query = validBody(endpoint.query, ctx.query);
     if (session && !bodyFirst) await readSession(ctx, deps.auth, session);
     if (body) ctx.state.body = validBody(body, ctx.request.body);
     if (session && bodyFirst) await readSession(ctx, deps.auth, session);

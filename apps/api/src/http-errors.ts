@@ -52,6 +52,7 @@ export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }
   invalid_api_key: { status: 401, message: 'a valid API key is required' },
   read_only_api_key: { status: 403, message: 'this API key is read-only' },
   unknown_api_key: { status: 404, message: 'not found' },
+  unknown_user_id: { status: 404, message: 'not found' },
 };
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */

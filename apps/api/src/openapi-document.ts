@@ -13,6 +13,9 @@ const DESCRIPTION =
   '(400 malformed body, 403 change from a page of another origin, 413 body too large, 415 body neither form nor JSON). ' +
   "Every response carries X-Request-Id (the request's own when it sent a plain one) and Cache-Control: no-store, but the public key set's 200.";
 
+/** The security scheme of the admin API's routes. */
+export const ADMIN_KEY_SCHEME = 'adminKey';
+
 const REQUEST_ID: oas31.ReferenceObject = { $ref: '#/components/headers/RequestId' };
 
 /** The document's form of a router path: `/sessions/:id` is `/sessions/{id}`. */
@@ -55,7 +58,8 @@ function operationOf(endpoint: Endpoint): ZodOpenApiOperationObject {
     summary: endpoint.summary,
     operationId: endpoint.operationId,
     ...(cookies.length > 0 ? { parameters: cookies.map(cookieParameter) } : {}),
-    ...(endpoint.params ? { requestParams: { path: endpoint.params } } : {}),
+    ...(endpoint.params || endpoint.query ? { requestParams: { ...(endpoint.params ? { path: endpoint.params } : {}), ...(endpoint.query ? { query: endpoint.query } : {}) } } : {}),
+    ...(endpoint.admin ? { security: [{ [ADMIN_KEY_SCHEME]: [] }] } : {}),
     ...(endpoint.body ? { requestBody: formOrJson(endpoint.body, !endpoint.bodyOptional) } : {}),
     responses: Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, withRequestId(response)])),
   };
@@ -76,6 +80,15 @@ export function openApiDocumentOf(endpoints: readonly Endpoint[]): OpenApiDocume
     paths,
     components: {
       headers: { RequestId: { description: 'The request id, also in every log line of the request.', required: true, schema: { type: 'string' } } },
+      securitySchemes: {
+        [ADMIN_KEY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A key of the admin API (`lk_…`), made by `latchkey api-keys create NAME [--read-only]`: `Authorization: Bearer <key>`. ' +
+            'A missing, wrong or revoked key answers 401; a read-only key asking for a change, 403. Served on ADMIN_PORT alone when it is set.',
+        },
+      },
     },
   });
   return { ...document, paths: document.paths ?? {}, components: document.components ?? {} };

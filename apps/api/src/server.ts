@@ -31,19 +31,31 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // The first start on a new database makes the first signing key (one instance wins the race, the others read it).
   await services.auth.tokens.prepare().catch((error: unknown) => logger.info({ err: (error as Error).message }, 'signed tokens are unavailable until this is fixed'));
   const readiness = new Readiness(() => databaseReadiness(services.knex));
-  const app = createApp({
-    auth: services.auth,
-    resetEmails: services.resetEmails,
-    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
-    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
-    logger,
-    metrics,
-    readiness,
-  });
-  const connections = new ClosingConnections(app.callback());
+  const appOf = (routes: 'all' | 'public' | 'admin') =>
+    createApp({
+      auth: services.auth,
+      resetEmails: services.resetEmails,
+      cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
+      http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
+      logger,
+      metrics,
+      readiness,
+      routes,
+    });
+  // With ADMIN_PORT the admin API is served on a listener of its own, and not on the public one.
+  const separateAdmin = config.ADMIN_PORT !== undefined;
+  const connections = new ClosingConnections(appOf(separateAdmin ? 'public' : 'all').callback());
   const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
+  const listeners = [{ server, connections }];
+  if (separateAdmin) {
+    const adminConnections = new ClosingConnections(appOf('admin').callback());
+    const adminServer = await listen(adminConnections.handler, config.ADMIN_PORT!, config.ADMIN_HOST, httpTimeouts(config));
+    listeners.push({ server: adminServer, connections: adminConnections });
+  }
   logger.info({ url }, `Latchkey listening on ${url}`);
+  // After the public line, which scripts and tests read the URL from.
+  if (listeners[1]) logger.info({ url: urlOf(listeners[1].server) }, `Latchkey admin API listening on ${urlOf(listeners[1].server)}`);
   // Mail waiting in the outbox (retries, what a stopped instance left) is polled for from now on.
   services.outbox.start();
   // So are webhook deliveries: what other instances or a stopped one left, and retries come due.
@@ -53,7 +65,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     { intervalSeconds: config.SESSION_SWEEP_INTERVAL_SECONDS, batch: config.SESSION_SWEEP_BATCH },
     logger,
   ).start();
-  const running: RunningServer = { url, server, logger, shutdown: drainOnce(server, connections, services, readiness, logger, sweeper) };
+  const running: RunningServer = { url, server, logger, shutdown: drainOnce(listeners, services, readiness, logger, sweeper) };
   exitOnSignals(running, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
   return running;
 }
@@ -118,8 +130,7 @@ class ClosingConnections {
 }
 
 function drainOnce(
-  server: Server,
-  connections: ClosingConnections,
+  listeners: ReadonlyArray<{ server: Server; connections: ClosingConnections }>,
   services: Services,
   readiness: Readiness,
   logger: Logger,
@@ -130,11 +141,15 @@ function drainOnce(
     draining ??= (async () => {
       logger.info({ reason }, 'shutting down: finishing in-flight requests');
       readiness.drain();
-      connections.close();
       // close() stops accepting and ends idle keep-alive connections; busy ones end after their response.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
+      await Promise.all(
+        listeners.map(({ server, connections }) => {
+          connections.close();
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          return closed;
+        }),
+      );
       await sweeper.stop();
       // Sends what the outbox has due within its share of the deadline; the rest stays stored.
       await services.close();

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import type Koa from 'koa';
 import type { Knex } from '@latchkey/adapters';
 import { BcryptPasswordHasher, databaseReadiness } from '@latchkey/adapters';
-import type { AuditLog, AuthService, AuthServiceDeps, WebhookDispatcher, WebhookEndpoints } from '@latchkey/domain';
+import type { ApiKeys, AuditLog, AuthService, AuthServiceDeps, WebhookDispatcher, WebhookEndpoints } from '@latchkey/domain';
 import { createServices, loadConfig } from '@latchkey/runtime';
 import type { Config, WebhookOptions } from '@latchkey/runtime';
 import { createApp } from '../src/app';
@@ -26,6 +26,8 @@ export interface TestServer {
   /** Webhook endpoints and the dispatcher of these services. */
   webhooks: WebhookEndpoints;
   dispatcher: WebhookDispatcher;
+  /** The admin API's keys. */
+  apiKeys: ApiKeys;
   /** Every log line so far, parsed. */
   logs(): Record<string, unknown>[];
   /** Responses so far that differ from the OpenAPI document (close() fails when any). */
@@ -112,6 +114,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     readiness,
     webhooks: services.webhooks,
     dispatcher: services.dispatcher,
+    apiKeys: services.apiKeys,
     logs: () => logText.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
     openApiProblems,
     close: async () => {

@@ -4,6 +4,7 @@ import {
   KeyRotationRefusedError,
   NoResultFound,
   UnknownSessionError,
+  UnknownApiKeyError,
   UnknownUserError,
   UnknownWebhookDeliveryError,
   UnknownWebhookEndpointError,
@@ -71,7 +72,7 @@ export function toCliFailure(error: unknown): CliFailure {
   if (error instanceof UserNotFoundError) return { code: EXIT.notFound, message: error.message };
   if (error instanceof UnknownUserError || error instanceof NoResultFound) return { code: EXIT.notFound, message: 'no such user' };
   if (error instanceof UnknownSessionError) return { code: EXIT.notFound, message: 'no such session of this user' };
-  if (error instanceof UnknownWebhookEndpointError || error instanceof UnknownWebhookDeliveryError) return { code: EXIT.notFound, message: error.message };
+  if (error instanceof UnknownWebhookEndpointError || error instanceof UnknownWebhookDeliveryError || error instanceof UnknownApiKeyError) return { code: EXIT.notFound, message: error.message };
   if (error instanceof UserAlreadyExistsError) return { code: EXIT.refused, message: `${error.email} is already registered` };
   if (error instanceof ValidationError || error instanceof InvalidRequestError || error instanceof RefusedError || error instanceof KeyRotationRefusedError) {
     return { code: EXIT.refused, message: firstLine(error.message) };

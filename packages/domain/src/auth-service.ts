@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountLifecycle } from './account/account-lifecycle';
+import type { AdminActions } from './admin/admin-actions';
 import type { AuditRecorder } from './audit/audit-recorder';
 import type { SessionSettings } from './auth-settings';
 import type { ClientContext } from './kernel/client-context';
@@ -30,6 +31,7 @@ export interface AuthParts {
   account: AccountLifecycle;
   secondFactor: SecondFactorCapability;
   tokens: TokenCapability;
+  admin: AdminActions;
 }
 
 /**
@@ -67,6 +69,11 @@ export class AuthService {
   /** Signed tokens for sessions and the published key set (unavailable when none are configured). */
   get tokens(): TokenCapability {
     return this.parts.tokens;
+  }
+
+  /** What programs may do through the admin API, with their keys. */
+  get admin(): AdminActions {
+    return this.parts.admin;
   }
 
   get settings(): SessionSettings {

@@ -1,4 +1,7 @@
 import type { AccountLifecycleDeps } from './account/account-lifecycle';
+import { AdminActions } from './admin/admin-actions';
+import type { ApiKeyRepository } from './admin/api-key-repository';
+import { ApiKeys } from './admin/api-keys';
 import { AccountLifecycle } from './account/account-lifecycle';
 import { NO_ACCOUNT_STORAGE } from './account/no-account-storage';
 import { AuditRecorder } from './audit/audit-recorder';
@@ -62,6 +65,8 @@ export interface AuthDeps {
    * some. Without it no event is written.
    */
   webhooks?: { subscriptions: EventSubscriptions; wake?: () => void };
+  /** The admin API's keys; without them every admin call is refused (401). */
+  apiKeys?: ApiKeyRepository;
 }
 
 /** @deprecated the name of AuthDeps before createAuth. */
@@ -97,5 +102,6 @@ export function createAuth(deps: AuthDeps): AuthService {
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });
   const tokens = deps.tokens ? new SessionTokens(deps.tokens, sessions, clock) : UNCONFIGURED_TOKENS;
-  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor, tokens });
+  const admin = new AdminActions({ keys: deps.apiKeys && new ApiKeys(deps.apiKeys, clock), users, sessions, passwords, account, secondFactor, audit });
+  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor, tokens, admin });
 }

@@ -11,6 +11,7 @@ import {
   FileMailer,
   JoseTokenSigner,
   KnexAccountRepository,
+  KnexApiKeyRepository,
   KnexSigningKeyRepository,
   KnexEmailTokenRepository,
   MemoryThrottleStore,
@@ -21,7 +22,7 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
+import { ApiKeys, AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
 import type { AuditLog, AuthDeps, AuthService, WebhookDispatcher, WebhookEndpoints, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -49,6 +50,8 @@ export interface Services {
   webhooks: WebhookEndpoints;
   /** Delivers the events of the outbox to the endpoints: woken by each change that writes some; servers start its polling. */
   dispatcher: WebhookDispatcher;
+  /** The admin API's keys (the CLI makes, lists and revokes them). */
+  apiKeys: ApiKeys;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
   verifyMail(): Promise<void>;
   /** Sends what the outbox has due (within its drain deadline; the rest stays stored), then closes the database pool. */
@@ -101,6 +104,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const audit = overrides.audit ?? new KnexAuditLog(knex);
   const box = secretBoxFor(config, logger);
   const webhooks = webhookServices(knex, config, box, logger, options.webhooks);
+  const apiKeys = new KnexApiKeyRepository(knex);
   const deps: AuthDeps = {
     users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
@@ -116,6 +120,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     account: accountLifecycle(config, knex, throttleStore, mail && outbox),
     tokens: sessionTokens(config, knex, tokenBoxFor(config, box), logger),
     webhooks: { subscriptions: webhooks.endpoints, wake: () => webhooks.dispatcher.wake() },
+    apiKeys,
     ...overrides,
   };
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
@@ -139,6 +144,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     outbox,
     webhooks: webhooks.endpoints,
     dispatcher: webhooks.dispatcher,
+    apiKeys: new ApiKeys(apiKeys, overrides.clock),
     verifyMail: async () => {
       try {
         await mail?.smtp?.verify();

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../endpoint';
+import { adminUsersRoutes } from './admin-users';
 import { healthzRoutes } from './healthz';
 import { metricsRoutes } from './metrics';
 import { openapiRoutes } from './openapi';
@@ -40,4 +41,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...sessionsWhoamiRoutes,
   ...sessionsTokenRoutes,
   ...wellKnownJwksRoutes,
+  // For programs with a key: the admin API (on ADMIN_PORT alone when it is set).
+  ...adminUsersRoutes,
 ];

@@ -1,4 +1,7 @@
 import type { Command } from '../command';
+import { apiKeysCreate } from './api-keys-create';
+import { apiKeysList } from './api-keys-list';
+import { apiKeysRevoke } from './api-keys-revoke';
 import { events } from './events';
 import { keysList } from './keys-list';
 import { keysRotate } from './keys-rotate';
@@ -39,6 +42,9 @@ export const COMMANDS: readonly Command[] = [
   webhooksDeliveries,
   webhooksReplay,
   webhooksRotateSecret,
+  apiKeysCreate,
+  apiKeysList,
+  apiKeysRevoke,
   migrate,
   migrateStatus,
   migrateRollback,

@@ -23,3 +23,11 @@ export class UnknownApiKeyError extends DomainError {
     super(`no live API key has the id ${id}`);
   }
 }
+
+/** No user has this id (the admin API names users by id). */
+export class UnknownUserIdError extends DomainError {
+  readonly code = 'unknown_user_id';
+  constructor(readonly id: number) {
+    super('no user has this id');
+  }
+}

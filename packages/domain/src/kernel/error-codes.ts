@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'invalid_api_key',
   'read_only_api_key',
   'unknown_api_key',
+  'unknown_user_id',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
