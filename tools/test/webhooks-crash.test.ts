@@ -8,7 +8,7 @@ import { createKnex } from '@latchkey/adapters';
 import { checkPostgres, createScratchDatabase } from '../../packages/adapters/test/real-services';
 import type { ScratchDatabase } from '../../packages/adapters/test/real-services';
 import { runCliProcess } from '../cli-process';
-import { startServerProcess } from '../server-process';
+import { freePort, startServerProcess } from '../server-process';
 import type { ServerProcess } from '../server-process';
 import { until } from './support/waiting';
 import { percentile, startWebhookReceiver } from './support/webhook-receiver';
@@ -63,7 +63,7 @@ afterEach(async () => {
  * receiver accepting. The event arrives, with the webhook-id of the refused attempt, signed
  * with the secret the command line printed.
  */
-function crashCase(label: string, databaseUrl: () => string): void {
+function crashCase(label: string, databaseUrl: () => string, adminListener = false): void {
   it(`${label}: an event committed before a SIGKILL is delivered after the restart, same webhook-id`, async () => {
     receiver = await startWebhookReceiver();
     receiver.status = 503;
@@ -81,7 +81,8 @@ function crashCase(label: string, databaseUrl: () => string): void {
 
     receiver.status = 204;
     const killedAt = Date.now();
-    server = await startServerProcess(settings);
+    const adminPort = adminListener ? await freePort() : undefined;
+    server = await startServerProcess(adminPort === undefined ? settings : { ...settings, ADMIN_PORT: String(adminPort) });
     servers.push(server);
     await receiver.waitForDelivered(1, 20_000);
     console.log(`${label}: an event committed before SIGKILL arrived ${Date.now() - killedAt} ms after it (restart included)`);
@@ -94,6 +95,15 @@ function crashCase(label: string, databaseUrl: () => string): void {
 
     const listed = await runCliProcess(['webhooks', 'deliveries', '--json'], { env: env(databaseUrl()) });
     expect(JSON.parse(listed.stdout)).toMatchObject({ deliveries: [{ event_id: refusedId, type: 'user.created', state: 'delivered', attempts: 2, last_status: 204 }] });
+    if (adminPort !== undefined) {
+      // ADMIN_PORT: the admin API on a listener of its own (127.0.0.1), and not on the public one.
+      const { key } = JSON.parse((await runCliProcess(['api-keys', 'create', 'crash test', '--read-only', '--json'], { env: env(databaseUrl()) })).stdout) as { key: string };
+      const headers = { authorization: `Bearer ${key}` };
+      const found = await fetch(`http://127.0.0.1:${adminPort}/admin/users?email=${encodeURIComponent(email)}`, { headers });
+      expect(await found.json()).toMatchObject({ users: [{ email }] });
+      expect((await fetch(`${server.url}/admin/users`, { headers })).status).toBe(404);
+      expect(server.output()).toContain(`Latchkey admin API listening on http://127.0.0.1:${adminPort}`);
+    }
     expect(await server.stop('SIGTERM')).toBe(0);
   });
 }
@@ -101,7 +111,7 @@ function crashCase(label: string, databaseUrl: () => string): void {
 describe('webhooks across a SIGKILL, SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-webhooks-crash-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  crashCase('SQLite', () => `sqlite:${join(dir, 'latchkey.db')}`);
+  crashCase('SQLite', () => `sqlite:${join(dir, 'latchkey.db')}`, true);
 });
 
 describe.skipIf(!postgres.available)(`webhooks on PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
