@@ -133,10 +133,21 @@ export class MemoryWebhookStore implements WebhookStore {
       .filter((row) => (state === undefined || row.state === state) && (endpointId === undefined || row.endpointId === endpointId))
       .sort((a, b) => b.id - a.id)
       .slice(0, limit)
-      .map((row) => {
-        const { seq: _seq, body: _body, availableAt, startedAt: _startedAt, claim: _claim, ...delivery } = row;
-        return { ...delivery, nextAttemptAt: row.state === 'pending' ? availableAt : null };
-      });
+      .map((row) => ({
+        id: row.id,
+        endpointId: row.endpointId,
+        eventId: row.eventId,
+        eventType: row.eventType,
+        userId: row.userId,
+        state: row.state,
+        attempts: row.attempts,
+        createdAt: row.createdAt,
+        nextAttemptAt: row.state === 'pending' ? row.availableAt : null,
+        lastAttemptAt: row.lastAttemptAt,
+        settledAt: row.settledAt,
+        lastStatus: row.lastStatus,
+        lastError: row.lastError,
+      }));
   }
 
   async replay(id: number, now: number): Promise<boolean> {
