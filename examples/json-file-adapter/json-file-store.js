@@ -89,8 +89,8 @@ export class JsonFileUserRepository {
   }
 
   async listUsers(page) {
-    const { limit, offset } = checkedPage(page);
-    return this.store.data.users.slice(offset, offset + limit).map(copy);
+    const { limit, offset, afterId } = checkedPage(page);
+    return this.store.data.users.filter((user) => user.id > afterId).slice(offset, offset + limit).map(copy);
   }
 
   assertEmailFree(email, exceptId) {

@@ -7,11 +7,14 @@ import {
   MemoryPendingLoginRepository,
   MemorySecondFactorRepository,
   MemoryThrottleStore,
+  MemoryApiKeyRepository,
   MemoryUserRepository,
+  MemoryWebhookStore,
   memoryStores,
 } from '@latchkey/adapters/memory';
 import {
   accountLifecycleContract,
+  apiKeyRepositoryContract,
   auditLogContract,
   outboxContract,
   passwordHasherContract,
@@ -20,6 +23,7 @@ import {
   sessionRepositoryContract,
   throttleStoreContract,
   userRepositoryContract,
+  webhookStoreContract,
 } from '@latchkey/adapters/testing';
 
 const framework = { describe, it, beforeEach, afterEach, expect };
@@ -41,6 +45,11 @@ secondFactorRepositoryContract(framework, 'memory', async () => ({
 }));
 auditLogContract(framework, 'memory', async () => ({ log: new MemoryAuditLog() }));
 outboxContract(framework, 'memory', async () => memoryStores());
+webhookStoreContract(framework, 'memory', async () => {
+  const stores = memoryStores();
+  return { ...stores, store: new MemoryWebhookStore(stores.outbox), factors: new MemorySecondFactorRepository(stores.outbox) };
+});
+apiKeyRepositoryContract(framework, 'memory', async () => ({ keys: new MemoryApiKeyRepository() }));
 throttleStoreContract(framework, 'memory', async () => {
   let now = Date.now();
   return { store: new MemoryThrottleStore({ now: () => now }), advance: async (ms) => void (now += ms) };
