@@ -9,7 +9,7 @@ describe('the auth_events table', () => {
     try {
       await migrateToLatest(knex);
       const columns = Object.keys(await knex('auth_events').columnInfo());
-      expect(columns).toEqual(['id', 'type', 'occurred_at', 'user_id', 'email', 'ip', 'user_agent']);
+      expect(columns).toEqual(['id', 'type', 'occurred_at', 'user_id', 'email', 'ip', 'user_agent', 'actor']);
     } finally {
       await knex.destroy();
     }
