@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { databaseReadiness } from '@latchkey/adapters';
 import type { Config, Services } from '@latchkey/runtime';
 import { createServices } from '@latchkey/runtime';
+import type Koa from 'koa';
 import { createApp } from './app';
+import type { AppDeps } from './app';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { Metrics, timedHasher } from './metrics';
+import { pageSettingsFrom } from './pages/page-settings';
 import { Readiness } from './readiness';
 import { SessionSweeper } from './session-sweeper';
 
@@ -29,15 +32,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
   await services.verifyMail();
   const readiness = new Readiness(() => databaseReadiness(services.knex));
-  const app = createApp({
-    auth: services.auth,
-    resetEmails: services.resetEmails,
-    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
-    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
-    logger,
-    metrics,
-    readiness,
-  });
+  const app = createAppFor(config, services, { logger, metrics, readiness });
   const connections = new ClosingConnections(app.callback());
   const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
@@ -50,6 +45,21 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const running: RunningServer = { url, server, logger, shutdown: drainOnce(server, connections, services, readiness, logger, sweeper) };
   exitOnSignals(running, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
   return running;
+}
+
+/**
+ * The app a server built from this configuration and these services answers with: the
+ * JSON API, and the hosted pages when HOSTED_PAGES is on. Tests of the real wiring serve it too.
+ */
+export function createAppFor(config: Config, services: Services, extras: Pick<AppDeps, 'logger' | 'metrics' | 'readiness' | 'logError'> = {}): Koa {
+  return createApp({
+    auth: services.auth,
+    resetEmails: services.resetEmails,
+    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
+    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
+    pages: config.HOSTED_PAGES ? pageSettingsFrom(config, services) : undefined,
+    ...extras,
+  });
 }
 
 interface HttpTimeouts {

@@ -24,7 +24,7 @@ import type { AuthService } from '@latchkey/domain';
 import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
 import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
-import { ConfigError } from './config';
+import { ConfigError, emailLinkTemplates } from './config';
 import { secretBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
@@ -40,6 +40,11 @@ export interface Services {
   audit: AuditLog;
   /** Present when RESET_TOKEN_DELIVERY=email. */
   resetEmails?: PasswordResetEmails;
+  /**
+   * Reset links by email for the hosted pages' /forgot, whatever RESET_TOKEN_DELIVERY says
+   * of the JSON API: present when email is configured and a reset link is known.
+   */
+  resetLinks?: PasswordResetEmails;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
   verifyMail(): Promise<void>;
   /** Delivers queued emails, then closes the database pool. */
@@ -108,6 +113,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       factors: new KnexSecondFactorRepository(knex),
       pendingLogins: new KnexPendingLoginRepository(knex),
       box: secretBoxFor(config, logger),
+      settings: { issuer: config.APP_NAME },
       // Wrong codes count on a key of their own in the same store: shared through Redis.
       throttle: new SecondFactorThrottle(throttleStore, {
         failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
@@ -123,14 +129,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
     },
     account: accountLifecycle(config, knex, throttleStore, mail?.queue, logger),
   });
-  const resetEmails =
-    mail && config.RESET_TOKEN_DELIVERY === 'email'
-      ? new PasswordResetEmails(auth.passwords, mail.queue, {
-      urlTemplate: config.RESET_URL_TEMPLATE ?? '',
+  const resetLink = emailLinkTemplates(config).reset;
+  const resetMails = (queue: Mailer) =>
+    new PasswordResetEmails(auth.passwords, queue, {
+      urlTemplate: resetLink ?? '',
       tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      productName: config.APP_NAME,
       onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
-    })
-      : undefined;
+    });
+  const resetEmails = mail && config.RESET_TOKEN_DELIVERY === 'email' ? resetMails(mail.queue) : undefined;
+  const resetLinks = resetEmails ?? (mail && config.HOSTED_PAGES && resetLink ? resetMails(mail.queue) : undefined);
   return {
     config,
     knex,
@@ -139,6 +147,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     auth,
     audit,
     resetEmails,
+    resetLinks,
     verifyMail: async () => {
       try {
         await mail?.smtp?.verify();
@@ -149,6 +158,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     close: async () => {
       await stopPruning();
       await resetEmails?.drain();
+      await resetLinks?.drain();
       await auth.account.drain();
       await mail?.queue.drain();
       mail?.smtp?.close();
@@ -165,6 +175,7 @@ function mailConfigured(config: Config): boolean {
 }
 
 function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, mailer: Mailer | undefined, logger: Logger): AuthServiceDeps['account'] {
+  const links = emailLinkTemplates(config);
   return {
     accounts: new KnexAccountRepository(knex),
     emailTokens: new KnexEmailTokenRepository(knex),
@@ -181,8 +192,9 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
       tokenTtlMs: config.VERIFICATION_TOKEN_TTL_SECONDS * 1000,
       tokensPerUser: config.EMAIL_TOKENS_PER_USER,
       notices: config.SECURITY_NOTICES,
-      verifyUrlTemplate: config.VERIFY_URL_TEMPLATE,
-      emailChangeUrlTemplate: config.EMAIL_CHANGE_URL_TEMPLATE,
+      productName: config.APP_NAME,
+      verifyUrlTemplate: links.verify,
+      emailChangeUrlTemplate: links.emailChange,
     },
   };
 }
