@@ -9,7 +9,9 @@ import type { PageSettings } from './page-settings';
  *   origin is added when it is elsewhere), posts forms only here or to a return_to origin
  *   (Chrome checks the redirect after a post too), and lets no page frame them;
  * - X-Frame-Options DENY for browsers older than frame-ancestors;
- * - Referrer-Policy no-referrer: a reset link's token never leaves in a Referer;
+ * - Referrer-Policy same-origin: a reset link's token never leaves for another site in a
+ *   Referer (no-referrer would make Chrome send `Origin: null` with the forms' posts, which
+ *   the Origin check rightly refuses);
  * - X-Content-Type-Options nosniff, and helmet's other defaults;
  * - Strict-Transport-Security only when the cookies are Secure (the service is behind HTTPS).
  */
@@ -29,7 +31,7 @@ export function securityHeaders(settings: PageSettings, secure: boolean): Middle
       },
     },
     xFrameOptions: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: secure ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
 }

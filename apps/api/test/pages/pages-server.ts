@@ -15,8 +15,8 @@ export interface PagesServer {
   mail: SmtpSink;
   /** Errors the app logged (a page's own failure). */
   errors: unknown[];
-  /** The link of the n-th email (1-based) once it has arrived. */
-  linkOf(count: number): Promise<string>;
+  /** The link to one of the pages (`verify`, `reset`) in the next email to this address that holds one. */
+  linkFor(to: string, page: string, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -48,16 +48,27 @@ export async function startPagesServer(env: Record<string, string> = {}): Promis
   const errors: unknown[] = [];
   const app = createAppFor(config, services, { logError: (error) => errors.push(error) });
   const server = await listenLocally(app, port);
+  const used = new Set<number>();
   return {
     url,
     services,
     mail,
     errors,
-    linkOf: async (count) => {
-      const text = decodeQuotedPrintable((await mail.waitFor(count)).raw);
-      const link = new RegExp(`${url.replaceAll('.', '\\.')}/[a-z]+\\?token=[A-Za-z0-9_%-]+`).exec(text);
-      if (!link) throw new Error(`no link to the pages in email ${count}:\n${text}`);
-      return link[0];
+    linkFor: async (to, page, timeoutMs = 10_000) => {
+      const pattern = new RegExp(`${url.replaceAll('.', '\\.')}/${page}\\?token=[A-Za-z0-9_%-]+`);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        for (const [index, message] of mail.received.entries()) {
+          if (used.has(index) || !message.to.includes(to)) continue;
+          const link = pattern.exec(decodeQuotedPrintable(message.raw));
+          if (link) {
+            used.add(index);
+            return link[0];
+          }
+        }
+        if (Date.now() > deadline) throw new Error(`no email to ${to} with a link to /${page} within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     close: async () => {
       await server.close();

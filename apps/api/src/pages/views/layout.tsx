@@ -15,6 +15,8 @@ export const Layout: FC<{ frame: Frame; title: string; children?: Child }> = ({ 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${appName}`}</title>
         <link rel="stylesheet" href="pages.css" />
+        {/* No icon: without this line the browser asks for /favicon.ico, which the service does not serve. */}
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <header class="site-header">
