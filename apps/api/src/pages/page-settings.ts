@@ -17,13 +17,6 @@ export interface PageSettings {
   resetLinks?: Pick<PasswordResetEmails, 'request'>;
 }
 
-export const DEFAULT_PAGE_SETTINGS: PageSettings = {
-  appName: 'Latchkey',
-  accentColor: '#1d4ed8',
-  returnToOrigins: [],
-  passwordMinLength: 1,
-};
-
 /** The pages' settings from the configuration, with the reset links the services send. */
 export function pageSettingsFrom(config: Config, services: Pick<Services, 'resetLinks'>): PageSettings {
   return {
