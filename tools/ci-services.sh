@@ -66,3 +66,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+# Caddy (Debian's, 2.6) for the forward_auth test, and PyJWT for the token check that
+# docs/other-services.md shows in Python; each test starts what it needs itself.
+if ! command -v caddy >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
+  echo "ci-services: installing caddy and python3-jwt"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy python3-jwt python3-cryptography >/dev/null
+fi

@@ -20,7 +20,8 @@ const USAGE = `npm run bench -- [options]
   --cpu-prof <dir>      write a V8 CPU profile of every server process into <dir>
   --quick               smoke run: 1 s runs, 1 round, no warm-up, 10k-user big table, SQLite only
 With root or profile, raw node:http and bare Koa answer the same JSON as GET / and are
-measured in alternation with them (root/koa, profile/koa, profile/node).`;
+measured in alternation with them (root/koa, profile/koa, profile/node, whoami/koa);
+tokens measures POST /sessions/token, tokens issued a second.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -32,7 +32,7 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export const SCENARIOS = ['root', 'profile', 'login', 'flood', 'big', 'workers'] as const;
+export const SCENARIOS = ['root', 'profile', 'tokens', 'login', 'flood', 'big', 'workers'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchResult {
@@ -73,7 +73,10 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   const root = run('/');
   const profile = run('/profile', { cookies });
   const profileBig = run('/profile', { cookies: bigCookies });
+  const whoami = run('/sessions/whoami', { cookies });
+  const tokens = run('/sessions/token', { method: 'POST', cookies });
   const smallName = `GET /profile (${count(options.smallUsers)} users)`;
+  const whoamiName = `GET /sessions/whoami (${count(options.smallUsers)} users)`;
   const bigName = `GET /profile (${count(options.bigUsers)} users)`;
 
   const servers: ServerProcess[] = [];
@@ -100,7 +103,12 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
     const node = limits ? await startBaseline('node', options, servers) : undefined;
 
     const rootPairs: Array<[LoadResult, LoadResult]> = [];
-    const limitPairs = { rootKoa: [] as Array<[LoadResult, LoadResult]>, profileKoa: [] as Array<[LoadResult, LoadResult]>, profileNode: [] as Array<[LoadResult, LoadResult]> };
+    const limitPairs = {
+      rootKoa: [] as Array<[LoadResult, LoadResult]>,
+      profileKoa: [] as Array<[LoadResult, LoadResult]>,
+      profileNode: [] as Array<[LoadResult, LoadResult]>,
+      whoamiKoa: [] as Array<[LoadResult, LoadResult]>,
+    };
     const floodPairs: Array<[LoadResult, LoadResult]> = [];
     const floodConnections = concurrency + config.HASH_QUEUE_MAX + 8;
     for (let r = 0; r < options.repeat; r++) {
@@ -112,6 +120,9 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
       if (koaRun && rootRun) limitPairs.rootKoa.push([rootRun, koaRun]);
       if (koaRun && alone) limitPairs.profileKoa.push([alone, koaRun]);
       if (nodeRun && alone) limitPairs.profileNode.push([alone, nodeRun]);
+      // Forward auth: the same one lookup as /profile, answered with identity headers too.
+      const whoamiRun = chosen.has('profile') ? await measure(whoamiName, whoami(small)) : undefined;
+      if (koaRun && whoamiRun) limitPairs.whoamiKoa.push([whoamiRun, koaRun]);
       if (chosen.has('flood') && alone) {
         // More logins than hashing slots plus queue: hashing stays saturated, the surplus is refused.
         const [during] = await Promise.all([
@@ -129,6 +140,9 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
     if (limitPairs.rootKoa.length) ratio('root/koa', 0.8, limitPairs.rootKoa);
     if (limitPairs.profileKoa.length) ratio('profile/koa', 0.5, limitPairs.profileKoa);
     if (limitPairs.profileNode.length) ratio('profile/node', undefined, limitPairs.profileNode);
+    if (limitPairs.whoamiKoa.length) ratio('whoami/koa', 0.5, limitPairs.whoamiKoa);
+    // Tokens issued a second: the session's lookup, then an EdDSA signature.
+    if (chosen.has('tokens')) await measure(`POST /sessions/token (${count(options.smallUsers)} users)`, tokens(small));
 
     if (chosen.has('login')) {
       // Logins keep every hashing slot busy, the queue short enough never to refuse one.
@@ -183,8 +197,11 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
 }
 
 function serverEnv(url: string, options: BenchOptions): Record<string, string> {
-  return { DATABASE_URL: url, NODE_ENV: 'production', BCRYPT_ROUNDS: String(options.rounds), ...options.serverEnv };
+  // A fixed key of the bench's own seals the signing key that token issuance makes at the first start.
+  return { DATABASE_URL: url, NODE_ENV: 'production', BCRYPT_ROUNDS: String(options.rounds), ENCRYPTION_KEYS: BENCH_ENCRYPTION_KEY, ...options.serverEnv };
 }
+
+const BENCH_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 async function withKnex<T>(url: string, work: (knex: Knex) => Promise<T>): Promise<T> {
   const knex = createKnex(url, { poolMax: 2 });
@@ -274,8 +291,8 @@ async function startBaseline(kind: Baseline, options: BenchOptions, servers: Ser
   return server;
 }
 
-// The table reads in the order of the scenarios: limits, root, profile, login, flood, big, workers.
-const ORDER = ['limit: node', 'limit: bare Koa', 'GET / ', 'GET /profile (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
+// The table reads in the order of the scenarios: limits, root, profile, whoami, tokens, login, flood, big, workers.
+const ORDER = ['limit: node', 'limit: bare Koa', 'GET / ', 'GET /profile (', 'GET /sessions/whoami (', 'POST /sessions/token (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
 function sortRows(rows: ScenarioRow[]): ScenarioRow[] {
   const rank = (row: ScenarioRow) => {
     const at = ORDER.findIndex((prefix) => row.scenario.includes(`] ${prefix}`) || row.scenario.endsWith(`] ${prefix.trim()}`));

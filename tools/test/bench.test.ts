@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../server-process';
 
 describe('npm run bench -- --quick', () => {
-  it('prints one table with every scenario and all eight ratios', () => {
+  it('prints one table with every scenario and all nine ratios', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/main.ts', '--quick'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -13,12 +13,12 @@ describe('npm run bench -- --quick', () => {
     const rows = run.stdout.split('\n').filter((line) => line.startsWith('| '));
     expect(rows[0]).toBe('| scenario | req/s | p50 ms | p99 ms | errors | other statuses | CPU µs/req |');
     const scenarios = rows.slice(2).filter((row) => !row.startsWith('| ratio '));
-    for (const name of ['limit: node:http', 'limit: bare Koa', 'GET /', 'GET /profile (1k users)', 'POST /sessions', 'bcrypt.compare', 'GET /profile during login flood', 'GET /profile (10k users)']) {
+    for (const name of ['limit: node:http', 'limit: bare Koa', 'GET /', 'GET /profile (1k users)', 'GET /sessions/whoami (1k users)', 'POST /sessions/token (1k users)', 'POST /sessions', 'bcrypt.compare', 'GET /profile during login flood', 'GET /profile (10k users)']) {
       expect(scenarios.some((row) => row.includes(`] ${name}`)), name).toBe(true);
     }
     for (const row of scenarios) expect(row.split('|')[2]!.trim()).toMatch(/^\d+\.\d$/);
     const ratios = rows.filter((row) => row.startsWith('| ratio '));
-    const names = ['profile/root', 'root/koa', 'profile/koa', 'profile/node', 'login/bcrypt', 'profile-during-login-flood/profile', 'profile@10k/profile@1k', 'workers2/workers1'];
+    const names = ['profile/root', 'root/koa', 'profile/koa', 'profile/node', 'whoami/koa', 'login/bcrypt', 'profile-during-login-flood/profile', 'profile@10k/profile@1k', 'workers2/workers1'];
     expect(ratios.map((row) => row.split('|')[1]!.trim().split(' ')[1])).toEqual(names);
     for (const row of ratios) expect(row.split('|')[2]!.trim()).toMatch(/^(\d+\.\d\d|n\/a \(.+\))$/);
   }, 120_000);

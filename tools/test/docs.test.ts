@@ -37,6 +37,15 @@ describe('the documentation', () => {
     expect(`${shown[0]}\n`).toBe(readFileSync(join(ROOT, 'tools/nginx/latchkey.conf'), 'utf8'));
   });
 
+  it('shows, on the page for other services, the nginx and Caddy configurations that their forward-auth tests run', () => {
+    const page = readPage('docs/other-services.md');
+    for (const [lang, file] of [['nginx', 'tools/nginx/forward-auth.conf'], ['caddy', 'tools/caddy/Caddyfile']] as const) {
+      const shown = codeBlocks(page, lang);
+      expect(shown, lang).toHaveLength(1);
+      expect(`${shown[0]}\n`, lang).toBe(readFileSync(join(ROOT, file), 'utf8'));
+    }
+  });
+
   it('names the two commands, npm start and npm test, and the first requests on the README\'s first screen', () => {
     const firstScreen = readme.text.split('\n').slice(0, 45).join('\n');
     expect(firstScreen).toMatch(/^npm start\b/m);

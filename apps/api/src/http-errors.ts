@@ -42,6 +42,10 @@ export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }
   second_factor_state: { status: 409 },
   secret_box_unavailable: { status: 503 },
   second_factor_checks_unavailable: { status: 503 },
+  // What other services call: a proxy's forward auth reads 401 as "not signed in".
+  no_live_session: { status: 401 },
+  signing_key_unavailable: { status: 503 },
+  key_rotation_refused: { status: 409 },
 };
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */

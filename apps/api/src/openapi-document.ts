@@ -11,7 +11,7 @@ const DESCRIPTION =
   'Bodies may be form-encoded or JSON. Every failure is JSON {"message": …}; a path that does not exist answers 404, ' +
   'a path with another method 405 with Allow, and any request, whatever its path, may be refused before routing ' +
   '(400 malformed body, 403 change from a page of another origin, 413 body too large, 415 body neither form nor JSON). ' +
-  "Every response carries X-Request-Id (the request's own when it sent a plain one) and Cache-Control: no-store.";
+  "Every response carries X-Request-Id (the request's own when it sent a plain one) and Cache-Control: no-store, but the public key set's 200.";
 
 const REQUEST_ID: oas31.ReferenceObject = { $ref: '#/components/headers/RequestId' };
 

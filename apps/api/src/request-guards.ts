@@ -7,7 +7,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * async call and a promise on every request, and a request without a body (every GET)
  * has nothing to parse. In order:
  * - every answer says `Cache-Control: no-store`: it may carry a session cookie, a reset
- *   token or an account's data, which no browser's or proxy's cache may keep;
+ *   token or an account's data, which no browser's or proxy's cache may keep; only a
+ *   route's own 200 marked `public` (the published key set) keeps its caching;
  * - a state-changing request sent by a page of another origin is refused (403);
  * - a body that is neither JSON nor a form is refused before parsing (415);
  * - the body is parsed, a body that does not decompress answered 400.
@@ -16,13 +17,16 @@ export function guardRequests(allowedOrigins: readonly string[], parser: Middlew
   const allowed = new Set(allowedOrigins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
   const parse = decompressionErrorsAreBadRequests(parser);
   return async (ctx: Context, next: Next): Promise<void> => {
+    let cacheable = false;
     try {
       refuseCrossOriginChange(ctx, allowed);
-      if (!hasBody(ctx)) return await next();
-      refuseUnsupportedBody(ctx);
-      await parse(ctx, next);
+      if (hasBody(ctx)) {
+        refuseUnsupportedBody(ctx);
+        await parse(ctx, next);
+      } else await next();
+      cacheable = isPublicAnswer(ctx);
     } finally {
-      ctx.set('Cache-Control', 'no-store');
+      if (!cacheable) ctx.set('Cache-Control', 'no-store');
     }
   };
 }
@@ -74,6 +78,12 @@ export function decompressionErrorsAreBadRequests(parser: Middleware): Middlewar
 function isZlibError(error: unknown): boolean {
   const { status, code, errno } = error as { status?: unknown; code?: unknown; errno?: unknown };
   return status === undefined && (typeof errno === 'number' || (typeof code === 'string' && /^(Z_|ERR_BROTLI|ERR__)/.test(code)));
+}
+
+/** A 200 that its route marked public, and that carries no cookie. */
+function isPublicAnswer(ctx: Context): boolean {
+  const cacheControl: unknown = ctx.response.get('Cache-Control');
+  return ctx.status === 200 && typeof cacheControl === 'string' && cacheControl.startsWith('public') && ctx.response.headers['set-cookie'] === undefined;
 }
 
 function hasBody(ctx: Context): boolean {

@@ -31,12 +31,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const metrics = new Metrics();
   const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
   await services.verifyMail();
+  // The first start on a new database makes the first signing key (one instance wins the race, the others read it).
+  await services.auth.tokens.prepare().catch((error: unknown) => logger.info({ err: (error as Error).message }, 'signed tokens are unavailable until this is fixed'));
   const readiness = new Readiness(() => databaseReadiness(services.knex));
   const app = createAppFor(config, services, { logger, metrics, readiness });
   const connections = new ClosingConnections(app.callback());
   const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
   logger.info({ url }, `Latchkey listening on ${url}`);
+  // Mail waiting in the outbox (retries, what a stopped instance left) is polled for from now on.
+  services.outbox.start();
   const sweeper = new SessionSweeper(
     services.auth,
     { intervalSeconds: config.SESSION_SWEEP_INTERVAL_SECONDS, batch: config.SESSION_SWEEP_BATCH },
@@ -140,6 +144,7 @@ function drainOnce(
       server.closeIdleConnections();
       await closed;
       await sweeper.stop();
+      // Sends what the outbox has due within its share of the deadline; the rest stays stored.
       await services.close();
       logger.info('stopped');
     })();

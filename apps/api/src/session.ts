@@ -8,14 +8,17 @@ import { SESSION_COOKIE, readCookie } from './cookies';
  * - 'required': the live session with its user; 403 (NotAuthenticatedError) without one;
  * - 'optional': the same when a cookie is sent (one that opens nothing is refused alike), null without a cookie;
  * - 'secret': the cookie's secret itself, unchecked, for a route that hands it to the domain
- *   (a logout ends exactly that session, in the one lookup the domain makes).
+ *   (a logout ends exactly that session, in the one lookup the domain makes);
+ * - 'probe': the live session with its user, or null whatever the cookie (none, or one that
+ *   opens nothing), for a route that answers the missing session itself (forward auth and
+ *   tokens answer 401, which proxies and other services understand).
  */
-export type SessionNeed = 'required' | 'optional' | 'secret';
+export type SessionNeed = 'required' | 'optional' | 'secret' | 'probe';
 
 /** What the session step leaves in ctx.state; a route that declares no need gets nothing to read. */
 export type SessionState<N extends SessionNeed | undefined> = N extends 'required'
   ? { auth: AuthenticatedSession }
-  : N extends 'optional'
+  : N extends 'optional' | 'probe'
     ? { auth: AuthenticatedSession | null }
     : N extends 'secret'
       ? { sessionSecret: string | undefined }
@@ -43,6 +46,6 @@ export async function readSession(ctx: Context, auth: AuthService, need: Session
     return;
   }
   const found = await auth.sessions.authenticate(secret);
-  if (!found) throw new NotAuthenticatedError();
+  if (!found && need !== 'probe') throw new NotAuthenticatedError();
   state.auth = found;
 }

@@ -3,26 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type Koa from 'koa';
 import type { Knex } from '@latchkey/adapters';
-import { randomBytes } from 'node:crypto';
-import {
-  AesGcmSecretBox,
-  BcryptPasswordHasher,
-  KnexAccountRepository,
-  KnexAuditLog,
-  KnexEmailTokenRepository,
-  KnexPasswordResetTokenRepository,
-  KnexPendingLoginRepository,
-  KnexSecondFactorRepository,
-  KnexSessionRepository,
-  KnexUserRepository,
-  MemoryThrottleStore,
-  createKnex,
-  databaseReadiness,
-  migrateToLatest,
-} from '@latchkey/adapters';
-import type { AuthService } from '@latchkey/domain';
-import { createAuth, SecondFactorThrottle } from '@latchkey/domain';
-import type { AuthServiceDeps, SecondFactorDeps } from '@latchkey/domain';
+import { BcryptPasswordHasher, databaseReadiness } from '@latchkey/adapters';
+import type { AuditLog, AuthService, AuthServiceDeps } from '@latchkey/domain';
+import { createServices, loadConfig } from '@latchkey/runtime';
+import type { Config } from '@latchkey/runtime';
 import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
 import type { LogLevel } from '../src/logger';
@@ -36,7 +20,7 @@ export interface TestServer {
   url: string;
   auth: AuthService;
   knex: Knex;
-  audit: KnexAuditLog;
+  audit: AuditLog;
   metrics: Metrics;
   readiness: Readiness;
   /** Every log line so far, parsed. */
@@ -47,47 +31,44 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
+  /** DATABASE_URL; SQLite in memory when absent. */
   databaseUrl?: string;
-  /** Deadline of each query (DATABASE_TIMEOUT_MS); none when absent. */
+  /** Deadline of each query (DATABASE_TIMEOUT_MS); none to speak of when absent. */
   databaseTimeoutMs?: number;
+  /**
+   * Settings as the server reads them from the environment (LOGIN_FAILURES_PER_IP,
+   * REDIS_URL, NODE_ENV, ...), over the defaults of production.
+   */
+  settings?: Partial<Config>;
   http?: Partial<HttpSettings>;
   cookie?: Partial<CookieSettings>;
   logLevel?: LogLevel;
-  /** The second factor's storage and settings; by default on the same database, a key of the test's, 5 wrong codes per account. */
-  secondFactor?: (knex: Knex) => SecondFactorDeps;
 }
 
-function defaultSecondFactor(knex: Knex): SecondFactorDeps {
-  return {
-    factors: new KnexSecondFactorRepository(knex),
-    pendingLogins: new KnexPendingLoginRepository(knex),
-    box: new AesGcmSecretBox([randomBytes(32)]),
-    throttle: new SecondFactorThrottle(new MemoryThrottleStore(), { failuresPerAccount: 5, windowMs: 900_000 }),
-  };
+/** The longest deadline DATABASE_TIMEOUT_MS takes: tests that time queries set their own. */
+const NO_DEADLINE_MS = 600_000;
+
+/** Production's settings, on SQLite in memory unless told, with a test's own over them. */
+function testConfig(options: TestServerOptions): Config {
+  const defaults = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: options.databaseUrl ?? 'sqlite::memory:',
+    DATABASE_TIMEOUT_MS: String(options.databaseTimeoutMs ?? NO_DEADLINE_MS),
+  });
+  return { ...defaults, ...options.settings };
 }
 
 /**
- * The real app over SQLite in memory, listening on a free port of 127.0.0.1, its logs
- * kept in memory and each of its responses checked against the OpenAPI document.
+ * The real app on the services the server builds (createServices: the same repositories,
+ * throttles, policy and second factor, from production's settings), listening on a free
+ * port of 127.0.0.1, its logs kept in memory and each of its responses checked against the
+ * OpenAPI document. Hashing is bcrypt at cost 4 on libuv's pool, timed into the metrics,
+ * unless `overrides` gives a hasher: a test's many concurrent logins are then neither slowed
+ * by production's cost nor refused by its bounded queue, which tests of their own cover.
+ * `overrides` replaces parts of AuthService (a fake clock, a throttle of the test's own).
  */
 export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  // Knex warns of each failed connection attempt: outage tests make many on purpose.
-  const knex = createKnex(options.databaseUrl ?? 'sqlite::memory:', { timeoutMs: options.databaseTimeoutMs, log: { warn: () => {} } });
-  await migrateToLatest(knex);
   const metrics = new Metrics();
-  const hasher = timedHasher(new BcryptPasswordHasher(4), metrics);
-  const audit = new KnexAuditLog(knex);
-  const auth = createAuth({
-    users: new KnexUserRepository(knex),
-    resetTokens: new KnexPasswordResetTokenRepository(knex),
-    sessions: new KnexSessionRepository(knex),
-    hasher,
-    audit,
-    account: { accounts: new KnexAccountRepository(knex), emailTokens: new KnexEmailTokenRepository(knex) },
-    secondFactor: (options.secondFactor ?? defaultSecondFactor)(knex),
-    ...overrides,
-  });
-  const readiness = new Readiness(() => databaseReadiness(knex), 500);
   let logText = '';
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -96,8 +77,14 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
     },
   });
   const logger = createLogger(options.logLevel ?? 'debug', destination);
+  const services = await createServices(testConfig(options), {
+    logger,
+    overrides: { hasher: timedHasher(new BcryptPasswordHasher(4), metrics), ...overrides },
+  });
+  const readiness = new Readiness(() => databaseReadiness(services.knex), 500);
   const app = createApp({
-    auth,
+    auth: services.auth,
+    resetEmails: services.resetEmails,
     cookie: { secure: false, maxAgeSeconds: 604800, ...options.cookie },
     http: options.http,
     logger,
@@ -109,16 +96,16 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   const server = await listenLocally(app);
   return {
     url: server.url,
-    auth,
-    knex,
-    audit,
+    auth: services.auth,
+    knex: services.knex,
+    audit: services.audit,
     metrics,
     readiness,
     logs: () => logText.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
     openApiProblems,
     close: async () => {
       await server.close();
-      await knex.destroy().catch(() => {});
+      await services.close();
       if (openApiProblems.length > 0) throw new Error(`responses differ from the OpenAPI document:\n${openApiProblems.join('\n')}`);
     },
   };

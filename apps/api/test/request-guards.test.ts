@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import { createAuth, LoginThrottle, PasswordResetEmails } from '@latchkey/domain';
+import { createAuth, LoginThrottle, MAIL_TOPIC, OutboxWorker, PasswordResetEmails, mailDelivery } from '@latchkey/domain';
 import type { MailMessage } from '@latchkey/domain';
 import { createApp } from '../src/app';
 import type { TestServer } from './harness';
@@ -95,8 +95,11 @@ describe('client address behind proxies (TRUST_PROXY)', () => {
 describe('RESET_TOKEN_DELIVERY=email', () => {
   it('refuses an impossible email with 400 before answering, and sends nothing', async () => {
     const sent: MailMessage[] = [];
-    const auth = createAuth({ ...memoryStores(), hasher: { hash: async (p) => p, verify: async (p, h) => p === h, needsRehash: () => false } });
-    const resetEmails = new PasswordResetEmails(auth.passwords, { send: async (message) => void sent.push(message) }, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    const stores = memoryStores();
+    const auth = createAuth({ ...stores, hasher: { hash: async (p) => p, verify: async (p, h) => p === h, needsRehash: () => false } });
+    const outbox = new OutboxWorker({ store: stores.outbox }).handle(MAIL_TOPIC, mailDelivery({ send: async (message) => void sent.push(message) }));
+    const resetEmails = new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    for (const [topic, handler] of Object.entries(resetEmails.outboxHandlers())) outbox.handle(topic, handler);
     const app = createApp({ auth, resetEmails, cookie: { secure: false, maxAgeSeconds: 60 } });
     const listening = await listenLocally(app);
     try {

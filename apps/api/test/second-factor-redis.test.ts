@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AesGcmSecretBox, KnexPendingLoginRepository, KnexSecondFactorRepository, RedisThrottleStore } from '@latchkey/adapters';
-import { SecondFactorThrottle } from '@latchkey/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL, checkRedis, uniqueKeyPrefix } from '../../../packages/adapters/test/real-services';
 import type { TestServer } from './harness';
@@ -15,38 +13,25 @@ const redis = await checkRedis();
 
 describe.skipIf(!redis.available)(`wrong codes across two instances on Redis${redis.available ? '' : ` (skipped: ${redis.reason})`}`, () => {
   const servers: TestServer[] = [];
-  const stores: RedisThrottleStore[] = [];
   let dir: string;
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((server) => server.close()));
-    await Promise.all(stores.splice(0).map((store) => store.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('5 wrong codes split between two instances end the pending login; the password and other accounts are unaffected', async () => {
     dir = mkdtempSync(join(tmpdir(), 'latchkey-second-factor-redis-'));
     const databaseUrl = `sqlite:${join(dir, 'shared.db')}`;
-    const key = randomBytes(32);
-    const prefix = uniqueKeyPrefix('second-factor');
+    // Two instances as deployed: one database, one Redis, one key; 5 wrong codes per account.
+    const settings = {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: uniqueKeyPrefix('second-factor'),
+      ENCRYPTION_KEYS: [randomBytes(32).toString('base64')],
+      SECOND_FACTOR_FAILURES_PER_ACCOUNT: 5,
+      LOGIN_FAILURE_WINDOW_SECONDS: 900,
+    };
     const clock = new SteppedClock();
-    for (let i = 0; i < 2; i++) {
-      const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: prefix });
-      stores.push(store);
-      servers.push(
-        await startTestServer(
-          { clock },
-          {
-            databaseUrl,
-            secondFactor: (knex) => ({
-              factors: new KnexSecondFactorRepository(knex),
-              pendingLogins: new KnexPendingLoginRepository(knex),
-              box: new AesGcmSecretBox([key]),
-              throttle: new SecondFactorThrottle(store, { failuresPerAccount: 5, windowMs: 900_000 }),
-            }),
-          },
-        ),
-      );
-    }
+    for (let i = 0; i < 2; i++) servers.push(await startTestServer({ clock }, { databaseUrl, settings }));
     const [a, b] = [secondFactorClient(() => servers[0]!), secondFactorClient(() => servers[1]!)];
     await a.register('ada@example.com');
     await a.register('bob@example.com');

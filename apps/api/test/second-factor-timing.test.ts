@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { AesGcmSecretBox, KnexPendingLoginRepository, KnexSecondFactorRepository, MemoryThrottleStore } from '@latchkey/adapters';
-import { SecondFactorThrottle } from '@latchkey/domain';
 import { afterEach, expect, it } from 'vitest';
 import type { TestServer } from './harness';
 import { startTestServer } from './harness';
@@ -24,18 +21,8 @@ function median(values: number[]): number {
 
 it(`a right code and a wrong one take the same time (medians of ${ROUNDS} each)`, async () => {
   const clock = new SteppedClock();
-  server = await startTestServer(
-    { clock },
-    {
-      secondFactor: (knex) => ({
-        factors: new KnexSecondFactorRepository(knex),
-        pendingLogins: new KnexPendingLoginRepository(knex),
-        box: new AesGcmSecretBox([randomBytes(32)]),
-        // Enough wrong codes for every round: the time of a refusal is measured, not of a lockout.
-        throttle: new SecondFactorThrottle(new MemoryThrottleStore(), { failuresPerAccount: 1000, windowMs: 900_000 }),
-      }),
-    },
-  );
+  // Enough wrong codes for every round: the time of a refusal is measured, not of a lockout.
+  server = await startTestServer({ clock }, { settings: { SECOND_FACTOR_FAILURES_PER_ACCOUNT: 1000 } });
   await register('ada@example.com');
   const { secret } = await enrol(await login('ada@example.com'), clock.now());
   const right: number[] = [];

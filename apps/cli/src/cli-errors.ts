@@ -1,6 +1,7 @@
 import {
   DependencyUnavailableError,
   InvalidRequestError,
+  KeyRotationRefusedError,
   NoResultFound,
   UnknownSessionError,
   UnknownUserError,
@@ -69,7 +70,7 @@ export function toCliFailure(error: unknown): CliFailure {
   if (error instanceof UnknownUserError || error instanceof NoResultFound) return { code: EXIT.notFound, message: 'no such user' };
   if (error instanceof UnknownSessionError) return { code: EXIT.notFound, message: 'no such session of this user' };
   if (error instanceof UserAlreadyExistsError) return { code: EXIT.refused, message: `${error.email} is already registered` };
-  if (error instanceof ValidationError || error instanceof InvalidRequestError || error instanceof RefusedError) {
+  if (error instanceof ValidationError || error instanceof InvalidRequestError || error instanceof RefusedError || error instanceof KeyRotationRefusedError) {
     return { code: EXIT.refused, message: firstLine(error.message) };
   }
   if (error instanceof CancelledError) return { code: EXIT.cancelled, message: error.message };

@@ -12,7 +12,8 @@ export const COMMON_PARSE_OPTIONS = {
 
 const EXIT_CODES = [
   'Exit codes: 0 done, 1 no such user, 2 bad usage, 3 refused (email taken, password',
-  'refused or mistyped), 4 configuration or database problem, 130 cancelled at the prompt.',
+  'refused or mistyped, key rotation refused), 4 configuration or database problem,',
+  '130 cancelled at the prompt.',
 ].join('\n');
 
 const ENVIRONMENT = [

@@ -2,20 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AesGcmSecretBox,
-  BcryptPasswordHasher,
-  KnexAuditLog,
-  KnexPasswordResetTokenRepository,
-  KnexPendingLoginRepository,
-  KnexSecondFactorRepository,
-  KnexSessionRepository,
-  KnexUserRepository,
-  createKnex,
-  migrationSource,
-} from '@latchkey/adapters';
+import { KnexAuditLog, createKnex, migrationSource } from '@latchkey/adapters';
+import { createServices, loadConfig } from '@latchkey/runtime';
 import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
-import { createAuth } from '@latchkey/domain';
 import { runInProcess } from './run-cli';
 
 describe('latchkey commands on an SQLite file', () => {
@@ -124,8 +113,9 @@ describe('latchkey commands on an SQLite file', () => {
     });
 
     it('lists the sessions of a user and revokes one by its id, then the rest', async () => {
-      const knex = createKnex(env.DATABASE_URL);
-      const auth = createAuth({ users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), resetTokens: new KnexPasswordResetTokenRepository(knex), hasher: new BcryptPasswordHasher(4) });
+      // The server's services on the file the commands use: its sessions are what they list.
+      const services = await createServices(loadConfig(env));
+      const { auth } = services;
       const cookies = [await auth.createSession('cy@example.com'), await auth.createSession('cy@example.com')];
       try {
         const listed = await run(['sessions', 'list', 'cy@example.com', '--json']);
@@ -148,7 +138,7 @@ describe('latchkey commands on an SQLite file', () => {
         expect(JSON.parse((await run(['sessions', 'revoke', 'cy@example.com', '--json'])).stdout)).toEqual({ email: 'cy@example.com', revoked: 1 });
         expect(await auth.getUserFromSessionId(cookies[1])).toBeNull();
       } finally {
-        await knex.destroy();
+        await services.close();
       }
     });
 
@@ -206,19 +196,13 @@ describe('latchkey commands on an SQLite file', () => {
     });
 
     it('users mfa-reset removes a second factor and ends every session; users show tells whether one is set', async () => {
-      const knex = createKnex(env.DATABASE_URL);
-      const auth = createAuth({
-        users: new KnexUserRepository(knex),
-        sessions: new KnexSessionRepository(knex),
-        resetTokens: new KnexPasswordResetTokenRepository(knex),
-        hasher: new BcryptPasswordHasher(4),
-        secondFactor: { factors: new KnexSecondFactorRepository(knex), pendingLogins: new KnexPendingLoginRepository(knex), box: new AesGcmSecretBox([Buffer.alloc(32, 1)]) },
-      });
+      const services = await createServices(loadConfig(env));
+      const { auth } = services;
       const user = await auth.registerUser('totp@example.com', 'b4l0u');
       const { sessionId, session } = await auth.logins.login('totp@example.com', 'b4l0u');
       const { secret } = await auth.secondFactor.startEnrolment(user);
       await auth.secondFactor.enable(user, referenceTotp(secret, Date.now()), session.id);
-      await knex.destroy();
+      await services.close();
       expect((await run(['users', 'show', 'totp@example.com'])).stdout).toMatch(/^second factor\s+TOTP \(10 recovery codes left\)$/m);
       const reset = await run(['users', 'mfa-reset', 'totp@example.com', '--json']);
       expect(reset).toMatchObject({ code: 0, stderr: '' });

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BcryptPasswordHasher } from '../src';
-import { passwordHasherContract } from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
 
-passwordHasherContract(vitestApi, 'bcrypt', () => new BcryptPasswordHasher(5), () => new BcryptPasswordHasher(4));
+// The PasswordHasher contract runs on every hasher in contracts.test.ts.
 
 describe('BcryptPasswordHasher', () => {
   it('uses the configured cost', async () => {

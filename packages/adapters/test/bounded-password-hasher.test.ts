@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OverloadedError } from '@latchkey/domain';
 import { BcryptPasswordHasher, BoundedPasswordHasher } from '../src';
-import { passwordHasherContract } from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
 
-passwordHasherContract(
-  vitestApi,
-  'bcrypt behind admission control',
-  () => new BoundedPasswordHasher(new BcryptPasswordHasher(5), { concurrency: 1, queueMax: 8 }),
-  () => new BcryptPasswordHasher(4),
-);
+// The PasswordHasher contract runs on every hasher in contracts.test.ts.
 
 describe('BoundedPasswordHasher', () => {
   // Cost 10 takes tens of milliseconds a hash: long enough for a backlog to form.

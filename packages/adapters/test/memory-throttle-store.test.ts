@@ -2,20 +2,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MemoryThrottleStore } from '../src';
-import { throttleStoreContract } from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
 
 setFlagsFromString('--expose-gc');
 
-throttleStoreContract(vitestApi, 'memory', async () => {
-  let time = 1_000_000;
-  return {
-    store: new MemoryThrottleStore({ now: () => time }),
-    advance: async (ms) => {
-      time += ms;
-    },
-  };
-});
+// The ThrottleStore contract runs on every backend in contracts.test.ts.
 
 describe('MemoryThrottleStore bounds', () => {
   it('keeps at most maxEntries counters, forgetting the oldest window first', async () => {

@@ -1,28 +1,10 @@
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAlreadyExistsError } from '@latchkey/domain';
-import {
-  KnexAccountRepository,
-  KnexAuditLog,
-  KnexEmailTokenRepository,
-  KnexPasswordResetTokenRepository,
-  KnexSessionRepository,
-  KnexUserRepository,
-  createKnex,
-  knexConfigFromUrl,
-  migrateToLatest,
-  migrationSource,
-} from '../src';
+import { KnexUserRepository, createKnex, knexConfigFromUrl, migrateToLatest, migrationSource } from '../src';
 import type { Knex } from '../src';
 import { checkPostgres, createScratchDatabase } from './real-services';
 import type { ScratchDatabase } from './real-services';
-import {
-  accountLifecycleContract,
-  passwordResetTokenRepositoryContract,
-  sessionRepositoryContract,
-  userRepositoryContract,
-} from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
 
 const postgres = await checkPostgres();
 
@@ -37,7 +19,6 @@ describe('PostgreSQL URLs', () => {
 
 describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
   let database: ScratchDatabase;
-  let schemas = 0;
 
   beforeAll(async () => {
     database = await createScratchDatabase();
@@ -46,50 +27,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL${postgres.available ? '' : ` (s
     await database?.drop();
   });
 
-  // One fresh database per run; one fresh schema in it per test, which is cheaper.
-  userRepositoryContract(vitestApi, 'Knex + pg', async () => {
-    const schema = `contract_${++schemas}`;
-    const admin = createKnex(database.url, { poolMax: 1 });
-    await admin.raw(`CREATE SCHEMA ${schema}`);
-    await admin.destroy();
-    const connections: Knex[] = [];
-    const open = async () => {
-      const knex = knexFactory({ ...knexConfigFromUrl(database.url), searchPath: [schema] });
-      connections.push(knex);
-      await migrateToLatest(knex);
-      return new KnexUserRepository(knex);
-    };
-    return {
-      repository: await open(),
-      reopen: open,
-      close: async () => {
-        await Promise.all(connections.map((knex) => knex.destroy()));
-      },
-    };
-  });
-
-  passwordResetTokenRepositoryContract(vitestApi, 'Knex + pg', async () => {
-    const knex = await database.migratedSchema('tokens');
-    return { users: new KnexUserRepository(knex), tokens: new KnexPasswordResetTokenRepository(knex), close: () => knex.destroy() };
-  });
-
-  sessionRepositoryContract(vitestApi, 'Knex + pg', async () => {
-    const knex = await database.migratedSchema('sessions_contract');
-    return { users: new KnexUserRepository(knex), sessions: new KnexSessionRepository(knex), close: () => knex.destroy() };
-  });
-
-  accountLifecycleContract(vitestApi, 'Knex + pg', async () => {
-    const knex = await database.migratedSchema('lifecycle_contract');
-    return {
-      users: new KnexUserRepository(knex),
-      sessions: new KnexSessionRepository(knex),
-      emailTokens: new KnexEmailTokenRepository(knex),
-      accounts: new KnexAccountRepository(knex),
-      audit: new KnexAuditLog(knex),
-      close: () => knex.destroy(),
-    };
-  });
-
+  // The repository contracts run on PostgreSQL in contracts.test.ts.
   describe('schema', () => {
     let knex: Knex;
     beforeAll(async () => {

@@ -93,6 +93,10 @@ export interface ScratchDatabase {
    * fresh database per run, one fresh schema in it per test, which is cheaper.
    */
   migratedSchema(label: string): Promise<Knex>;
+  /** A new, empty schema of this database; its name. */
+  createSchema(label: string): Promise<string>;
+  /** A connection whose tables are those of `schema`, as a second instance would open it. */
+  connectToSchema(schema: string): Knex;
   drop(): Promise<void>;
 }
 
@@ -104,17 +108,23 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
   let schemas = 0;
+  const createSchema = async (label: string) => {
+    const schema = `${label}_${++schemas}`;
+    const creator = createKnex(url.toString(), { poolMax: 1 });
+    try {
+      await creator.raw(`CREATE SCHEMA ${schema}`);
+    } finally {
+      await creator.destroy();
+    }
+    return schema;
+  };
+  const connectToSchema = (schema: string) => knexFactory({ ...knexConfigFromUrl(url.toString()), searchPath: [schema] });
   return {
     url: url.toString(),
+    createSchema,
+    connectToSchema,
     migratedSchema: async (label) => {
-      const schema = `${label}_${++schemas}`;
-      const creator = createKnex(url.toString(), { poolMax: 1 });
-      try {
-        await creator.raw(`CREATE SCHEMA ${schema}`);
-      } finally {
-        await creator.destroy();
-      }
-      const knex = knexFactory({ ...knexConfigFromUrl(url.toString()), searchPath: [schema] });
+      const knex = connectToSchema(await createSchema(label));
       await migrateToLatest(knex);
       return knex;
     },

@@ -5,18 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../tools/server-process';
 import { RedisThrottleStore } from '../src';
 import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from './real-services';
-import { throttleStoreContract } from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
 
 const redis = await checkRedis();
 
+// The ThrottleStore contract runs on Redis in contracts.test.ts.
 describe.skipIf(!redis.available)(`Redis${redis.available ? '' : ` (skipped: ${redis.reason})`}`, () => {
-  // Real time: Redis keeps the windows with its own clock.
-  throttleStoreContract(vitestApi, 'Redis', async () => {
-    const store = await RedisThrottleStore.connect(TEST_REDIS_URL, { keyPrefix: uniqueKeyPrefix('throttle') });
-    return { store, advance: (ms) => sleep(ms), close: () => store.close() };
-  });
-
   describe('RedisThrottleStore', () => {
     const prefix = uniqueKeyPrefix('throttle-store');
     const client = newRedis(TEST_REDIS_URL);

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KnexAuditLog, createKnex, migrateToLatest } from '../src';
-import { auditLogContract } from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
+import { createKnex, migrateToLatest } from '../src';
 
-auditLogContract(vitestApi, 'Knex + SQLite', async () => {
-  const knex = createKnex('sqlite::memory:');
-  await migrateToLatest(knex);
-  return { log: new KnexAuditLog(knex), close: () => knex.destroy() };
-});
+// The AuditLog contract runs on every backend in contracts.test.ts.
 
 describe('the auth_events table', () => {
   it('is made by a migration, with no column for a secret', async () => {

@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import bcrypt from 'bcrypt';
-import { BcryptPasswordHasher, ThreadedBcryptPasswordHasher } from '../src';
-import { passwordHasherContract } from '@latchkey/adapters/testing';
-import { vitestApi } from './support/vitest-api';
+import { ThreadedBcryptPasswordHasher } from '../src';
 
 const opened: ThreadedBcryptPasswordHasher[] = [];
 const open = (cost: number, threads = 1) => {
@@ -14,7 +12,7 @@ afterAll(async () => {
   await Promise.all(opened.map((hasher) => hasher.close()));
 });
 
-passwordHasherContract(vitestApi, 'bcrypt in worker threads', () => open(5), () => new BcryptPasswordHasher(4));
+// The PasswordHasher contract runs on every hasher in contracts.test.ts.
 
 describe('ThreadedBcryptPasswordHasher', () => {
   it('makes hashes bcrypt itself verifies, on every thread', async () => {

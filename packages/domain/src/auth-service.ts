@@ -10,6 +10,7 @@ import type { PasswordResets } from './passwords/password-resets';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { SecondFactorCapability } from './second-factor/unconfigured-second-factors';
 import type { SessionManager } from './sessions/session-manager';
+import type { TokenCapability } from './tokens/unconfigured-tokens';
 import { findUserOrNull } from './users/find-user';
 import type { Registration } from './users/registration';
 import type { User } from './users/user';
@@ -28,11 +29,12 @@ export interface AuthParts {
   passwords: PasswordResets;
   account: AccountLifecycle;
   secondFactor: SecondFactorCapability;
+  tokens: TokenCapability;
 }
 
 /**
  * The original's Auth class (SPEC A3), one method per seed method, and the capabilities
- * behind it: `logins`, `sessions`, `passwords`, `account`, `secondFactor`. Built by createAuth.
+ * behind it: `logins`, `sessions`, `passwords`, `account`, `secondFactor`, `tokens`. Built by createAuth.
  */
 export class AuthService {
   constructor(private readonly parts: AuthParts) {}
@@ -60,6 +62,11 @@ export class AuthService {
   /** TOTP and recovery codes (refused with SecondFactorStateError when none is configured). */
   get secondFactor(): SecondFactorCapability {
     return this.parts.secondFactor;
+  }
+
+  /** Signed tokens for sessions and the published key set (unavailable when none are configured). */
+  get tokens(): TokenCapability {
+    return this.parts.tokens;
   }
 
   get settings(): SessionSettings {
@@ -115,7 +122,7 @@ export class AuthService {
   async updatePassword(resetToken: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     const user = await this.parts.passwords.redeem(resetToken, password, email === undefined ? undefined : parseEmail(email), client);
     await this.parts.audit.record('password_changed', client, { userId: user.id, email: user.email });
-    this.parts.account.passwordWasReset(user, client);
+    this.parts.account.deliverMail();
     return user;
   }
 }

@@ -22,6 +22,9 @@ import { SecondFactors } from './second-factor/second-factors';
 import { UNCONFIGURED_SECOND_FACTORS } from './second-factor/unconfigured-second-factors';
 import { SessionManager } from './sessions/session-manager';
 import type { SessionRepository } from './sessions/session-repository';
+import type { TokenDeps } from './tokens/session-tokens';
+import { SessionTokens } from './tokens/session-tokens';
+import { UNCONFIGURED_TOKENS } from './tokens/unconfigured-tokens';
 import { Registration } from './users/registration';
 import type { UserRepository } from './users/user-repository';
 
@@ -47,9 +50,11 @@ export interface AuthDeps {
   onAuditFailure?: (error: unknown, event: { type: AuthEventType; userId: number | null }) => void;
   settings?: Partial<SessionSettings>;
   /** Account lifecycle: verification, change of password and email, deletion, notices. */
-  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'mailer' | 'resendThrottle' | 'onError' | 'settings'>;
+  account?: Pick<AccountLifecycleDeps, 'accounts' | 'emailTokens' | 'outbox' | 'resendThrottle' | 'settings'>;
   /** TOTP and recovery codes; users cannot enrol one when absent. */
   secondFactor?: SecondFactorDeps;
+  /** Signed tokens for sessions and the key set verifying them; unavailable when absent. */
+  tokens?: TokenDeps;
 }
 
 /** @deprecated the name of AuthDeps before createAuth. */
@@ -67,10 +72,11 @@ export function createAuth(deps: AuthDeps): AuthService {
   const secondFactor = deps.secondFactor
     ? new SecondFactors(deps.secondFactor, { users, hasher, sessions, audit, clock })
     : UNCONFIGURED_SECOND_FACTORS;
-  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions });
   const account = new AccountLifecycle({ ...(deps.account ?? NO_ACCOUNT_STORAGE), users, hasher, policy, clock, audit, throttle: deps.throttle, registration });
+  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions, resetNotice: (user, client) => account.resetNotice(user, client) });
   const passwordCheck = new PasswordCheck(users, hasher);
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });
-  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor });
+  const tokens = deps.tokens ? new SessionTokens(deps.tokens, sessions, clock) : UNCONFIGURED_TOKENS;
+  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor, tokens });
 }

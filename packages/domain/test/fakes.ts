@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock, PasswordHasher } from '../src';
+import { MAIL_TOPIC, OutboxWorker, mailDelivery } from '../src';
+import type { Clock, Mailer, OutboxHandler, OutboxStore, OutboxWorkerDeps, PasswordHasher } from '../src';
 
 /** A fast salted hasher with a visible cost, so tests can exercise rehashing. */
 export class FakeHasher implements PasswordHasher {
@@ -34,4 +35,22 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     this.time += ms;
   }
+}
+
+/**
+ * An outbox worker over a store (the memory stores' outbox) that sends its emails through
+ * `mailer`, and runs the follow-ups of the given services (their outboxHandlers).
+ */
+export function mailOutbox(store: OutboxStore, mailer: Mailer, deps: Partial<OutboxWorkerDeps> = {}): OutboxWorker & { serve(...services: HandlerSource[]): OutboxWorker } {
+  const worker = new OutboxWorker({ store, ...deps, settings: { drainMs: 2000, ...deps.settings } }).handle(MAIL_TOPIC, mailDelivery(mailer));
+  return Object.assign(worker, {
+    serve(...services: HandlerSource[]): OutboxWorker {
+      for (const service of services) for (const [topic, handler] of Object.entries(service.outboxHandlers())) worker.handle(topic, handler);
+      return worker;
+    },
+  });
+}
+
+interface HandlerSource {
+  outboxHandlers(): Record<string, OutboxHandler>;
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { SECURITY_NOTICES } from '@latchkey/domain';
+import { SECURITY_NOTICES, SIGNING_ALGORITHMS } from '@latchkey/domain';
 import type { SecurityNotice } from '@latchkey/domain';
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -157,9 +157,51 @@ export const VARIABLES = {
   RETURN_TO_ORIGINS: variable(
     list().default([]),
     'Comma-separated origins (`https://app.example.com`) the pages may send a person back to after signing in (`?return_to=`); any other target lands on /account.',
+  ),
+  JWT_ISSUER: variable(
+    z.url({ protocol: /^https?$/, message: 'use the URL the service is reached at, e.g. https://auth.example.com' }).optional(),
+    '`iss` of the tokens of POST /sessions/token; unset: the origin the request reached (behind a proxy, with TRUST_PROXY).',
+    '(unset)',
+  ),
+  JWT_AUDIENCE: variable(z.string().min(1).optional(), '`aud` of the tokens: what the services checking them expect; unset: the issuer.', '(unset)'),
+  JWT_TTL_SECONDS: variable(integer(30, 3600).default(300), 'Lifetime of a token (never past the end of its session); an ended session\'s tokens live at most this long.'),
+  JWT_ALGORITHM: variable(z.enum(SIGNING_ALGORITHMS).default('EdDSA'), 'Algorithm of the signing keys generated here: `EdDSA` (Ed25519) or `ES256` (P-256).'),
+  JWT_KEY_OVERLAP_SECONDS: variable(
+    integer(120, 86_400).default(600),
+    'A new signing key is published this long before it signs; GET /.well-known/jwks.json is cached for half of it (Cache-Control max-age).',
+  ),
+  JWT_SIGNING_KEYS: variable(
+    z
+      .string()
+      .transform((value, ctx) => signingKeys(value, ctx))
+      .default([]),
+    'A JSON array of private JWKs (Ed25519 or P-256): the first signs, all are published; `latchkey keys rotate` is then refused. Unset: keys are generated at the first start and stored in the database, sealed with ENCRYPTION_KEYS.',
     '(none)',
   ),
 } as const;
+
+/** JWT_SIGNING_KEYS as the signer reads them: one JSON text a key. Only their shape is checked here, never echoed. */
+function signingKeys(value: string, ctx: z.RefinementCtx): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not JSON: give an array of private JWKs' });
+    return z.NEVER;
+  }
+  const keys = Array.isArray(parsed) ? parsed : [parsed];
+  const bad = keys.findIndex((key) => !isPrivateSigningJwk(key));
+  if (keys.length === 0 || bad >= 0) {
+    ctx.addIssue({ code: 'custom', message: keys.length === 0 ? 'holds no key' : `key ${bad + 1} is not a private Ed25519 (OKP) or P-256 (EC) JWK` });
+    return z.NEVER;
+  }
+  return keys.map((key) => JSON.stringify(key));
+}
+
+function isPrivateSigningJwk(key: unknown): boolean {
+  const { kty, crv, d, x } = (key ?? {}) as Record<string, unknown>;
+  return typeof d === 'string' && typeof x === 'string' && ((kty === 'OKP' && crv === 'Ed25519') || (kty === 'EC' && crv === 'P-256'));
+}
 
 type Variables = typeof VARIABLES;
 export type VariableName = keyof Variables;
@@ -238,7 +280,7 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
-const SECRET_VARIABLES = new Set<string>(['ENCRYPTION_KEYS']);
+const SECRET_VARIABLES = new Set<string>(['ENCRYPTION_KEYS', 'JWT_SIGNING_KEYS']);
 
 /** Parses the environment; a bad value throws a one-line ConfigError naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {

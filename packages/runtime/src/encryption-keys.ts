@@ -8,6 +8,7 @@ import { ConfigError } from './config';
 import type { Logger } from './logger';
 
 export const MISSING_KEYS_MESSAGE = 'Second factors are unavailable: ENCRYPTION_KEYS is not set';
+export const MISSING_TOKEN_KEYS_MESSAGE = 'Signed tokens are unavailable: set ENCRYPTION_KEYS (keys are then generated and stored sealed) or JWT_SIGNING_KEYS';
 
 /**
  * What seals TOTP secrets: ENCRYPTION_KEYS when set. Without it, production refuses
@@ -42,4 +43,13 @@ function developmentKey(file: string, logger: Logger): string {
   const key = readFileSync(file, 'utf8').trim();
   if (!/^[A-Za-z0-9+/]{43}=$/.test(key)) throw new ConfigError(`Invalid key file ${file}: not the base64 of 32 bytes`);
   return key;
+}
+
+/**
+ * What seals the signing keys stored in the database: the second factor's box, with the
+ * refusal naming what tokens need when production has no ENCRYPTION_KEYS.
+ */
+export function tokenBoxFor(config: Config, secondFactorBox: SecretBox): SecretBox {
+  if (config.ENCRYPTION_KEYS.length === 0 && config.NODE_ENV === 'production') return new UnavailableSecretBox(MISSING_TOKEN_KEYS_MESSAGE);
+  return secondFactorBox;
 }

@@ -9,10 +9,11 @@ import {
   KnexSessionRepository,
   KnexUserRepository,
   FileMailer,
+  JoseTokenSigner,
   KnexAccountRepository,
+  KnexSigningKeyRepository,
   KnexEmailTokenRepository,
   MemoryThrottleStore,
-  QueuedMailer,
   RedisThrottleStore,
   SmtpMailer,
   ThreadedBcryptPasswordHasher,
@@ -20,14 +21,14 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import type { AuthService } from '@latchkey/domain';
-import { AuditRetention, createAuth, LoginThrottle, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, prefixedThrottleStore } from '@latchkey/domain';
-import type { AuditLog, AuthServiceDeps, Mailer, PasswordHasher, ThrottleStore, UserRepository } from '@latchkey/domain';
+import { AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
+import type { AuditLog, AuthDeps, AuthService, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError, emailLinkTemplates } from './config';
-import { secretBoxFor } from './encryption-keys';
+import { secretBoxFor, tokenBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
+import { outboxWorker } from './outbox-worker';
 
 /** Everything an app (the API, the CLI) needs from the domain, built from the config. */
 export interface Services {
@@ -45,9 +46,11 @@ export interface Services {
    * of the JSON API: present when email is configured and a reset link is known.
    */
   resetLinks?: PasswordResetEmails;
+  /** Sends the mail of the outbox table: woken by each change that writes some; servers start its polling. */
+  outbox: OutboxWorker;
   /** Checks that the mail server answers (email delivery only); ConfigError otherwise. */
   verifyMail(): Promise<void>;
-  /** Delivers queued emails, then closes the database pool. */
+  /** Sends what the outbox has due (within its drain deadline; the rest stays stored), then closes the database pool. */
   close(): Promise<void>;
 }
 
@@ -61,93 +64,77 @@ export interface ServiceOptions {
   /** Apply pending migrations first; defaults to the config's MIGRATE_ON_START. */
   migrate?: boolean;
   logger?: Logger;
-  /** Retries of reset emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
+  /** Retries of emails: 4 tries, 2 s then 4 s then 8 s apart, unless given. */
   mailRetry?: { attempts: number; backoffMs: number };
+  /** The outbox worker's other bounds (batch, poll interval, lease, deadlines); see DEFAULT_OUTBOX_SETTINGS. */
+  outbox?: Partial<OutboxWorkerSettings>;
   /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
   /** Delete audit events past AUDIT_RETENTION_DAYS now and every hour (servers, not commands). */
   pruneAudit?: boolean;
+  /**
+   * Parts of AuthService given instead of those the config builds (tests: a fake clock, a
+   * throttle or a hasher of their own). Each replaces its part whole, and one given as
+   * undefined is left out (a throttle, say); given a hasher, no hashing threads start.
+   */
+  overrides?: Partial<AuthDeps>;
 }
 
+/**
+ * The one composition of Latchkey's services: the server, the command line and the API's
+ * tests all build them here, from a config (and, in tests, overrides).
+ */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? jsonLineLogger;
+  const overrides = options.overrides ?? {};
   const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger), timeoutMs: config.DATABASE_TIMEOUT_MS });
   if (options.migrate ?? config.MIGRATE_ON_START) await migrate(config, knex, logger);
-  const users = new KnexUserRepository(knex);
-  const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
-  // Metrics time the hashing itself; the bound adds the queue in front of it.
-  const timed = options.wrapHasher ? options.wrapHasher(bcrypt) : bcrypt;
-  const hasher = new BoundedPasswordHasher(timed, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
+  const hashing = passwordHashing(config, overrides.hasher, options.wrapHasher);
+  const redis = config.REDIS_URL ? await connectRedis(config, logger) : undefined;
   // Redis shares the failure counters between instances; memory counts per process.
-  const redis = config.REDIS_URL
-    ? await RedisThrottleStore.connect(config.REDIS_URL, {
-        keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
-        timeoutMs: config.REDIS_TIMEOUT_MS,
-        onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
-      })
-    : undefined;
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
-  const audit = new KnexAuditLog(knex);
-  const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
-  const mail = mailConfigured(config) ? createMail(config, logger, options.mailRetry ?? { attempts: 4, backoffMs: 2000 }) : undefined;
-  const auth = createAuth({
-    users,
+  const mail = mailConfigured(config) ? createMail(config, logger) : undefined;
+  const outbox = outboxWorker(knex, config, logger, { ...options.mailRetry, ...options.outbox });
+  const audit = overrides.audit ?? new KnexAuditLog(knex);
+  const box = secretBoxFor(config, logger);
+  const deps: AuthDeps = {
+    users: new KnexUserRepository(knex),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
     sessions: new KnexSessionRepository(knex),
-    hasher,
+    hasher: hashing.hasher,
     audit,
     // The event names no email, address or agent: the log must not become a second trail.
     onAuditFailure: (error, event) => logger.error({ ...event, err: (error as Error).message }, 'audit event could not be recorded'),
     policy: passwordPolicy(config),
-    throttle: new LoginThrottle(throttleStore, {
-      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
-      failuresPerIp: config.LOGIN_FAILURES_PER_IP,
-      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
-    }),
-    resetThrottle: new ResetThrottle(throttleStore, {
-      requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
-      requestsPerIp: config.RESET_REQUESTS_PER_IP,
-      windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
-    }),
-    secondFactor: {
-      factors: new KnexSecondFactorRepository(knex),
-      pendingLogins: new KnexPendingLoginRepository(knex),
-      box: secretBoxFor(config, logger),
-      settings: { issuer: config.APP_NAME },
-      // Wrong codes count on a key of their own in the same store: shared through Redis.
-      throttle: new SecondFactorThrottle(throttleStore, {
-        failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
-        windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
-      }),
-    },
-    settings: {
-      sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
-      sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
-      sessionsPerUserMax: config.SESSIONS_PER_USER_MAX,
-      resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
-      resetTokensPerUser: config.RESET_TOKENS_PER_USER,
-    },
-    account: accountLifecycle(config, knex, throttleStore, mail?.queue, logger),
-  });
+    ...throttles(config, throttleStore),
+    secondFactor: secondFactor(config, knex, throttleStore, box),
+    settings: sessionSettings(config),
+    account: accountLifecycle(config, knex, throttleStore, mail && outbox),
+    tokens: sessionTokens(config, knex, tokenBoxFor(config, box), logger),
+    ...overrides,
+  };
+  const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
+  const auth = authService(deps);
   const resetLink = emailLinkTemplates(config).reset;
-  const resetMails = (queue: Mailer) =>
-    new PasswordResetEmails(auth.passwords, queue, {
-      urlTemplate: resetLink ?? '',
-      tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
-      productName: config.APP_NAME,
-      onError: (error) => logger.error({ err: (error as Error).message }, 'reset email request failed'),
-    });
-  const resetEmails = mail && config.RESET_TOKEN_DELIVERY === 'email' ? resetMails(mail.queue) : undefined;
-  const resetLinks = resetEmails ?? (mail && config.HOSTED_PAGES && resetLink ? resetMails(mail.queue) : undefined);
+  const resetMails = () =>
+    new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: resetLink ?? '', tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000, productName: config.APP_NAME });
+  const resetEmails = mail && config.RESET_TOKEN_DELIVERY === 'email' ? resetMails() : undefined;
+  // One sender of reset links for the API and the pages: the outbox has one handler per topic.
+  const resetLinks = resetEmails ?? (mail && config.HOSTED_PAGES && resetLink ? resetMails() : undefined);
+  if (mail) {
+    outbox.handle(MAIL_TOPIC, mailDelivery(mail.mailer));
+    for (const [topic, handler] of Object.entries({ ...auth.account.outboxHandlers(), ...resetLinks?.outboxHandlers() })) outbox.handle(topic, handler);
+  }
   return {
     config,
     knex,
-    users,
-    hasher,
+    users: deps.users,
+    hasher: deps.hasher,
     auth,
     audit,
     resetEmails,
     resetLinks,
+    outbox,
     verifyMail: async () => {
       try {
         await mail?.smtp?.verify();
@@ -157,13 +144,77 @@ export async function createServices(config: Config, options: ServiceOptions = {
     },
     close: async () => {
       await stopPruning();
-      await resetEmails?.drain();
-      await resetLinks?.drain();
-      await auth.account.drain();
-      await mail?.queue.drain();
+      await outbox.close();
       mail?.smtp?.close();
-      await Promise.all([knex.destroy(), redis?.close(), bcrypt.close()]);
+      await Promise.all([knex.destroy(), redis?.close(), hashing.close()]);
     },
+  };
+}
+
+/** Where the domain is built, and nowhere else. */
+function authService(deps: AuthDeps): AuthService {
+  return createAuth(deps);
+}
+
+/**
+ * bcrypt on threads of its own behind a bounded queue, unless a hasher is given; `close`
+ * ends the threads. Metrics (`wrap`) time the hashing itself; the bound adds the queue.
+ */
+function passwordHashing(
+  config: Config,
+  given: PasswordHasher | undefined,
+  wrap?: (hasher: PasswordHasher) => PasswordHasher,
+): { hasher: PasswordHasher; close(): Promise<void> } {
+  if (given) return { hasher: given, close: async () => {} };
+  const bcrypt = new ThreadedBcryptPasswordHasher(config.BCRYPT_ROUNDS, { threads: config.HASH_CONCURRENCY, nice: HASH_THREAD_NICE });
+  const hasher = new BoundedPasswordHasher(wrap ? wrap(bcrypt) : bcrypt, { concurrency: config.HASH_CONCURRENCY, queueMax: config.HASH_QUEUE_MAX });
+  return { hasher, close: () => bcrypt.close() };
+}
+
+function connectRedis(config: Config, logger: Logger): Promise<RedisThrottleStore> {
+  return RedisThrottleStore.connect(config.REDIS_URL!, {
+    keyPrefix: `${config.REDIS_KEY_PREFIX}throttle:`,
+    timeoutMs: config.REDIS_TIMEOUT_MS,
+    onConnectionError: (error) => logger.error({ err: error.message }, 'Redis does not answer: logins and reset requests fail until it is back'),
+  });
+}
+
+function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'throttle' | 'resetThrottle'> {
+  return {
+    throttle: new LoginThrottle(store, {
+      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerIp: config.LOGIN_FAILURES_PER_IP,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    }),
+    resetThrottle: new ResetThrottle(store, {
+      requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
+      requestsPerIp: config.RESET_REQUESTS_PER_IP,
+      windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
+    }),
+  };
+}
+
+function secondFactor(config: Config, knex: Knex, store: ThrottleStore, box: SecretBox): SecondFactorDeps {
+  return {
+    settings: { issuer: config.APP_NAME },
+    factors: new KnexSecondFactorRepository(knex),
+    pendingLogins: new KnexPendingLoginRepository(knex),
+    box,
+    // Wrong codes count on a key of their own in the same store: shared through Redis.
+    throttle: new SecondFactorThrottle(store, {
+      failuresPerAccount: config.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
+      windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    }),
+  };
+}
+
+function sessionSettings(config: Config): AuthDeps['settings'] {
+  return {
+    sessionTtlMs: config.SESSION_TTL_SECONDS * 1000,
+    sessionIdleMs: config.SESSION_IDLE_SECONDS * 1000,
+    sessionsPerUserMax: config.SESSIONS_PER_USER_MAX,
+    resetTokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+    resetTokensPerUser: config.RESET_TOKENS_PER_USER,
   };
 }
 
@@ -174,19 +225,22 @@ function mailConfigured(config: Config): boolean {
   return config.RESET_TOKEN_DELIVERY === 'email' || config.EMAIL_VERIFICATION !== 'off' || config.SMTP_URL !== undefined;
 }
 
-function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, mailer: Mailer | undefined, logger: Logger): AuthServiceDeps['account'] {
+function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, outbox: Outbox | undefined): AuthDeps['account'] {
   const links = emailLinkTemplates(config);
   return {
     accounts: new KnexAccountRepository(knex),
     emailTokens: new KnexEmailTokenRepository(knex),
-    mailer,
+    outbox,
     // Counted apart from reset requests, on the same store (shared through Redis when configured).
-    resendThrottle: new ResetThrottle(prefixedThrottleStore(throttleStore, 'verify:'), {
-      requestsPerEmail: config.VERIFICATION_RESENDS_PER_EMAIL,
-      requestsPerIp: config.VERIFICATION_RESENDS_PER_IP,
-      windowMs: config.VERIFICATION_RESEND_WINDOW_SECONDS * 1000,
-    }),
-    onError: (error) => logger.error({ err: (error as Error).message }, 'account email could not be sent'),
+    resendThrottle: new ResetThrottle(
+      throttleStore,
+      {
+        requestsPerEmail: config.VERIFICATION_RESENDS_PER_EMAIL,
+        requestsPerIp: config.VERIFICATION_RESENDS_PER_IP,
+        windowMs: config.VERIFICATION_RESEND_WINDOW_SECONDS * 1000,
+      },
+      VERIFICATION_RESENDS,
+    ),
     settings: {
       verification: config.EMAIL_VERIFICATION,
       tokenTtlMs: config.VERIFICATION_TOKEN_TTL_SECONDS * 1000,
@@ -196,6 +250,24 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
       verifyUrlTemplate: links.verify,
       emailChangeUrlTemplate: links.emailChange,
     },
+  };
+}
+
+/** Signed tokens: keys from JWT_SIGNING_KEYS, or stored in the database and sealed with ENCRYPTION_KEYS. */
+function sessionTokens(config: Config, knex: Knex, box: SecretBox, logger: Logger): TokenDeps {
+  return {
+    signer: new JoseTokenSigner(),
+    keys: new KnexSigningKeyRepository(knex),
+    box,
+    configuredKeys: config.JWT_SIGNING_KEYS,
+    settings: {
+      algorithm: config.JWT_ALGORITHM,
+      ttlMs: config.JWT_TTL_SECONDS * 1000,
+      overlapMs: config.JWT_KEY_OVERLAP_SECONDS * 1000,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    },
+    onError: (error) => logger.error({ err: (error as Error).message }, 'signing keys'),
   };
 }
 
@@ -224,14 +296,9 @@ export function pruneAuditEvery(intervalMs: number, audit: AuditLog, config: Con
   };
 }
 
-function createMail(config: Config, logger: Logger, retry: { attempts: number; backoffMs: number }): { queue: QueuedMailer; smtp?: SmtpMailer } {
+function createMail(config: Config, logger: Logger): { mailer: Mailer; smtp?: SmtpMailer } {
   const smtp = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM ?? '' }) : undefined;
-  const queue = new QueuedMailer(smtp ?? developmentMailer(config, logger), {
-    ...retry,
-    onFailure: (error, to, attempts) =>
-      logger.error({ to, attempts, err: (error as Error).message }, 'reset email could not be delivered'),
-  });
-  return { queue, smtp };
+  return { mailer: smtp ?? developmentMailer(config, logger), smtp };
 }
 
 /**

@@ -114,3 +114,27 @@ describe('hosted pages settings', () => {
     expect(() => loadConfig({ RESET_TOKEN_DELIVERY: 'email', PUBLIC_URL: 'https://auth.example.com', HOSTED_PAGES: 'false' })).toThrow(/^Invalid RESET_URL_TEMPLATE=""/);
   });
 });
+
+describe('signed token settings', () => {
+  it('default to EdDSA keys stored in the database, 5-minute tokens and a 10-minute overlap, issuer and audience from the request', () => {
+    expect(loadConfig({})).toMatchObject({ JWT_ALGORITHM: 'EdDSA', JWT_TTL_SECONDS: 300, JWT_KEY_OVERLAP_SECONDS: 600, JWT_SIGNING_KEYS: [] });
+    expect(loadConfig({}).JWT_ISSUER).toBeUndefined();
+    expect(loadConfig({}).JWT_AUDIENCE).toBeUndefined();
+  });
+
+  it('bound the lifetime and the overlap, and read JWT_SIGNING_KEYS as one private JWK or an array, never echoing it', () => {
+    expect(() => loadConfig({ JWT_TTL_SECONDS: '7200' })).toThrow(/^Invalid JWT_TTL_SECONDS="7200"/);
+    expect(() => loadConfig({ JWT_KEY_OVERLAP_SECONDS: '60' })).toThrow(/^Invalid JWT_KEY_OVERLAP_SECONDS="60"/);
+    expect(() => loadConfig({ JWT_ISSUER: 'auth.example.com' })).toThrow(/^Invalid JWT_ISSUER=/);
+    const key = { kty: 'OKP', crv: 'Ed25519', x: 'public-part', d: 'private-part', kid: 'main' };
+    expect(loadConfig({ JWT_SIGNING_KEYS: JSON.stringify(key) }).JWT_SIGNING_KEYS).toEqual([JSON.stringify(key)]);
+    expect(loadConfig({ JWT_SIGNING_KEYS: JSON.stringify([key, { ...key, kid: 'next' }]) }).JWT_SIGNING_KEYS).toHaveLength(2);
+    for (const [value, reason] of [
+      ['{"d": "private-part"', 'is not JSON'],
+      ['[]', 'holds no key'],
+      [JSON.stringify([key, { ...key, d: undefined }]), 'key 2 is not a private Ed25519 (OKP) or P-256 (EC) JWK'],
+    ]) {
+      expect(() => loadConfig({ JWT_SIGNING_KEYS: value })).toThrow(`Invalid JWT_SIGNING_KEYS=<hidden>: ${reason}`);
+    }
+  });
+});

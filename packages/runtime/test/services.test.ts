@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BcryptPasswordHasher } from '@latchkey/adapters';
 import { InvalidCredentialsError, TooManyAttemptsError, TooManyResetRequestsError } from '@latchkey/domain';
 import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from '../../adapters/test/real-services';
 import { createServices, loadConfig } from '../src';
@@ -48,6 +49,54 @@ describe('createServices and MIGRATE_ON_START', () => {
   it('lets an explicit option win over the setting', async () => {
     const knex = await open({ MIGRATE_ON_START: 'false' }, { migrate: true });
     expect(await knex.schema.hasTable('users')).toBe(true);
+  });
+});
+
+describe('createServices and its overrides', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-services-overrides-'));
+  let services: Services | undefined;
+  let n = 0;
+  const open = async (env: Record<string, string>, options?: ServiceOptions) => {
+    const config = loadConfig({ NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: `sqlite:${join(dir, `${++n}.db`)}`, ...env });
+    services = await createServices(config, options);
+    return services.auth;
+  };
+  const failLogins = async (times: number) => {
+    for (let i = 0; i < times; i++) await expect(services!.auth.logins.login('bob@example.com', 'wrong')).rejects.toBeInstanceOf(InvalidCredentialsError);
+  };
+
+  afterEach(async () => {
+    await services?.close();
+    services = undefined;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('throttles logins from the settings without Redis (LOGIN_FAILURES_PER_ACCOUNT)', async () => {
+    const auth = await open({ LOGIN_FAILURES_PER_ACCOUNT: '2' });
+    await auth.registerUser('bob@example.com', 'Kq7-memory-secret');
+    await failLogins(2);
+    await expect(auth.logins.login('bob@example.com', 'Kq7-memory-secret')).rejects.toBeInstanceOf(TooManyAttemptsError);
+  });
+
+  it('takes the parts it is given instead of those of the settings: a clock, a hasher', async () => {
+    const hasher = new BcryptPasswordHasher(5);
+    let time = Date.UTC(2026, 0, 1);
+    const auth = await open({}, { overrides: { hasher, clock: { now: () => time } } });
+    expect(services!.hasher).toBe(hasher);
+    await auth.registerUser('bob@example.com', 'Kq7-memory-secret');
+    const [row] = await services!.knex('users').select('hashed_password');
+    expect(row).toMatchObject({ hashed_password: expect.stringMatching(/^\$2b\$05\$/) });
+    // Past SESSION_IDLE_SECONDS (a day) on the clock given, though not on the wall's.
+    const { sessionId } = await auth.logins.login('bob@example.com', 'Kq7-memory-secret');
+    time += 25 * 3600_000;
+    expect(await auth.getUserFromSessionId(sessionId)).toBeNull();
+  });
+
+  it('leaves out a part given as undefined: no login throttle', async () => {
+    const auth = await open({ LOGIN_FAILURES_PER_ACCOUNT: '2' }, { overrides: { throttle: undefined } });
+    await auth.registerUser('bob@example.com', 'Kq7-memory-secret');
+    await failLogins(3);
+    expect((await auth.logins.login('bob@example.com', 'Kq7-memory-secret')).user.email).toBe('bob@example.com');
   });
 });
 

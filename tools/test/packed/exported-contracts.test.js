@@ -13,6 +13,7 @@ import {
 import {
   accountLifecycleContract,
   auditLogContract,
+  outboxContract,
   passwordHasherContract,
   passwordResetTokenRepositoryContract,
   secondFactorRepositoryContract,
@@ -39,6 +40,7 @@ secondFactorRepositoryContract(framework, 'memory', async () => ({
   pendingLogins: new MemoryPendingLoginRepository(),
 }));
 auditLogContract(framework, 'memory', async () => ({ log: new MemoryAuditLog() }));
+outboxContract(framework, 'memory', async () => memoryStores());
 throttleStoreContract(framework, 'memory', async () => {
   let now = Date.now();
   return { store: new MemoryThrottleStore({ now: () => now }), advance: async (ms) => void (now += ms) };

@@ -12,8 +12,11 @@ import { resetPasswordRoutes } from './reset-password';
 import { rootRoutes } from './root';
 import { sessionsRoutes } from './sessions';
 import { sessionsSecondFactorRoutes } from './sessions-second-factor';
+import { sessionsTokenRoutes } from './sessions-token';
+import { sessionsWhoamiRoutes } from './sessions-whoami';
 import { usersRoutes } from './users';
 import { verifyEmailRoutes } from './verify-email';
+import { wellKnownJwksRoutes } from './well-known-jwks';
 
 /** Every endpoint of the API, in the order the router tries them; the OpenAPI document is theirs. */
 export const ENDPOINTS: readonly Endpoint[] = [
@@ -33,4 +36,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...readyzRoutes,
   ...metricsRoutes,
   ...openapiRoutes,
+  // For other services: forward auth, signed tokens and their key set.
+  ...sessionsWhoamiRoutes,
+  ...sessionsTokenRoutes,
+  ...wellKnownJwksRoutes,
 ];

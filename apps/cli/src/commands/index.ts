@@ -1,5 +1,7 @@
 import type { Command } from '../command';
 import { events } from './events';
+import { keysList } from './keys-list';
+import { keysRotate } from './keys-rotate';
 import { migrate, migrateRollback, migrateStatus } from './migrate';
 import { resetToken } from './reset-token';
 import { sessionsList } from './sessions-list';
@@ -23,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   sessionsRevoke,
   resetToken,
   events,
+  keysList,
+  keysRotate,
   migrate,
   migrateStatus,
   migrateRollback,

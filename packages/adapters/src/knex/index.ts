@@ -16,3 +16,6 @@ export { KnexEmailTokenRepository } from './knex-email-token-repository';
 export { KnexAccountRepository } from './knex-account-repository';
 export { KnexSecondFactorRepository } from './knex-second-factor-repository';
 export { KnexPendingLoginRepository } from './knex-pending-login-repository';
+export { KnexOutboxStore } from './knex-outbox-store';
+export { OUTBOX_TABLE, insertOutboxMessages } from './knex-outbox-rows';
+export { KnexSigningKeyRepository } from './knex-signing-key-repository';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AccountRepository, Session } from '@latchkey/domain';
+import type { AccountRepository, OutboxMessage, Session } from '@latchkey/domain';
+import { insertOutboxMessages } from './knex-outbox-rows';
 import { normalizeEmail } from '@latchkey/domain';
 import { deleteSessionsReturning } from './knex-session-repository';
 import { toNumber } from './knex-user-repository';
@@ -19,15 +20,17 @@ const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens', 'seco
 export class KnexAccountRepository implements AccountRepository {
   constructor(private readonly knex: Knex) {}
 
-  changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string): Promise<Session[] | null> {
+  changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string, mail?: readonly OutboxMessage[]): Promise<Session[] | null> {
     return this.knex.transaction(async (trx) => {
       const changed = await trx('users').where({ id: userId, hashed_password: currentHash }).update({ hashed_password: newHash });
       if (changed === 0) return null;
-      return deleteSessionsReturning(trx, trx('sessions').where('user_id', userId).whereNot('id', keepSessionId));
+      const ended = await deleteSessionsReturning(trx, trx('sessions').where('user_id', userId).whereNot('id', keepSessionId));
+      await insertOutboxMessages(trx, mail);
+      return ended;
     });
   }
 
-  deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string): Promise<boolean> {
+  deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string, mail?: readonly OutboxMessage[]): Promise<boolean> {
     return this.knex.transaction(async (trx) => {
       const user = trx('users').where('id', userId);
       if (currentHash !== undefined) user.where('hashed_password', currentHash);
@@ -37,6 +40,7 @@ export class KnexAccountRepository implements AccountRepository {
         .where('user_id', userId)
         .orWhere('email', normalizeEmail(email))
         .update({ email: emailDigest });
+      await insertOutboxMessages(trx, mail);
       return true;
     });
   }

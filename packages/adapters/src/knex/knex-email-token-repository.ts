@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { EmailChange, EmailTokenIssueOptions, EmailTokenPurpose, EmailTokenRepository, StoredEmailToken } from '@latchkey/domain';
+import type { EmailChange, EmailTokenIssueOptions, EmailTokenPurpose, EmailTokenRepository, OutboxMessage, StoredEmailToken } from '@latchkey/domain';
+import { insertOutboxMessages } from './knex-outbox-rows';
 import { NoResultFound, UserAlreadyExistsError, normalizeEmail } from '@latchkey/domain';
 import { isUniqueViolation } from './knex-user-repository';
 
@@ -22,7 +23,7 @@ export class KnexEmailTokenRepository implements EmailTokenRepository {
     this.rowLocks = (knex.client as { config: Knex.Config }).config.client === 'pg';
   }
 
-  async issue(token: StoredEmailToken, { now, keep }: EmailTokenIssueOptions): Promise<void> {
+  async issue(token: StoredEmailToken, { now, keep }: EmailTokenIssueOptions, mail?: readonly OutboxMessage[]): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const user = trx('users').select('id').where('id', token.userId);
       if (!(await (this.rowLocks ? user.forUpdate() : user).first())) throw new NoResultFound();
@@ -41,6 +42,7 @@ export class KnexEmailTokenRepository implements EmailTokenRepository {
         .orderBy('id', 'desc')
         .limit(keep);
       await trx(TABLE).where({ user_id: token.userId, purpose: token.purpose }).whereNotIn('id', kept).del();
+      await insertOutboxMessages(trx, mail);
     });
   }
 
@@ -58,7 +60,7 @@ export class KnexEmailTokenRepository implements EmailTokenRepository {
     });
   }
 
-  async changeEmail(digest: string, now: number): Promise<EmailChange | null> {
+  async changeEmail(digest: string, now: number, mail?: (change: EmailChange) => readonly OutboxMessage[]): Promise<EmailChange | null> {
     try {
       return await this.knex.transaction(async (trx) => {
         const token = await this.take(trx, digest, 'change', now);
@@ -70,7 +72,9 @@ export class KnexEmailTokenRepository implements EmailTokenRepository {
           .where('id', token.userId)
           .update({ email: token.email, email_normalized: normalizeEmail(token.email), email_verified_at: now });
         await trx(TABLE).where('user_id', token.userId).del();
-        return { userId: token.userId, previousEmail: user.email, email: token.email };
+        const change = { userId: token.userId, previousEmail: user.email, email: token.email };
+        await insertOutboxMessages(trx, mail?.(change));
+        return change;
       });
     } catch (error) {
       if (isUniqueViolation(error, 'email_normalized')) throw new UserAlreadyExistsError(await this.addressOf(digest));

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { ConsumeOptions, IssueOptions, PasswordResetTokenRepository, StoredResetToken } from '@latchkey/domain';
+import type { ConsumeOptions, IssueOptions, OutboxMessage, PasswordResetTokenRepository, StoredResetToken } from '@latchkey/domain';
+import { insertOutboxMessages } from './knex-outbox-rows';
 import { NoResultFound, normalizeEmail } from '@latchkey/domain';
 
 const TABLE = 'password_reset_tokens';
@@ -17,7 +18,7 @@ export class KnexPasswordResetTokenRepository implements PasswordResetTokenRepos
     this.rowLocks = (knex.client as { config: Knex.Config }).config.client === 'pg';
   }
 
-  async issue(token: StoredResetToken, { now, keep }: IssueOptions): Promise<void> {
+  async issue(token: StoredResetToken, { now, keep }: IssueOptions, mail?: readonly OutboxMessage[]): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const updated = await trx('users')
         .where('id', token.userId)
@@ -26,6 +27,7 @@ export class KnexPasswordResetTokenRepository implements PasswordResetTokenRepos
       await trx(TABLE).insert({ digest: token.digest, user_id: token.userId, expires_at: token.expiresAt, created_at: now });
       const kept = trx(TABLE).select('id').where('user_id', token.userId).where('expires_at', '>', now).orderBy('id', 'desc').limit(keep);
       await trx(TABLE).where('user_id', token.userId).whereNotIn('id', kept).del();
+      await insertOutboxMessages(trx, mail);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { AuthenticatedSession, ExpiredSessionsQuery, Session, SessionRepository } from '@latchkey/domain';
+import type { AuthenticatedSession, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
+import { insertOutboxMessages } from './knex-outbox-rows';
 import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
 import type { UserRow } from './knex-user-repository';
@@ -109,10 +110,12 @@ export class KnexSessionRepository implements SessionRepository {
   }
 
   /** The users row is written first: on PostgreSQL its lock is what a concurrent open waits on. */
-  changePassword(userId: number, hashedPassword: string): Promise<Session[]> {
+  changePassword(userId: number, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<Session[]> {
     return this.knex.transaction(async (trx) => {
-      await trx('users').where('id', userId).update({ hashed_password: hashedPassword });
-      return this.deleted(trx, trx('sessions').where('user_id', userId));
+      const changed = await trx('users').where('id', userId).update({ hashed_password: hashedPassword });
+      const ended = await this.deleted(trx, trx('sessions').where('user_id', userId));
+      if (changed > 0) await insertOutboxMessages(trx, mail);
+      return ended;
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import type { OutboxMessage, User, UserAttribute, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import { insertOutboxMessages } from './knex-outbox-rows';
 import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
 import {
@@ -48,16 +49,25 @@ export class KnexUserRepository implements UserRepository {
     this.preparedByKey = PreparedPostgresReads.for(knex);
   }
 
-  async addUser(email: string, hashedPassword: string): Promise<User> {
-    const rows = await this.write(email, () =>
-      this.knex('users')
+  /** One INSERT; with mail, a transaction of it and the outbox rows. */
+  async addUser(email: string, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<User> {
+    const insert = (db: Knex | Knex.Transaction) =>
+      db('users')
         .insert({
           email,
           email_normalized: normalizeEmail(email),
           hashed_password: hashedPassword,
           created_at: Date.now(),
         })
-        .returning('id'),
+        .returning('id');
+    const rows = await this.write(email, () =>
+      mail?.length
+        ? this.knex.transaction(async (trx) => {
+            const inserted = await insert(trx);
+            await insertOutboxMessages(trx, mail);
+            return inserted;
+          })
+        : insert(this.knex),
     );
     return newUser(Number((rows[0] as { id: number }).id), email, hashedPassword);
   }

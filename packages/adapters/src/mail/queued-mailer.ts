@@ -11,7 +11,9 @@ export interface QueueSettings {
 
 /**
  * Takes messages at once and delivers them in the background with retries, so a slow or
- * absent mail server neither slows nor fails the request that sent them.
+ * absent mail server neither slows nor fails the request that sent them. In memory only:
+ * what it holds is lost with the process. The services send through the outbox instead
+ * (OutboxWorker), which keeps each message in the database until it is delivered.
  */
 export class QueuedMailer implements Mailer {
   private readonly pending = new Set<Promise<void>>();

@@ -9,3 +9,6 @@ export { MemoryAccountRepository } from './memory-account-repository';
 export type { MemoryAccountStores } from './memory-account-repository';
 export { MemorySecondFactorRepository } from './memory-second-factor-repository';
 export { MemoryPendingLoginRepository } from './memory-pending-login-repository';
+export { MemoryOutboxStore } from './memory-outbox-store';
+export type { MemoryStores } from './memory-stores';
+export { MemorySigningKeyRepository } from './memory-signing-key-repository';

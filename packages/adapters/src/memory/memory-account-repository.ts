@@ -1,4 +1,4 @@
-import type { AccountRepository, Session } from '@latchkey/domain';
+import type { AccountRepository, OutboxMessage, Session } from '@latchkey/domain';
 import type { MemoryAuditLog } from './memory-audit-log';
 import type { MemoryEmailTokenRepository } from './memory-email-token-repository';
 import type { MemoryPasswordResetTokenRepository } from './memory-password-reset-token-repository';
@@ -21,17 +21,19 @@ export interface MemoryAccountStores {
 export class MemoryAccountRepository implements AccountRepository {
   constructor(private readonly stores: MemoryAccountStores) {}
 
-  async changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string): Promise<Session[] | null> {
+  async changePassword(userId: number, currentHash: string, newHash: string, keepSessionId: string, mail?: readonly OutboxMessage[]): Promise<Session[] | null> {
     const user = this.stores.users.storedUser(userId);
     if (user?.hashedPassword !== currentHash) return null;
+    this.stores.users.outbox.addNow(mail);
     this.stores.users.replaceNow({ ...user, hashedPassword: newHash });
     return this.stores.sessions.endAllBut(userId, keepSessionId);
   }
 
-  async deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string): Promise<boolean> {
+  async deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string, mail?: readonly OutboxMessage[]): Promise<boolean> {
     const { users, sessions, resetTokens, emailTokens, audit } = this.stores;
     const user = users.storedUser(userId);
     if (!user || (currentHash !== undefined && user.hashedPassword !== currentHash)) return false;
+    users.outbox.addNow(mail);
     void sessions.endAll(userId);
     resetTokens.dropUserNow(userId);
     emailTokens.dropUserNow(userId);

@@ -1,4 +1,4 @@
-import type { EmailChange, EmailTokenIssueOptions, EmailTokenRepository, StoredEmailToken } from '@latchkey/domain';
+import type { EmailChange, EmailTokenIssueOptions, EmailTokenRepository, OutboxMessage, StoredEmailToken } from '@latchkey/domain';
 import { NoResultFound, normalizeEmail } from '@latchkey/domain';
 import type { MemoryUserRepository } from './memory-user-repository';
 
@@ -12,8 +12,9 @@ export class MemoryEmailTokenRepository implements EmailTokenRepository {
 
   constructor(private readonly users: MemoryUserRepository) {}
 
-  async issue(token: StoredEmailToken, { now, keep }: EmailTokenIssueOptions): Promise<void> {
+  async issue(token: StoredEmailToken, { now, keep }: EmailTokenIssueOptions, mail?: readonly OutboxMessage[]): Promise<void> {
     if (!this.users.storedUser(token.userId)) throw new NoResultFound();
+    this.users.outbox.addNow(mail);
     this.tokens.set(token.digest, { ...token });
     const live = this.ofUser(token.userId, token.purpose).filter((t) => t.expiresAt > now);
     const kept = new Set(live.slice(-keep).map((t) => t.digest));
@@ -29,14 +30,16 @@ export class MemoryEmailTokenRepository implements EmailTokenRepository {
     return user.id;
   }
 
-  async changeEmail(digest: string, now: number): Promise<EmailChange | null> {
+  async changeEmail(digest: string, now: number, mail?: (change: EmailChange) => readonly OutboxMessage[]): Promise<EmailChange | null> {
     const token = this.live(digest, 'change', now);
     const user = token && this.users.storedUser(token.userId);
     if (!token || !user) return null;
     this.users.assertEmailFree(token.email, user.id);
+    const change = { userId: user.id, previousEmail: user.email, email: token.email };
+    this.users.outbox.addNow(mail?.(change));
     this.dropUserNow(user.id);
     this.users.changeStoredUser(user.id, { email: token.email, emailVerifiedAt: now });
-    return { userId: user.id, previousEmail: user.email, email: token.email };
+    return change;
   }
 
   /** Ends every link of the user, with no await (an account deletion's part). */

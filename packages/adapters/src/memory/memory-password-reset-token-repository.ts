@@ -1,4 +1,4 @@
-import type { ConsumeOptions, IssueOptions, PasswordResetTokenRepository, StoredResetToken } from '@latchkey/domain';
+import type { ConsumeOptions, IssueOptions, OutboxMessage, PasswordResetTokenRepository, StoredResetToken } from '@latchkey/domain';
 import { NoResultFound, normalizeEmail } from '@latchkey/domain';
 import type { MemoryUserRepository } from './memory-user-repository';
 
@@ -12,8 +12,9 @@ export class MemoryPasswordResetTokenRepository implements PasswordResetTokenRep
 
   constructor(private readonly users: MemoryUserRepository) {}
 
-  async issue(token: StoredResetToken, { now, keep }: IssueOptions): Promise<void> {
+  async issue(token: StoredResetToken, { now, keep }: IssueOptions, mail?: readonly OutboxMessage[]): Promise<void> {
     if (!this.users.storedUser(token.userId)) throw new NoResultFound();
+    this.users.outbox.addNow(mail);
     this.tokens.set(token.digest, { ...token });
     const live = this.ofUser(token.userId).filter((t) => t.expiresAt > now);
     const kept = new Set(live.slice(-keep).map((t) => t.digest));

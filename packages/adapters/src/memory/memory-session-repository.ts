@@ -1,4 +1,4 @@
-import type { AuthenticatedSession, ExpiredSessionsQuery, Session, SessionRepository } from '@latchkey/domain';
+import type { AuthenticatedSession, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
 import type { MemoryUserRepository } from './memory-user-repository';
 
 /**
@@ -52,9 +52,10 @@ export class MemorySessionRepository implements SessionRepository {
     return this.remove(this.ofUser(userId).slice(keep));
   }
 
-  async changePassword(userId: number, hashedPassword: string): Promise<Session[]> {
+  async changePassword(userId: number, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<Session[]> {
     const user = this.users.storedUser(userId);
     if (!user) return [];
+    this.users.outbox.addNow(mail);
     this.users.replaceNow({ ...user, hashedPassword });
     return this.remove(this.ofUser(userId));
   }

@@ -1,4 +1,4 @@
-import type { User, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
+import type { OutboxMessage, User, UserChanges, UserFilter, UserPage, UserRepository } from '@latchkey/domain';
 import {
   NoResultFound,
   UserAlreadyExistsError,
@@ -9,15 +9,22 @@ import {
   normalizeEmail,
   userMatches,
 } from '@latchkey/domain';
+import { MemoryOutboxStore } from './memory-outbox-store';
 
-/** A UserRepository in a Map: for tests and for apps that need no persistence. */
+/**
+ * A UserRepository in a Map: for tests and for apps that need no persistence. It holds the
+ * outbox of the memory stores built on it, so that their changes write mail in their step.
+ */
 export class MemoryUserRepository implements UserRepository {
   private readonly rows = new Map<number, User>();
   private readonly createdAt = new Map<number, number>();
   private nextId = 1;
 
-  async addUser(email: string, hashedPassword: string): Promise<User> {
+  constructor(readonly outbox = new MemoryOutboxStore()) {}
+
+  async addUser(email: string, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<User> {
     this.assertEmailFree(email);
+    this.outbox.addNow(mail);
     const user = newUser(this.nextId++, email, hashedPassword);
     this.rows.set(user.id, user);
     this.createdAt.set(user.id, Date.now());

@@ -14,3 +14,7 @@ export { throttleStoreContract } from './throttle-store-contract';
 export type { ThrottleFixture } from './throttle-store-contract';
 export { userRepositoryContract } from './user-repository-contract';
 export type { RepositoryFixture } from './user-repository-contract';
+export { OUTBOX_RACE_ROUNDS, outboxContract } from './outbox-contract';
+export type { OutboxFixture } from './outbox-contract';
+export { signingKeyRepositoryContract, storedSigningKey } from './signing-key-repository-contract';
+export type { SigningKeyStoreFixture } from './signing-key-repository-contract';

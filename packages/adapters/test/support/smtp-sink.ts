@@ -10,14 +10,24 @@ export interface ReceivedMail {
 export interface SmtpSink {
   url: string;
   received: ReceivedMail[];
+  /** While true, every message is refused with 451 (try again later), as a server in trouble does. */
+  refusing: boolean;
+  /** Messages refused so far. */
+  refused: number;
+  /** How long the answer to a message's data waits (a slow server). */
+  delayMs: number;
   /** Resolves with the n-th message (1-based) once it has arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1 that keeps what it receives; optionally slow to accept. */
-export async function startSmtpSink(options: { delayMs?: number } = {}): Promise<SmtpSink> {
+/**
+ * A real SMTP server on 127.0.0.1 (on `port` when given) that keeps what it receives;
+ * optionally slow to accept, or refusing for a while.
+ */
+export async function startSmtpSink(options: { delayMs?: number; refusing?: boolean; port?: number } = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
+  const behaviour = { refusing: options.refusing ?? false, refused: 0, delayMs: options.delayMs ?? 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -26,6 +36,11 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       stream.on('end', () => {
+        if (behaviour.refusing) {
+          behaviour.refused++;
+          callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+          return;
+        }
         setTimeout(() => {
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -33,16 +48,19 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
             raw,
           });
           callback();
-        }, options.delayMs ?? 0);
+        }, behaviour.delayMs);
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.server.address() as AddressInfo;
-  return {
+  const sink: SmtpSink = Object.assign(behaviour, {
     url: `smtp://127.0.0.1:${port}`,
     received,
-    waitFor: async (count, timeoutMs = 10_000) => {
+    waitFor: async (count: number, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
         if (Date.now() > deadline) throw new Error(`no message ${count} within ${timeoutMs} ms`);
@@ -51,7 +69,8 @@ export async function startSmtpSink(options: { delayMs?: number } = {}): Promise
       return received[count - 1]!;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
+  return sink;
 }
 
 /** The decoded text of a quoted-printable message part, enough to find a link in it. */

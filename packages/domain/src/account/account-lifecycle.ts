@@ -1,11 +1,11 @@
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
 import { InvalidEmailTokenError, MailUnavailableError, NoResultFound, UserAlreadyExistsError, ValidationError, WrongPasswordError } from '../kernel/errors';
+import type { MailMessage } from '../kernel/mail-message';
 import type { LoginThrottle } from '../login/login-throttle';
 import type { PasswordPolicy } from '../passwords/password-policy';
 import type { ResetThrottle } from '../passwords/reset-throttle';
 import type { Clock } from '../kernel/clock';
-import type { MailMessage, Mailer } from '../ports/mailer';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserRepository } from '../users/user-repository';
 import { digestSecret, newSecret } from '../kernel/secrets';
@@ -26,14 +26,20 @@ import {
   signupAttemptEmail,
   verificationEmail,
 } from '../notifications/account-emails';
+import type { Outbox } from '../outbox/outbox';
+import type { JsonObject, OutboxMessage } from '../outbox/outbox-message';
+import type { OutboxHandler } from '../outbox/outbox-worker';
+import { mailMessage } from '../outbox/mail-outbox';
+import { clientOf, numberField, stringField } from '../outbox/payload-fields';
 import type { AccountRepository } from './account-repository';
 import type { Registration } from '../users/registration';
+import { SIGNUP_ATTEMPT_TOPIC, VERIFICATION_REQUEST_TOPIC, signupAttempt, verificationRequest } from './account-outbox';
 
 export interface AccountLifecycleSettings extends AccountEmailSettings {
   verification: EmailVerificationMode;
   /** Live links of one purpose a user may hold; a new one drops the oldest beyond it. */
   tokensPerUser: number;
-  /** The security notices sent (when a mailer is given). */
+  /** The security notices sent (when an outbox is given). */
   notices: readonly SecurityNotice[];
 }
 
@@ -57,12 +63,13 @@ export interface AccountLifecycleDeps {
   throttle?: LoginThrottle;
   /** Limits verification resends per email and per client address. */
   resendThrottle?: ResetThrottle;
-  /** Links and notices go through it; without it no notice is sent and no email can change. */
-  mailer?: Mailer;
+  /**
+   * Links and notices are written to it, in the transaction of the change they report
+   * (its worker sends them, with retries); without it no notice is sent and no email can change.
+   */
+  outbox?: Outbox;
   /** The contract's registration (UserAlreadyExistsError for a known address). */
   registration: Pick<Registration, 'register'>;
-  /** Told of a failure of work done after the answer (an email that could not be sent). */
-  onError?: (error: unknown) => void;
   settings?: Partial<AccountLifecycleSettings>;
 }
 
@@ -74,11 +81,11 @@ export function auditEmailDigest(email: string): string {
 /**
  * The account after sign-up: verifying its address, changing its password and address,
  * deleting it, and the notices each change sends. Every change is one atomic call of a
- * repository; emails are sent after the answer, through the mailer.
+ * repository, which writes the change's emails to the outbox in the same step: a change
+ * commits with its notice or not at all, and the outbox's worker sends it after the answer.
  */
 export class AccountLifecycle {
   readonly settings: AccountLifecycleSettings;
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: AccountLifecycleDeps) {
     this.settings = { ...DEFAULT_ACCOUNT_LIFECYCLE, ...deps.settings };
@@ -90,27 +97,25 @@ export class AccountLifecycle {
 
   /**
    * Registration as the API answers it: the address as given (trimmed). With `required`,
-   * a registered address answers as a new one, after the same work (a hash and an insert
-   * attempt), and its owner is told by email; otherwise UserAlreadyExistsError.
+   * a registered address answers as a new one, after the same work (a hash, an insert
+   * attempt, one outbox row), and its owner is told by email; otherwise UserAlreadyExistsError.
+   * A new account and the request for its verification link commit together.
    */
   async signUp(email: string, password: string, client: ClientContext = {}): Promise<string> {
-    if (this.verification !== 'required') {
-      const user = await this.deps.registration.register(email, password, client);
-      if (this.verification === 'optional') this.later(() => this.sendVerification(user));
-      return user.email;
-    }
+    if (this.verification === 'off') return (await this.deps.registration.register(email, password, client)).email;
     const address = parseEmail(email);
     this.deps.policy.check(password);
+    // `optional` keeps the contract's registration: a known address is refused before any hashing.
+    if (this.verification === 'optional' && (await this.findOrNull(address))) throw new UserAlreadyExistsError(address);
     const hashedPassword = await this.deps.hasher.hash(password);
     try {
-      const user = await this.deps.users.addUser(address, hashedPassword);
+      const user = await this.deps.users.addUser(address, hashedPassword, this.mail(() => [verificationRequest('sign_up', { email: address })]));
       await this.deps.audit.record('register', client, { userId: user.id, email: address });
-      this.later(() => this.sendVerification(user));
+      this.deps.outbox?.wake();
     } catch (error) {
-      if (!(error instanceof UserAlreadyExistsError)) throw error;
+      if (!(error instanceof UserAlreadyExistsError) || this.verification !== 'required') throw error;
       await this.deps.audit.record('signup_existing', client, { email: address });
-      const context = this.context(client);
-      this.later(() => this.sendSignupAttempt(address, context));
+      await this.deps.outbox?.add([signupAttempt(address, this.context(client))]);
     }
     return address;
   }
@@ -143,10 +148,8 @@ export class AccountLifecycle {
     if (this.verification === 'off') throw new ValidationError('email verification is not enabled');
     const email = 'user' in who ? who.user.email : parseEmail(who.email);
     await this.deps.resendThrottle?.reserve(email, client);
-    this.later(async () => {
-      const user = 'user' in who ? who.user : await this.findOrNull(email);
-      if (user && user.emailVerifiedAt === null) await this.sendVerification(user);
-    });
+    // One row whoever asks: the worker finds out whether the account exists and wants a link.
+    await this.deps.outbox?.add([verificationRequest('resend', 'user' in who ? { userId: who.user.id } : { email })]);
   }
 
   /**
@@ -158,12 +161,13 @@ export class AccountLifecycle {
     this.deps.policy.check(newPassword);
     await this.checkPassword(user, currentPassword, client);
     const hashedPassword = await this.deps.hasher.hash(newPassword);
-    const ended = await this.deps.accounts.changePassword(user.id, user.hashedPassword, hashedPassword, session.id);
+    const notice = this.notice('password_changed', () => passwordChangedNotice(user.email, this.settings, this.context(client), false));
+    const ended = await this.deps.accounts.changePassword(user.id, user.hashedPassword, hashedPassword, session.id, notice);
     // Another change landed since the check: the password given is no longer the current one.
     if (ended === null) throw new WrongPasswordError();
     for (const other of ended) await this.deps.audit.record('session_ended_by_change', client, { userId: other.userId });
     await this.deps.audit.record('password_changed', client, { userId: user.id, email: user.email });
-    this.notice('password_changed', passwordChangedNotice(user.email, this.settings, this.context(client), false));
+    this.deliverMail();
     return ended.length;
   }
 
@@ -173,29 +177,30 @@ export class AccountLifecycle {
    */
   async requestEmailChange(user: User, password: string, newEmail: string, client: ClientContext = {}): Promise<string> {
     const address = parseEmail(newEmail);
-    const mailer = this.deps.mailer;
-    if (!mailer) throw new MailUnavailableError();
+    if (!this.deps.outbox) throw new MailUnavailableError();
     if (normalizeEmail(address) === normalizeEmail(user.email)) throw new ValidationError('new_email is the current address');
     await this.checkPassword(user, password, client);
-    const token = await this.issue(user.id, 'change', address);
+    const notice = this.notice('email_changed', () => emailChangeRequestedNotice(user.email, address, this.settings, this.context(client)));
+    await this.issue(user.id, 'change', address, (token) => [mailMessage('email_change_link', emailChangeConfirmation(address, token, this.settings)), ...notice]);
     await this.deps.audit.record('email_change_requested', client, { userId: user.id, email: user.email });
-    this.later(() => mailer.send(emailChangeConfirmation(address, token, this.settings)));
-    this.notice('email_changed', emailChangeRequestedNotice(user.email, address, this.settings, this.context(client)));
+    this.deliverMail();
     return address;
   }
 
   /** Uses a change-of-email link; UserAlreadyExistsError when the address was taken meanwhile. */
   async confirmEmailChange(token: string, client: ClientContext = {}): Promise<EmailChange> {
     let change: EmailChange | null;
+    const context = this.context(client);
+    const notice = (made: EmailChange) => this.notice('email_changed', () => emailChangedNotice(made.previousEmail, made.email, this.settings, context));
     try {
-      change = token ? await this.deps.emailTokens.changeEmail(digestSecret(token), this.deps.clock.now()) : null;
+      change = token ? await this.deps.emailTokens.changeEmail(digestSecret(token), this.deps.clock.now(), notice) : null;
     } catch (error) {
       if (error instanceof UserAlreadyExistsError) await this.deps.audit.record('email_change_refused', client, { email: error.email });
       throw error;
     }
     if (!change) throw new InvalidEmailTokenError();
     await this.deps.audit.record('email_changed', client, { userId: change.userId, email: change.email });
-    this.notice('email_changed', emailChangedNotice(change.previousEmail, change.email, this.settings, this.context(client)));
+    this.deliverMail();
     return change;
   }
 
@@ -203,7 +208,7 @@ export class AccountLifecycle {
   async deleteAccount(user: User, password: string, client: ClientContext = {}): Promise<void> {
     await this.checkPassword(user, password, client);
     const digest = auditEmailDigest(user.email);
-    if (!(await this.deps.accounts.deleteAccount(user.id, user.email, digest, user.hashedPassword))) throw new WrongPasswordError();
+    if (!(await this.deps.accounts.deleteAccount(user.id, user.email, digest, user.hashedPassword, this.deletedNotice(user, client)))) throw new WrongPasswordError();
     await this.deleted(user, digest, client);
   }
 
@@ -211,7 +216,7 @@ export class AccountLifecycle {
   async deleteAccountAsAdmin(email: string, client: ClientContext = {}): Promise<boolean> {
     const user = await this.findOrNull(parseEmail(email));
     const digest = user && auditEmailDigest(user.email);
-    if (!user || !digest || !(await this.deps.accounts.deleteAccount(user.id, user.email, digest))) return false;
+    if (!user || !digest || !(await this.deps.accounts.deleteAccount(user.id, user.email, digest, undefined, this.deletedNotice(user, client)))) return false;
     await this.deleted(user, digest, client);
     return true;
   }
@@ -228,19 +233,36 @@ export class AccountLifecycle {
     return this.deps.accounts.registeredAt(userId);
   }
 
-  /** Tells the owner their password was reset with a link. */
-  passwordWasReset(user: User, client: ClientContext = {}): void {
-    this.notice('password_reset', passwordChangedNotice(user.email, this.settings, this.context(client), true));
+  /** The notice of a password reset with a link, for the reset's own transaction (see AuthService). */
+  resetNotice(user: User, client: ClientContext = {}): OutboxMessage[] {
+    return this.notice('password_reset', () => passwordChangedNotice(user.email, this.settings, this.context(client), true));
   }
 
-  /** Resolves when every email started so far has been handed to the mailer (shutdown, tests). */
+  /** A change that carried mail committed: its delivery starts now. */
+  deliverMail(): void {
+    this.deps.outbox?.wake();
+  }
+
+  /** Resolves once the outbox has delivered what is due, within its deadline (shutdown, tests). */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.deps.outbox?.drain?.();
+  }
+
+  /** The outbox's handlers of the lifecycle's follow-ups: verification links, signup-attempt notices. */
+  outboxHandlers(): Record<string, OutboxHandler> {
+    return {
+      [VERIFICATION_REQUEST_TOPIC]: { deliver: (message) => this.sendVerification(message.payload) },
+      [SIGNUP_ATTEMPT_TOPIC]: { deliver: (message) => this.sendSignupAttempt(message.payload) },
+    };
   }
 
   private async deleted(user: User, digest: string, client: ClientContext): Promise<void> {
     await this.deps.audit.record('account_deleted', client, { userId: user.id, email: digest });
-    this.notice('account_deleted', accountDeletedNotice(user.email, this.settings, this.context(client)));
+    this.deliverMail();
+  }
+
+  private deletedNotice(user: User, client: ClientContext): OutboxMessage[] {
+    return this.notice('account_deleted', () => accountDeletedNotice(user.email, this.settings, this.context(client)));
   }
 
   /** The owner's current password, counted by the login throttle as a login of the account. */
@@ -260,45 +282,56 @@ export class AccountLifecycle {
     await attempt?.succeeded();
   }
 
-  private async sendVerification(user: User): Promise<void> {
-    const mailer = this.deps.mailer;
-    if (!mailer) return;
-    const token = await this.issue(user.id, 'verify', user.email);
-    await mailer.send(verificationEmail(user.email, token, this.settings));
+  /** A verification request's work: a new link, stored with its email, for an account still unverified. */
+  private async sendVerification(payload: JsonObject): Promise<void> {
+    const userId = numberField(payload, 'userId');
+    const email = stringField(payload, 'email');
+    const user = userId !== undefined ? await this.findByIdOrNull(userId) : email !== undefined ? await this.findOrNull(email) : null;
+    if (!this.deps.outbox || !user || user.emailVerifiedAt !== null) return;
+    await this.issue(user.id, 'verify', user.email, (token) => [mailMessage('verification_link', verificationEmail(user.email, token, this.settings))]);
     await this.deps.audit.record('verification_sent', {}, { userId: user.id, email: user.email });
   }
 
-  private async sendSignupAttempt(address: string, context: NoticeContext): Promise<void> {
-    const user = await this.findOrNull(address);
-    if (user) await this.deps.mailer?.send(signupAttemptEmail(user.email, this.settings, context));
+  private async sendSignupAttempt(payload: JsonObject): Promise<void> {
+    const email = stringField(payload, 'email');
+    const user = email === undefined ? null : await this.findOrNull(email);
+    if (!this.deps.outbox || !user) return;
+    const context: NoticeContext = { at: numberField(payload, 'at') ?? this.deps.clock.now(), client: clientOf(payload) };
+    await this.deps.outbox.add([mailMessage('signup_attempt', signupAttemptEmail(user.email, this.settings, context))]);
   }
 
-  private async issue(userId: number, purpose: EmailTokenPurpose, email: string): Promise<string> {
+  /** A new link of the user, stored with the emails `mail` makes of its token, in one step. */
+  private async issue(userId: number, purpose: EmailTokenPurpose, email: string, mail: (token: string) => OutboxMessage[]): Promise<void> {
     const token = newSecret();
     const now = this.deps.clock.now();
     await this.deps.emailTokens.issue(
       { userId, digest: digestSecret(token), purpose, email, expiresAt: now + this.settings.tokenTtlMs },
       { now, keep: this.settings.tokensPerUser },
+      mail(token),
     );
-    return token;
   }
 
-  private notice(kind: SecurityNotice, message: MailMessage): void {
-    const mailer = this.deps.mailer;
-    if (mailer && this.settings.notices.includes(kind)) this.later(() => mailer.send(message));
+  /** The notice of `kind` as an outbox message, none when there is no outbox or the notice is switched off. */
+  private notice(kind: SecurityNotice, compose: () => MailMessage): OutboxMessage[] {
+    return this.deps.outbox && this.settings.notices.includes(kind) ? [mailMessage(kind, compose())] : [];
+  }
+
+  /** Follow-up work to store with a change: none without an outbox. */
+  private mail(compose: () => OutboxMessage[]): OutboxMessage[] {
+    return this.deps.outbox ? compose() : [];
   }
 
   private context(client: ClientContext): NoticeContext {
     return { at: this.deps.clock.now(), client };
   }
 
-  /** Work after the answer: its time and failures are not the request's. */
-  private later(work: () => Promise<void>): void {
-    const task = Promise.resolve()
-      .then(work)
-      .catch((error: unknown) => this.deps.onError?.(error))
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+  private async findByIdOrNull(id: number): Promise<User | null> {
+    try {
+      return await this.deps.users.findUserBy({ id });
+    } catch (error) {
+      if (error instanceof NoResultFound) return null;
+      throw error;
+    }
   }
 
   private async findOrNull(email: string): Promise<User | null> {

@@ -1,3 +1,5 @@
+import type { OutboxMessage } from '../outbox/outbox-message';
+
 /** What a link sent by email proves: the account's own address, or an address it would become. */
 export type EmailTokenPurpose = 'verify' | 'change';
 
@@ -30,8 +32,8 @@ export interface EmailChange {
  * atomic step that deletes its row: of concurrent uses of one user's links, one wins.
  */
 export interface EmailTokenRepository {
-  /** Adds a token and drops the user's oldest and expired ones of its purpose, in one atomic step. */
-  issue(token: StoredEmailToken, options: EmailTokenIssueOptions): Promise<void>;
+  /** Adds a token, with `mail` (the link), and drops the user's oldest and expired ones of its purpose, in one atomic step. */
+  issue(token: StoredEmailToken, options: EmailTokenIssueOptions, mail?: readonly OutboxMessage[]): Promise<void>;
   /**
    * Uses a live verification link, only while the account's address is still the one it
    * was sent to: marks the address verified at `now` and ends the user's verification
@@ -42,7 +44,8 @@ export interface EmailTokenRepository {
    * Uses a live change-of-email link: sets the account's address to the link's (verified
    * at `now`) and ends every email link of the user, in one atomic step. Null when no live
    * link matches; UserAlreadyExistsError when another account holds the address by then
-   * (nothing changes and the link stays usable).
+   * (nothing changes and the link stays usable). `mail` is given the change as it takes
+   * effect and its messages (the notice to the previous address) are written in that step.
    */
-  changeEmail(digest: string, now: number): Promise<EmailChange | null>;
+  changeEmail(digest: string, now: number, mail?: (change: EmailChange) => readonly OutboxMessage[]): Promise<EmailChange | null>;
 }

@@ -30,6 +30,9 @@ export const ERROR_CODES = [
   'second_factor_state',
   'secret_box_unavailable',
   'second_factor_checks_unavailable',
+  'no_live_session',
+  'signing_key_unavailable',
+  'key_rotation_refused',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

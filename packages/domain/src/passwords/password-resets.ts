@@ -7,6 +7,7 @@ import type { SessionManager } from '../sessions/session-manager';
 import { findUserOrNull } from '../users/find-user';
 import type { PasswordPolicy } from './password-policy';
 import type { Clock } from '../kernel/clock';
+import type { OutboxMessage } from '../outbox/outbox-message';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserRepository } from '../users/user-repository';
 import { digestSecret, newSecret } from '../kernel/secrets';
@@ -29,9 +30,14 @@ export interface PasswordResetDeps {
   audit: AuditRecorder;
   /** Limits reset requests per email and per client address; none when absent. */
   throttle?: ResetThrottle;
-  /** Its changePassword is the last step of a reset, one atomic call: the new hash, and every session of the user ended. */
+  /** Its changePassword is the last step of a reset, one atomic call: the new hash, every session of the user ended, the notice written. */
   sessions: Pick<SessionManager, 'changePassword'>;
+  /** The security notice of a reset, written with the new password. */
+  resetNotice?: (user: User, client: ClientContext) => readonly OutboxMessage[];
 }
+
+/** The emails that carry a new token (its link), written with the token in one step. */
+export type ResetMail = (user: User, token: string) => readonly OutboxMessage[];
 
 /**
  * The rules of reset tokens: issuing keeps the user's other live tokens (a request by
@@ -50,10 +56,10 @@ export class PasswordResets {
    * A client's reset request: counted by the reset throttle (TooManyResetRequestsError
    * past its limits), then a token is issued; UnknownUserError when no user has the email.
    */
-  async request(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
+  async request(email: string, client: ClientContext = {}, mail?: ResetMail): Promise<{ user: User; token: string }> {
     const address = parseEmail(email);
     await this.reserveRequest(address, client);
-    return this.issueFor(address, client);
+    return this.issueFor(address, client, mail);
   }
 
   /** Counts a reset request against the throttle, for callers that issue the token later. */
@@ -64,27 +70,28 @@ export class PasswordResets {
   /**
    * Issues a reset token for the user of this email, without the throttle (the request
    * was counted already, or an operator asks); UnknownUserError when none. The user's
-   * other live tokens keep working.
+   * other live tokens keep working; `mail` makes the emails stored with the token, in one step.
    */
-  issue(email: string, client: ClientContext = {}): Promise<{ user: User; token: string }> {
-    return this.issueFor(parseEmail(email), client);
+  issue(email: string, client: ClientContext = {}, mail?: ResetMail): Promise<{ user: User; token: string }> {
+    return this.issueFor(parseEmail(email), client, mail);
   }
 
-  private async issueFor(email: string, client: ClientContext): Promise<{ user: User; token: string }> {
+  private async issueFor(email: string, client: ClientContext, mail?: ResetMail): Promise<{ user: User; token: string }> {
     const user = await findUserOrNull(this.deps.users, { email });
     await this.deps.audit.record('reset_requested', client, { userId: user?.id, email });
     if (!user) throw new UnknownUserError();
-    return { user, token: await this.newToken(user) };
+    return { user, token: await this.newToken(user, mail) };
   }
 
-  /** A new token for the user; only its digest is stored. */
-  private async newToken(user: User): Promise<string> {
+  /** A new token for the user; only its digest is stored, with the emails `mail` makes of it. */
+  private async newToken(user: User, mail?: ResetMail): Promise<string> {
     const { tokens, clock, settings } = this.deps;
     const token = newSecret();
     const now = clock.now();
     await tokens.issue(
       { userId: user.id, digest: digestSecret(token), expiresAt: now + settings.resetTokenTtlMs },
       { now, keep: settings.resetTokensPerUser },
+      mail?.(user, token),
     );
     return token;
   }
@@ -100,7 +107,7 @@ export class PasswordResets {
     if (!consumed) throw new InvalidResetTokenError();
     const user = await this.deps.users.findUserBy({ id: consumed.userId });
     const hashedPassword = await this.hashOrGiveBack(password, consumed);
-    await this.deps.sessions.changePassword(user.id, hashedPassword, client);
+    await this.deps.sessions.changePassword(user.id, hashedPassword, client, this.deps.resetNotice?.(user, client));
     return user;
   }
 

@@ -1,5 +1,7 @@
 import type { ClientContext } from '../kernel/client-context';
 import { ResetRequestsUnavailableError, TooManyResetRequestsError } from '../kernel/errors';
+import type { LimitErrors, LimitRule } from '../kernel/limiter';
+import { Limiter } from '../kernel/limiter';
 import type { ThrottleStore } from '../ports/throttle-store';
 import { digestSecret } from '../kernel/secrets';
 import { normalizeEmail } from '../users/user';
@@ -16,8 +18,43 @@ export const DEFAULT_RESET_THROTTLE: ResetThrottleSettings = {
   windowMs: 900_000,
 };
 
-/** Seconds a client is asked to wait while the counters cannot be reached. */
-const STORE_RETRY_AFTER_SECONDS = 5;
+interface RequestInput {
+  email: string;
+  client: ClientContext;
+}
+
+/** Which requests a ResetThrottle counts: the names of its two rules and where their keys start. */
+export interface RequestCounters {
+  email: { name: string; keyPrefix: string };
+  ip: { name: string; keyPrefix: string };
+}
+
+/** Password reset requests: reset.email, reset.ip. */
+export const RESET_REQUESTS: RequestCounters = {
+  email: { name: 'reset.email', keyPrefix: 'reset:email:' },
+  ip: { name: 'reset.ip', keyPrefix: 'reset:ip:' },
+};
+
+/** Requests to send the verification email again: counted apart, under keys of their own. */
+export const VERIFICATION_RESENDS: RequestCounters = {
+  email: { name: 'verify_resend.email', keyPrefix: 'verify:reset:email:' },
+  ip: { name: 'verify_resend.ip', keyPrefix: 'verify:reset:ip:' },
+};
+
+const RESET_ERRORS: LimitErrors = {
+  tooMany: (seconds) => new TooManyResetRequestsError(seconds),
+  unavailable: (seconds, cause) => new ResetRequestsUnavailableError(seconds, cause),
+};
+
+/** The two rules of a request throttle: per email (as a digest) and per client address. */
+export function requestRules(settings: ResetThrottleSettings, counters: RequestCounters = RESET_REQUESTS): Array<LimitRule<RequestInput>> {
+  const { windowMs } = settings;
+  return [
+    // The digest keeps a key short whatever the email's length.
+    { name: counters.email.name, limit: settings.requestsPerEmail, windowMs, key: ({ email }) => counters.email.keyPrefix + digestSecret(normalizeEmail(email)), errors: RESET_ERRORS },
+    { name: counters.ip.name, limit: settings.requestsPerIp, windowMs, key: ({ client }) => (client.ip ? counters.ip.keyPrefix + client.ip : undefined), errors: RESET_ERRORS },
+  ];
+}
 
 /**
  * Counts reset requests per email (registered or not, so a refusal tells nothing) and per
@@ -26,33 +63,15 @@ const STORE_RETRY_AFTER_SECONDS = 5;
  */
 export class ResetThrottle {
   readonly settings: ResetThrottleSettings;
+  private readonly limiter: Limiter<RequestInput>;
 
-  constructor(
-    private readonly store: ThrottleStore,
-    settings: Partial<ResetThrottleSettings> = {},
-  ) {
+  constructor(store: ThrottleStore, settings: Partial<ResetThrottleSettings> = {}, counters: RequestCounters = RESET_REQUESTS) {
     this.settings = { ...DEFAULT_RESET_THROTTLE, ...settings };
+    this.limiter = new Limiter(store, requestRules(this.settings, counters));
   }
 
   /** Counts one request; TooManyResetRequestsError past either limit. */
-  async reserve(email: string, client: ClientContext = {}): Promise<void> {
-    const limits = this.limits(email, client);
-    let counts;
-    try {
-      counts = await Promise.all(limits.map(([key]) => this.store.hit(key, this.settings.windowMs)));
-    } catch (error) {
-      throw new ResetRequestsUnavailableError(STORE_RETRY_AFTER_SECONDS, error);
-    }
-    const over = counts.filter((count, i) => count.count > limits[i]![1]);
-    if (over.length > 0) {
-      throw new TooManyResetRequestsError(Math.max(1, Math.ceil(Math.max(...over.map((c) => c.resetInMs)) / 1000)));
-    }
-  }
-
-  private limits(email: string, client: ClientContext): Array<[string, number]> {
-    // The digest keeps a key short whatever the email's length.
-    const limits: Array<[string, number]> = [[`reset:email:${digestSecret(normalizeEmail(email))}`, this.settings.requestsPerEmail]];
-    if (client.ip) limits.push([`reset:ip:${client.ip}`, this.settings.requestsPerIp]);
-    return limits;
+  reserve(email: string, client: ClientContext = {}): Promise<void> {
+    return this.limiter.count({ email, client });
   }
 }

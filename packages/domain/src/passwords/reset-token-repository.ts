@@ -1,3 +1,5 @@
+import type { OutboxMessage } from '../outbox/outbox-message';
+
 /** A reset token as stored: its SHA-256 digest, never the token itself. */
 export interface StoredResetToken {
   userId: number;
@@ -24,8 +26,8 @@ export interface ConsumeOptions {
  * and is cleared when a token is used.
  */
 export interface PasswordResetTokenRepository {
-  /** Adds a token and drops the user's oldest and expired ones, in one atomic step. */
-  issue(token: StoredResetToken, options: IssueOptions): Promise<void>;
+  /** Adds a token, with `mail` (its link), and drops the user's oldest and expired ones, in one atomic step. */
+  issue(token: StoredResetToken, options: IssueOptions, mail?: readonly OutboxMessage[]): Promise<void>;
   /**
    * Uses the live token with this digest: in one atomic step it ends every token of its
    * user and returns what was stored; null when no live token matches. Of concurrent calls

@@ -1,4 +1,5 @@
 import { DependencyUnavailableError, DomainError, RetryLaterError } from '../kernel/errors';
+import { STORE_UNREACHABLE_RETRY_AFTER_SECONDS } from '../kernel/limiter';
 
 /** The password was right; the login waits for a code (POST /sessions/second_factor). */
 export class SecondFactorRequiredError extends DomainError {
@@ -53,7 +54,7 @@ export class SecretBoxUnavailableError extends DependencyUnavailableError {
 /** The counters of wrong codes cannot be reached, so no code is checked. */
 export class SecondFactorThrottleUnavailableError extends DependencyUnavailableError {
   override readonly code = 'second_factor_checks_unavailable';
-  constructor(cause?: unknown) {
-    super(5, cause, 'Second factor checks are unavailable for a moment; try again later');
+  constructor(cause?: unknown, retryAfterSeconds = STORE_UNREACHABLE_RETRY_AFTER_SECONDS) {
+    super(retryAfterSeconds, cause, 'Second factor checks are unavailable for a moment; try again later');
   }
 }

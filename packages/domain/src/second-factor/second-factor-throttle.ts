@@ -1,12 +1,29 @@
-import type { ThrottleStore, ThrottleTake } from '../ports/throttle-store';
+import type { LimitErrors, LimitRule, Reservation } from '../kernel/limiter';
+import { Limiter } from '../kernel/limiter';
+import type { ThrottleStore } from '../ports/throttle-store';
 import { SecondFactorThrottleUnavailableError, TooManySecondFactorFailuresError } from './second-factor-errors';
 
-/** A code check holding its unit of the account's counter. */
-export interface CodeAttempt {
-  /** The code was right: the count starts again. */
-  succeeded(): Promise<void>;
-  /** Whether the wrong code just used the account's last unit. */
-  readonly exhausted: boolean;
+/**
+ * A code check holding its unit of the account's counter: succeeded() (the code was
+ * right) starts the count again; `exhausted` tells whether a wrong code just used the
+ * account's last unit.
+ */
+export type CodeAttempt = Pick<Reservation, 'succeeded' | 'exhausted'>;
+
+export interface SecondFactorThrottleSettings {
+  failuresPerAccount: number;
+  windowMs: number;
+}
+
+const SECOND_FACTOR_ERRORS: LimitErrors = {
+  tooMany: (seconds) => new TooManySecondFactorFailuresError(seconds),
+  unavailable: (seconds, cause) => new SecondFactorThrottleUnavailableError(cause, seconds),
+};
+
+/** The rule second_factor.account: wrong codes per account. */
+export function secondFactorRules(settings: SecondFactorThrottleSettings): Array<LimitRule<number>> {
+  const key = (userId: number) => `second_factor:account:${userId}`;
+  return [{ name: 'second_factor.account', limit: settings.failuresPerAccount, windowMs: settings.windowMs, key, resetOnSuccess: true, errors: SECOND_FACTOR_ERRORS }];
 }
 
 /**
@@ -14,33 +31,17 @@ export interface CodeAttempt {
  * step's counters never see them, so wrong codes lock no one out of logging in.
  */
 export class SecondFactorThrottle {
-  constructor(
-    private readonly store: ThrottleStore,
-    private readonly settings: { failuresPerAccount: number; windowMs: number },
-  ) {}
+  private readonly limiter: Limiter<number>;
+
+  constructor(store: ThrottleStore, settings: SecondFactorThrottleSettings) {
+    this.limiter = new Limiter(store, secondFactorRules(settings));
+  }
 
   /**
    * Takes a unit before the code is checked, in one atomic step: however many checks race,
    * at most the limit run per window. TooManySecondFactorFailuresError when none is left.
    */
-  async reserve(userId: number): Promise<CodeAttempt> {
-    const key = `second_factor:account:${userId}`;
-    let take: ThrottleTake;
-    try {
-      take = await this.store.take(key, this.settings.failuresPerAccount, this.settings.windowMs);
-    } catch (error) {
-      throw new SecondFactorThrottleUnavailableError(error);
-    }
-    if (!take.taken) throw new TooManySecondFactorFailuresError(Math.max(1, Math.ceil(take.resetInMs / 1000)));
-    return {
-      exhausted: take.count >= this.settings.failuresPerAccount,
-      succeeded: async () => {
-        try {
-          await this.store.reset(key);
-        } catch (error) {
-          throw new SecondFactorThrottleUnavailableError(error);
-        }
-      },
-    };
+  reserve(userId: number): Promise<CodeAttempt> {
+    return this.limiter.reserve(userId);
   }
 }

@@ -1,5 +1,6 @@
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
+import type { OutboxMessage } from '../outbox/outbox-message';
 import type { AuthEventType } from '../ports/audit-log';
 import type { Clock } from '../kernel/clock';
 import { digestSecret, newSecret } from '../kernel/secrets';
@@ -124,9 +125,9 @@ export class SessionManager {
     return ended.length;
   }
 
-  /** Sets the new password hash and ends every session, in one step of the storage. */
-  async changePassword(userId: number, hashedPassword: string, client: ClientContext = {}): Promise<number> {
-    const ended = await this.sessions.changePassword(userId, hashedPassword);
+  /** Sets the new password hash and ends every session, with `mail` (the notice), in one step of the storage. */
+  async changePassword(userId: number, hashedPassword: string, client: ClientContext = {}, mail?: readonly OutboxMessage[]): Promise<number> {
+    const ended = await this.sessions.changePassword(userId, hashedPassword, mail);
     await this.recordEnded(ended, 'password_reset', client);
     return ended.length;
   }

@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../outbox/outbox-message';
 import type { User } from '../users/user';
 import type { Session } from './session';
 
@@ -40,8 +41,8 @@ export interface SessionRepository {
   endAll(userId: number): Promise<Session[]>;
   /** Ends the user's least recently used sessions beyond the `keep` most recently used. */
   endBeyond(userId: number, keep: number): Promise<Session[]>;
-  /** Sets a new password hash and ends every session of the user, in one transaction. */
-  changePassword(userId: number, hashedPassword: string): Promise<Session[]>;
+  /** Sets a new password hash and ends every session of the user, with `mail` (its notice), in one transaction. */
+  changePassword(userId: number, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<Session[]>;
   /** Deletes at most `limit` expired sessions. */
   deleteExpired(query: ExpiredSessionsQuery): Promise<Session[]>;
 }

@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../outbox/outbox-message';
 import type { User } from './user';
 
 export type UserFilter = Partial<User>;
@@ -15,7 +16,8 @@ export interface UserPage {
  * UserAlreadyExistsError, even when two adds race.
  */
 export interface UserRepository {
-  addUser(email: string, hashedPassword: string): Promise<User>;
+  /** Adds the user; `mail` (a verification request) is written in the same atomic step, or not at all. */
+  addUser(email: string, hashedPassword: string, mail?: readonly OutboxMessage[]): Promise<User>;
   /** First user matching every key; NoResultFound when none; InvalidRequestError for a bad filter. */
   findUserBy(filter: UserFilter): Promise<User>;
   /** Applies the changes to the user found by id; UnknownAttributeError changes nothing. */

@@ -10,10 +10,10 @@ import {
   TooManyResetRequestsError,
   UserAlreadyExistsError,
   WrongPasswordError,
-  prefixedThrottleStore,
+  VERIFICATION_RESENDS,
 } from '../../src';
 import type { AccountLifecycleSettings, MailMessage, Mailer } from '../../src';
-import { FakeClock, FakeHasher } from '../fakes';
+import { FakeClock, FakeHasher, mailOutbox } from '../fakes';
 
 /** Rounds of each race; every round runs its requests at once. */
 const RACE_ROUNDS = 30;
@@ -46,6 +46,7 @@ function setup(settings: Partial<AccountLifecycleSettings> = {}) {
   const mailer = new InboxMailer();
   const clock = new FakeClock();
   const throttleStore = new MemoryThrottleStore();
+  const outbox = mailOutbox(stores.outbox, mailer, { clock });
   const auth = createAuth({
     ...stores,
     hasher: new SlowHasher(),
@@ -55,11 +56,12 @@ function setup(settings: Partial<AccountLifecycleSettings> = {}) {
     account: {
       accounts: stores.accounts,
       emailTokens: stores.emailTokens,
-      mailer,
-      resendThrottle: new ResetThrottle(prefixedThrottleStore(throttleStore, 'verify:'), { requestsPerEmail: 2 }),
+      outbox,
+      resendThrottle: new ResetThrottle(throttleStore, { requestsPerEmail: 2 }, VERIFICATION_RESENDS),
       settings: { verifyUrlTemplate: 'https://app.test/verify?token={token}', emailChangeUrlTemplate: 'https://app.test/change?token={token}', ...settings },
     },
   });
+  outbox.serve(auth.account);
   return { auth, stores, mailer, clock, audit };
 }
 

@@ -1,9 +1,10 @@
+import type { AuthService } from '../../src';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryStores } from '@latchkey/adapters';
+import type { MemoryStores } from '@latchkey/adapters';
 import type { MailMessage, Mailer } from '../../src';
-import type { AuthService } from '../../src';
 import { createAuth, PasswordResetEmails, composeResetEmail, durationInWords } from '../../src';
-import { FakeClock, FakeHasher } from '../fakes';
+import { FakeClock, FakeHasher, mailOutbox } from '../fakes';
 
 class RecordingMailer implements Mailer {
   readonly sent: MailMessage[] = [];
@@ -16,16 +17,21 @@ describe('reset emails', () => {
   let auth: AuthService;
   let mailer: RecordingMailer;
   let emails: PasswordResetEmails;
+  let stores: MemoryStores;
 
   beforeEach(async () => {
-    auth = createAuth({ ...memoryStores(), hasher: new FakeHasher(), clock: new FakeClock() });
+    stores = memoryStores();
+    auth = createAuth({ ...stores, hasher: new FakeHasher(), clock: new FakeClock() });
     mailer = new RecordingMailer();
-    emails = new PasswordResetEmails(auth.passwords, mailer, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
+    const outbox = mailOutbox(stores.outbox, mailer);
+    emails = new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: 'https://app.example.com/reset?token={token}&email={email}', tokenTtlMs: 1_800_000 });
+    outbox.serve(emails);
     await auth.registerUser('Bob+tag@Example.com', 'old');
   });
 
   it('mails a working token to a registered address, in text and HTML', async () => {
     await emails.send('bob+tag@example.com');
+    await emails.drain();
     expect(mailer.sent).toHaveLength(1);
     const [message] = mailer.sent;
     expect(message!.to).toBe('Bob+tag@Example.com');
@@ -40,7 +46,9 @@ describe('reset emails', () => {
 
   it('sends nothing, and raises nothing, for an unknown address', async () => {
     await emails.send('nobody@example.com');
+    await emails.drain();
     expect(mailer.sent).toHaveLength(0);
+    expect(stores.outbox.size).toBe(0);
   });
 
   it("another request for the address does not void the link already sent", async () => {
@@ -53,16 +61,14 @@ describe('reset emails', () => {
     expect(await auth.validLogin('bob+tag@example.com', 'from the first link')).toBe(true);
   });
 
-  it('request returns at once and reports failures to onError', async () => {
+  it('request returns at once and reports failures to the outbox onFailure', async () => {
     const errors: unknown[] = [];
     let answer!: () => void;
     const smtpAnswers = new Promise<void>((resolve) => (answer = resolve));
     const mailer = { send: async () => smtpAnswers.then(() => Promise.reject(new Error('smtp down'))) };
-    const failing = new PasswordResetEmails(auth.passwords, mailer, {
-      urlTemplate: 'https://x/{token}',
-      tokenTtlMs: 60_000,
-      onError: (error) => errors.push(error),
-    });
+    const outbox = mailOutbox(stores.outbox, mailer, { settings: { attempts: 1 }, onFailure: (_message, error) => errors.push(error) });
+    const failing = new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    outbox.serve(failing);
     await failing.request('bob+tag@example.com');
     await failing.request('nobody@example.com');
     expect(errors).toEqual([]);

@@ -1,6 +1,7 @@
+import type { AuthService } from '../../src';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryThrottleStore, memoryStores } from '@latchkey/adapters';
-import type { AuthService } from '../../src';
+import type { MemoryStores } from '@latchkey/adapters';
 import {
   createAuth,
   PasswordResetEmails,
@@ -10,16 +11,18 @@ import {
   UnknownUserError,
 } from '../../src';
 import type { ThrottleStore } from '../../src';
-import { FakeClock, FakeHasher } from '../fakes';
+import { FakeClock, FakeHasher, mailOutbox } from '../fakes';
 
 describe('reset request throttling', () => {
   let clock: FakeClock;
   let auth: AuthService;
+  let stores: MemoryStores;
 
   beforeEach(async () => {
     clock = new FakeClock();
     const resetThrottle = new ResetThrottle(new MemoryThrottleStore(clock), { requestsPerEmail: 3, requestsPerIp: 5, windowMs: 60_000 });
-    auth = createAuth({ ...memoryStores(), hasher: new FakeHasher(), clock, resetThrottle });
+    stores = memoryStores();
+    auth = createAuth({ ...stores, hasher: new FakeHasher(), clock, resetThrottle });
     await auth.registerUser('bob@example.com', 'old');
   });
 
@@ -79,7 +82,9 @@ describe('reset request throttling', () => {
 
   it('applies to emailed links too, before anything is sent', async () => {
     const sent: string[] = [];
-    const emails = new PasswordResetEmails(auth.passwords, { send: async (message) => void sent.push(message.to) }, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    const outbox = mailOutbox(stores.outbox, { send: async (message) => void sent.push(message.to) }, { clock });
+    const emails = new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: 'https://x/{token}', tokenTtlMs: 60_000 });
+    outbox.serve(emails);
     for (let i = 0; i < 3; i++) await emails.request('bob@example.com', { ip: `10.0.7.${i}` });
     await expect(emails.request('bob@example.com', { ip: '10.0.7.9' })).rejects.toBeInstanceOf(TooManyResetRequestsError);
     await emails.drain();

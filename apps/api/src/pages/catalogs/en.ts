@@ -144,6 +144,9 @@ export const en: Catalog = {
     second_factor_state: 'Two-step sign-in cannot change that way now. Reload your account page.',
     secret_box_unavailable: 'Two-step sign-in is not available on this service right now.',
     second_factor_checks_unavailable: 'Codes cannot be checked for a moment.',
+    no_live_session: 'Your session has ended. Sign in again.',
+    signing_key_unavailable: 'Tokens cannot be issued for a moment.',
+    key_rotation_refused: 'The signing keys cannot be rotated now.',
     invalidEmail: 'Enter an email address, such as name@example.com.',
     passwordRefused: (minLength) =>
       minLength > 1 ? `Choose another password: at least ${minLength} characters, and not a common one.` : 'Choose another password: this one is too common or too long.',

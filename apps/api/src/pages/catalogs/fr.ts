@@ -146,6 +146,9 @@ export const fr: Catalog = {
     second_factor_state: 'La connexion en deux étapes ne peut pas changer ainsi maintenant. Rechargez la page de votre compte.',
     secret_box_unavailable: 'La connexion en deux étapes n’est pas disponible sur ce service pour le moment.',
     second_factor_checks_unavailable: 'Les codes ne peuvent pas être vérifiés pour le moment.',
+    no_live_session: 'Votre session a pris fin. Reconnectez-vous.',
+    signing_key_unavailable: 'Les jetons ne peuvent pas être émis pour le moment.',
+    key_rotation_refused: 'Les clés de signature ne peuvent pas être renouvelées maintenant.',
     invalidEmail: 'Saisissez une adresse e-mail, par exemple nom@exemple.fr.',
     passwordRefused: (minLength) =>
       minLength > 1

@@ -6,6 +6,8 @@ import * as createSessions from './20261125-003-create-sessions';
 import * as createPasswordResetTokens from './20261125-004-create-password-reset-tokens';
 import * as accountLifecycle from './20261125-005-account-lifecycle';
 import * as createSecondFactors from './20261125-006-create-second-factors';
+import * as createOutbox from './20261203-007-create-outbox';
+import * as createSigningKeys from './20261203-008-create-signing-keys';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +22,8 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125-004-create-password-reset-tokens', createPasswordResetTokens],
   ['20261125-005-account-lifecycle', accountLifecycle],
   ['20261125-006-create-second-factors', createSecondFactors],
+  ['20261203-007-create-outbox', createOutbox],
+  ['20261203-008-create-signing-keys', createSigningKeys],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */
