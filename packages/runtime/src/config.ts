@@ -160,7 +160,7 @@ export const VARIABLES = {
   ),
   JWT_ISSUER: variable(
     z.url({ protocol: /^https?$/, message: 'use the URL the service is reached at, e.g. https://auth.example.com' }).optional(),
-    '`iss` of the tokens of POST /sessions/token; unset: the origin the request reached (behind a proxy, with TRUST_PROXY).',
+    '`iss` of the tokens of POST /sessions/token; unset: PUBLIC_URL, else the origin the request reached (behind a proxy, with TRUST_PROXY).',
     '(unset)',
   ),
   JWT_AUDIENCE: variable(z.string().min(1).optional(), '`aud` of the tokens: what the services checking them expect; unset: the issuer.', '(unset)'),

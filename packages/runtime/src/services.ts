@@ -264,7 +264,8 @@ function sessionTokens(config: Config, knex: Knex, box: SecretBox, logger: Logge
       algorithm: config.JWT_ALGORITHM,
       ttlMs: config.JWT_TTL_SECONDS * 1000,
       overlapMs: config.JWT_KEY_OVERLAP_SECONDS * 1000,
-      issuer: config.JWT_ISSUER,
+      // One issuer for every instance and every proxy path: the configured one, else the public URL.
+      issuer: config.JWT_ISSUER ?? config.PUBLIC_URL?.replace(/\/+$/, ''),
       audience: config.JWT_AUDIENCE,
     },
     onError: (error) => logger.error({ err: (error as Error).message }, 'signing keys'),
