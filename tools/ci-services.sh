@@ -2,7 +2,8 @@
 # Makes sure the PostgreSQL and Redis that the tests use answer on this machine:
 #   PostgreSQL 127.0.0.1:5432, user postgres without password, database `test`
 #   Redis      127.0.0.1:6379
-# Starts them when they are installed but down; installs them (Debian packages) when missing.
+# Starts them when they are installed but down; installs them (Debian packages) when missing,
+# with nginx (the proxy test) and Chromium (the browser tests).
 # The outage tests also run private instances from the same packages (redis-server, and
 # initdb + pg_ctl as the postgres user) and mount small tmpfs disks: CI runs them as root.
 set -eu
@@ -56,6 +57,14 @@ if ! command -v nginx >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl >/dev/null 2>&1 ||
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null
+fi
+
+# Debian's Chromium for the browser tests of the hosted pages (apps/api/test/pages), driven by
+# playwright-core: with LATCHKEY_REQUIRE_SERVICES=1 those tests fail when it is missing.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "ci-services: installing Chromium"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 # Caddy (Debian's, 2.6) for the forward_auth test, and PyJWT for the token check that

@@ -74,6 +74,26 @@ function https(port: number, method: string, path: string, headers: Record<strin
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
+/** An HTTPS request of a page: status, Location, body, and the cookies it sets added to the jar. */
+function httpsPage(port: number, method: string, path: string, jar: Map<string, string>, headers: Record<string, string> = {}, body?: string) {
+  const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  return new Promise<{ status: number; location?: string; html: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(cookie ? { cookie } : {}) }, ca: readFileSync(join(dir, 'cert.pem')) }, (res) => {
+      let html = '';
+      res.on('data', (chunk: Buffer) => (html += chunk.toString()));
+      res.on('end', () => {
+        for (const line of res.headers['set-cookie'] ?? []) {
+          const [name, value] = line.split(';')[0]!.split('=', 2) as [string, string];
+          jar.set(name, value);
+        }
+        resolve({ status: res.statusCode!, location: res.headers.location, html });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Registers and logs in through the proxy over HTTPS, then logs out the way a browser page of `origin` does. */
 async function browserLogout(port: number, prefix: string, origin: string, email: string) {
   const credentials = `email=${encodeURIComponent(email)}&password=b4l0u`;
@@ -116,6 +136,27 @@ describe.skipIf(!nginxInstalled)('behind nginx (tools/nginx/latchkey.conf)', () 
     const prefixed = await browserLogout(ports.prefixTls, '/auth', prefixOrigin, 'tls-prefix@example.com');
     expect(prefixed.status).toBe(302);
     expect(new URL(prefixed.location!, prefixOrigin).href).toBe(`${prefixOrigin}/auth/`);
+  });
+
+  it('serves the hosted pages under the prefix: their links, form posts and redirects stay in it', async () => {
+    const origin = `https://127.0.0.1:${ports.prefixTls}`;
+    const jar = new Map<string, string>();
+    const signup = await httpsPage(ports.prefixTls, 'GET', '/auth/signup', jar);
+    expect(signup.status).toBe(200);
+    expect(signup.html).toContain('<link rel="stylesheet" href="pages.css"/>');
+    expect(signup.html).toContain('action="signup"');
+    // Secure cookies: the browser's form secret is a __Host- cookie.
+    expect([...jar.keys()]).toEqual(['__Host-latchkey_form']);
+    expect((await httpsPage(ports.prefixTls, 'GET', '/auth/pages.css', jar)).status).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(signup.html)![1]!;
+    const fields = new URLSearchParams({ csrf, email: 'pages-prefix@example.com', password: 'b4l0u' }).toString();
+    const posted = await httpsPage(ports.prefixTls, 'POST', '/auth/signup', jar, { ...FORM, origin }, fields);
+    expect(posted.status).toBe(303);
+    const account = new URL(posted.location!, `${origin}/auth/signup`);
+    expect(account.href).toBe(`${origin}/auth/account`);
+    const page = await httpsPage(ports.prefixTls, 'GET', account.pathname, jar);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('pages-prefix@example.com');
   });
 
   it('refuses that logout as cross-origin when the proxy does not forward X-Forwarded-Proto', async () => {

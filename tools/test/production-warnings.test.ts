@@ -10,7 +10,7 @@ import { ROOT, startServerProcess } from '../server-process';
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-production-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CONTRACT_DEFAULTS = ['RESET_TOKEN_DELIVERY=response', 'COOKIE_SECURE=false', 'PASSWORD_MIN_LENGTH=1', 'HOST=0.0.0.0 without TRUST_PROXY'];
+const CONTRACT_DEFAULTS = ['RESET_TOKEN_DELIVERY=response', 'COOKIE_SECURE=false', 'PASSWORD_MIN_LENGTH=1', 'HOST=0.0.0.0 without TRUST_PROXY', 'PUBLIC_URL unset'];
 
 describe('production with contract-mode settings', () => {
   it('warns once per setting at start, each line naming the setting that changes it', async () => {
@@ -22,7 +22,7 @@ describe('production with contract-mode settings', () => {
       .filter((line) => line.includes('"level":40'))
       .map((line) => JSON.parse(line) as { setting: string; msg: string });
     expect(warnings.map(({ setting }) => setting)).toEqual(CONTRACT_DEFAULTS);
-    for (const { msg } of warnings) expect(msg).toMatch(/set (RESET_TOKEN_DELIVERY=email|COOKIE_SECURE=true|PASSWORD_MIN_LENGTH=8|TRUST_PROXY=true)/);
+    for (const { msg } of warnings) expect(msg).toMatch(/set (RESET_TOKEN_DELIVERY=email|COOKIE_SECURE=true|PASSWORD_MIN_LENGTH=8|TRUST_PROXY=true|PUBLIC_URL=https)/);
     expect(exit).toBe(0);
   });
 
@@ -48,6 +48,7 @@ describe('production with contract-mode settings', () => {
       COOKIE_SECURE: 'true',
       PASSWORD_MIN_LENGTH: '8',
       HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://auth.example.com',
     });
     expect(contractModeSettings(hardened)).toEqual([]);
     expect(contractModeSettings({ ...hardened, HOST: '0.0.0.0', TRUST_PROXY: true })).toEqual([]);

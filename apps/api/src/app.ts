@@ -13,6 +13,8 @@ import { guardRequests } from './request-guards';
 import { observeRequests, requestLogger } from './request-observer';
 import { ENDPOINTS } from './routes';
 import type { RouteDeps } from './routes/context';
+import type { PageSettings } from './pages/page-settings';
+import { PAGE_PATHS, createPagesRouter } from './pages/pages-router';
 
 export interface HttpSettings {
   /** Take the client address and protocol from X-Forwarded-* headers. */
@@ -42,6 +44,8 @@ export interface AppDeps extends RouteDeps {
    * listener when ADMIN_PORT is set), or the admin API alone (the ADMIN_PORT listener).
    */
   routes?: 'all' | 'public' | 'admin';
+  /** The hosted pages (/login, /account, …), mounted when given (HOSTED_PAGES). */
+  pages?: PageSettings;
 }
 
 /** Every endpoint of the API, in one router (also read by the OpenAPI test). */
@@ -75,7 +79,8 @@ export function createApp(deps: AppDeps): Koa {
     else (ctx ? requestLogger(ctx, logger) : logger).error({ err: error }, 'request failed');
   });
   const router = createRouter({ ...deps, metrics, readiness });
-  app.use(observeRequests(logger, metrics, routePaths(router)));
+  const pages = deps.pages ? createPagesRouter({ auth: deps.auth, cookie: deps.cookie, settings: deps.pages }) : undefined;
+  app.use(observeRequests(logger, metrics, new Set([...routePaths(router), ...(pages ? PAGE_PATHS : [])])));
   const cors = corsFor(http.corsOrigins);
   if (cors) app.use(cors);
   app.use(handleErrors);
@@ -86,8 +91,10 @@ export function createApp(deps: AppDeps): Koa {
       bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }),
     ),
   );
+  if (pages) app.use(pages.routes());
   app.use(router.routes());
   app.use(unknownMethodIsNotAllowed);
+  if (pages) app.use(pages.allowedMethods());
   app.use(router.allowedMethods());
   return app;
 }

@@ -26,6 +26,18 @@ export const PENDING_LOGIN_COOKIE: NamedCookie = {
   description: 'The pending login set by POST /sessions when a second factor is required.',
 };
 
+/** The hosted pages' language, chosen with `?lang=` (a year). */
+export const LANGUAGE_COOKIE: NamedCookie = { name: 'lang', description: 'The language the hosted pages were switched to.' };
+
+/**
+ * The secret of the browser that the pages' forms before a session prove they came from
+ * (a double-submit cookie): a page of another site can neither read it nor, under the
+ * `__Host-` prefix that Secure cookies get, set it from a sibling subdomain.
+ */
+export function browserFormCookie(secure: boolean): NamedCookie {
+  return { name: secure ? '__Host-latchkey_form' : 'latchkey_form', description: 'The browser secret behind the hosted pages\' form tokens.' };
+}
+
 const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 
 /** The cookie's value; an empty one counts as none. */

@@ -29,5 +29,11 @@ export function contractModeSettings(config: Config): ContractModeSetting[] {
       advice: 'clients reach the service directly, without TLS; behind a proxy set TRUST_PROXY=true (and HOST=127.0.0.1 when the proxy runs on this host)',
     });
   }
+  if (!config.PUBLIC_URL && (config.HOSTED_PAGES || !config.JWT_ISSUER)) {
+    found.push({
+      setting: 'PUBLIC_URL unset',
+      advice: 'emails carry bare tokens instead of links to the pages, and signed tokens name whatever host each request reached; set PUBLIC_URL=https://… (the address people reach the service at)',
+    });
+  }
   return found;
 }

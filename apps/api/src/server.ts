@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { databaseReadiness } from '@latchkey/adapters';
 import type { Config, Services } from '@latchkey/runtime';
 import { createServices } from '@latchkey/runtime';
+import type Koa from 'koa';
 import { createApp } from './app';
+import type { AppDeps } from './app';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { Metrics, timedHasher } from './metrics';
+import { pageSettingsFrom } from './pages/page-settings';
 import { Readiness } from './readiness';
 import { SessionSweeper } from './session-sweeper';
 
@@ -31,17 +34,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // The first start on a new database makes the first signing key (one instance wins the race, the others read it).
   await services.auth.tokens.prepare().catch((error: unknown) => logger.info({ err: (error as Error).message }, 'signed tokens are unavailable until this is fixed'));
   const readiness = new Readiness(() => databaseReadiness(services.knex));
-  const appOf = (routes: 'all' | 'public' | 'admin') =>
-    createApp({
-      auth: services.auth,
-      resetEmails: services.resetEmails,
-      cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
-      http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
-      logger,
-      metrics,
-      readiness,
-      routes,
-    });
+  const appOf = (routes: 'all' | 'public' | 'admin') => createAppFor(config, services, { logger, metrics, readiness, routes });
   // With ADMIN_PORT the admin API is served on a listener of its own, and not on the public one.
   const separateAdmin = config.ADMIN_PORT !== undefined;
   const connections = new ClosingConnections(appOf(separateAdmin ? 'public' : 'all').callback());
@@ -68,6 +61,22 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const running: RunningServer = { url, server, logger, shutdown: drainOnce(listeners, services, readiness, logger, sweeper) };
   exitOnSignals(running, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
   return running;
+}
+
+/**
+ * The app a server built from this configuration and these services answers with: the
+ * JSON API, and the hosted pages when HOSTED_PAGES is on. Tests of the real wiring serve it too.
+ */
+export function createAppFor(config: Config, services: Services, extras: Pick<AppDeps, 'logger' | 'metrics' | 'readiness' | 'logError' | 'routes'> = {}): Koa {
+  return createApp({
+    auth: services.auth,
+    resetEmails: services.resetEmails,
+    cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.SESSION_TTL_SECONDS, domain: config.COOKIE_DOMAIN, sameSite: config.COOKIE_SAMESITE },
+    http: { trustProxy: config.TRUST_PROXY, proxyHops: config.PROXY_HOPS, allowedOrigins: config.ALLOWED_ORIGINS, bodyLimit: config.BODY_LIMIT, corsOrigins: config.CORS_ORIGINS },
+    // The pages are for people: never on the admin API's own listener.
+    pages: config.HOSTED_PAGES && extras.routes !== 'admin' ? pageSettingsFrom(config, services) : undefined,
+    ...extras,
+  });
 }
 
 interface HttpTimeouts {

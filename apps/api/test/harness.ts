@@ -130,10 +130,10 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Serves the app on a free port of 127.0.0.1, as a client reaches it: over a real socket. */
-export async function listenLocally(app: Koa): Promise<LocalServer> {
+/** Serves the app on a free port of 127.0.0.1 (or the one given), as a client reaches it: over a real socket. */
+export async function listenLocally(app: Koa, port = 0): Promise<LocalServer> {
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -120,6 +120,13 @@ describe('POST /sessions/token and GET /.well-known/jwks.json, checked as a sepa
     expect(Object.keys(keys[0]!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
   });
 
+  it('names PUBLIC_URL as the issuer and audience when JWT_ISSUER is unset, whatever host the request reached', async () => {
+    server = await startTestServer({}, { settings: { PUBLIC_URL: 'https://auth.example.com/' } });
+    await register('ada@example.com');
+    const { payload } = await jwtVerify(await issued(await login('ada@example.com')), verifier(), { issuer: 'https://auth.example.com', audience: 'https://auth.example.com' });
+    expect(payload.iss).toBe('https://auth.example.com');
+  });
+
   it('says amr ["pwd","otp"] after a second factor, and issues nothing to a pending login', async () => {
     const clock = new SteppedClock(Date.now());
     server = await startTestServer({ clock });

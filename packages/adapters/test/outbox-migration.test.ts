@@ -1,29 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import knexFactory from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from '../src';
-import { KnexOutboxStore, SQLITE_DRIVERS, createKnex, knexConfigFromUrl, migrationConfig, migrationSource } from '../src';
-import { checkPostgres, createScratchDatabase } from './real-services';
-import type { ScratchDatabase } from './real-services';
+import { expect, it } from 'vitest';
+import { KnexOutboxStore, migrationConfig } from '../src';
+import { migrateBefore, onEveryDatabase } from './support/migration-databases';
+import type { EmptyDatabase } from './support/migration-databases';
 
-const postgres = await checkPostgres();
 const MIGRATION = '20261203-007-create-outbox';
 
-/** Every migration before this one, as a database of the previous release has them. */
-async function migrateToPreviousRelease(knex: Knex): Promise<void> {
-  for (const name of await migrationSource.getMigrations([])) {
-    if (name >= MIGRATION) break;
-    await knex.migrate.up({ ...migrationConfig, name });
-  }
-}
-
-function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<void> }>): void {
+function migrationCases(open: () => Promise<EmptyDatabase>): void {
   it('adds the outbox table, empty, and leaves every table of the previous release as it was; down drops only it', async () => {
     const { knex, close } = await open();
     try {
-      await migrateToPreviousRelease(knex);
+      await migrateBefore(knex, MIGRATION);
       expect(await knex.schema.hasTable('outbox_messages')).toBe(false);
       const [{ id }] = (await knex('users')
         .insert({ email: 'kept@example.com', email_normalized: 'kept@example.com', hashed_password: 'hash', created_at: 1 })
@@ -55,32 +41,4 @@ function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<v
   });
 }
 
-for (const driver of SQLITE_DRIVERS) {
-  describe(`migration 007, the outbox (SQLite, ${driver})`, () => {
-    migrationCases(async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'latchkey-migration-007-'));
-      const knex = createKnex(`sqlite:${join(dir, 'old.db')}?driver=${driver}`);
-      return {
-        knex,
-        close: async () => {
-          await knex.destroy();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    });
-  });
-}
-
-describe.skipIf(!postgres.available)(`migration 007, the outbox (PostgreSQL${postgres.available ? '' : `, skipped: ${postgres.reason}`})`, () => {
-  let database: ScratchDatabase;
-  beforeAll(async () => {
-    database = await createScratchDatabase();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-  migrationCases(async () => {
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 2 }) });
-    return { knex, close: () => knex.destroy() };
-  });
-});
+onEveryDatabase('migration 007, the outbox', migrationCases);

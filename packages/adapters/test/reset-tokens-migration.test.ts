@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import knexFactory from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Knex } from '../src';
-import { KnexPasswordResetTokenRepository, SQLITE_DRIVERS, createKnex, knexConfigFromUrl, migrateToLatest, migrationConfig } from '../src';
-import { checkPostgres, createScratchDatabase } from './real-services';
-import type { ScratchDatabase } from './real-services';
+import { KnexPasswordResetTokenRepository, migrateToLatest, migrationConfig } from '../src';
+import { onEveryDatabase } from './support/migration-databases';
+import type { EmptyDatabase } from './support/migration-databases';
 
-const postgres = await checkPostgres();
 const NOW = Date.UTC(2026, 10, 25);
 
 /** The schema of the release before password_reset_tokens: users and auth_events. */
@@ -18,7 +13,7 @@ async function migrateToPreviousRelease(knex: Knex): Promise<void> {
   await knex.migrate.up({ ...migrationConfig, name: '20261125-003-create-sessions' });
 }
 
-function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<void> }>): void {
+function migrationCases(open: () => Promise<EmptyDatabase>): void {
   it('copies the pending reset token of each user, which keeps working; down drops the table and keeps users', async () => {
     const { knex, close } = await open();
     try {
@@ -48,33 +43,4 @@ function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<v
   });
 }
 
-for (const driver of SQLITE_DRIVERS) {
-  describe(`migration 004, password_reset_tokens (SQLite, ${driver})`, () => {
-    migrationCases(async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'latchkey-migration-'));
-      const knex = createKnex(`sqlite:${join(dir, 'old.db')}?driver=${driver}`);
-      return {
-        knex,
-        close: async () => {
-          await knex.destroy();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    });
-  });
-}
-
-describe.skipIf(!postgres.available)(`migration 004, password_reset_tokens (PostgreSQL${postgres.available ? '' : `, skipped: ${postgres.reason}`})`, () => {
-  let database: ScratchDatabase;
-  beforeAll(async () => {
-    database = await createScratchDatabase();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-
-  migrationCases(async () => {
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 2 }) });
-    return { knex, close: () => knex.destroy() };
-  });
-});
+onEveryDatabase('migration 004, password_reset_tokens', migrationCases);

@@ -1,30 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import knexFactory from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from '../src';
-import { SQLITE_DRIVERS, createKnex, knexConfigFromUrl, migrateToLatest, migrationConfig, migrationSource } from '../src';
-import { checkPostgres, createScratchDatabase } from './real-services';
-import type { ScratchDatabase } from './real-services';
+import { expect, it } from 'vitest';
+import { migrateToLatest, migrationConfig } from '../src';
+import { migrateBefore, onEveryDatabase } from './support/migration-databases';
+import type { EmptyDatabase } from './support/migration-databases';
 
-const postgres = await checkPostgres();
 const MIGRATION = '20261125-006-create-second-factors';
 const TABLES = ['second_factors', 'recovery_codes', 'pending_logins'];
 
-/** Every migration before this one, as a database of the previous release has them. */
-async function migrateToPreviousRelease(knex: Knex): Promise<void> {
-  for (const name of await migrationSource.getMigrations([])) {
-    if (name >= MIGRATION) break;
-    await knex.migrate.up({ ...migrationConfig, name });
-  }
-}
-
-function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<void> }>): void {
+function migrationCases(open: () => Promise<EmptyDatabase>): void {
   it('adds its three tables and leaves users and sessions as they were; down drops only them', async () => {
     const { knex, close } = await open();
     try {
-      await migrateToPreviousRelease(knex);
+      await migrateBefore(knex, MIGRATION);
       const [{ id }] = (await knex('users')
         .insert({ email: 'kept@example.com', email_normalized: 'kept@example.com', hashed_password: 'hash', created_at: 1 })
         .returning('id')) as Array<{ id: number }>;
@@ -42,32 +28,4 @@ function migrationCases(open: () => Promise<{ knex: Knex; close: () => Promise<v
   });
 }
 
-for (const driver of SQLITE_DRIVERS) {
-  describe(`migration 006, second factors (SQLite, ${driver})`, () => {
-    migrationCases(async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'latchkey-migration-006-'));
-      const knex = createKnex(`sqlite:${join(dir, 'old.db')}?driver=${driver}`);
-      return {
-        knex,
-        close: async () => {
-          await knex.destroy();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    });
-  });
-}
-
-describe.skipIf(!postgres.available)(`migration 006, second factors (PostgreSQL${postgres.available ? '' : `, skipped: ${postgres.reason}`})`, () => {
-  let database: ScratchDatabase;
-  beforeAll(async () => {
-    database = await createScratchDatabase();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-  migrationCases(async () => {
-    const knex = knexFactory({ ...knexConfigFromUrl(database.url, { poolMax: 2 }) });
-    return { knex, close: () => knex.destroy() };
-  });
-});
+onEveryDatabase('migration 006, second factors', migrationCases);

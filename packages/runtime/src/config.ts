@@ -129,9 +129,38 @@ export const VARIABLES = {
   ),
   ENCRYPTION_KEY_FILE: variable(z.string().min(1).default('data/encryption.key'), 'Without ENCRYPTION_KEYS, outside production: the key file created (mode 600) and used.'),
   SECOND_FACTOR_FAILURES_PER_ACCOUNT: variable(integer(1, 1000).default(5), 'Wrong second-factor codes of one account per LOGIN_FAILURE_WINDOW_SECONDS; the last ends the pending login (the password step is not locked).'),
+  HOSTED_PAGES: variable(
+    boolean().default(true),
+    'Serve the HTML pages people use (/login, /signup, /forgot, /reset, /verify, /account) beside the JSON API.',
+  ),
+  PUBLIC_URL: variable(
+    z
+      .url({ protocol: /^https?$/, message: 'use the address people reach the service at, such as https://auth.example.com' })
+      .refine((value) => !/[?#]/.test(value), { message: 'no query or fragment' })
+      .optional(),
+    'Address people reach the service at (`https://auth.example.com`, or with the path of a proxy prefix); with HOSTED_PAGES, emails link to its /reset and /verify unless a *_URL_TEMPLATE is set.',
+    '(unset)',
+  ),
+  APP_NAME: variable(z.string().trim().min(1).max(60).default('Latchkey'), 'Name shown on the pages, in emails and in authenticator apps.'),
+  LOGO_URL: variable(
+    z
+      .string()
+      .regex(/^(\/(?!\/)|https:\/\/)[^\s"'<>\\]*$/, 'use a path such as /logo.svg or an https:// address')
+      .optional(),
+    'Logo shown at the top of the pages: a path on this service\'s host or an https:// address (its origin is added to the pages\' img-src).',
+    '(unset)',
+  ),
+  ACCENT_COLOR: variable(
+    z.string().regex(/^#[0-9a-f]{6}$/i, 'use a colour such as #1d4ed8').default('#1d4ed8'),
+    'Colour of the pages\' buttons and links; their text is black or white, whichever reads better on it.',
+  ),
+  RETURN_TO_ORIGINS: variable(
+    list().default([]),
+    'Comma-separated origins (`https://app.example.com`) the pages may send a person back to after signing in (`?return_to=`); any other target lands on /account.',
+  ),
   JWT_ISSUER: variable(
     z.url({ protocol: /^https?$/, message: 'use the URL the service is reached at, e.g. https://auth.example.com' }).optional(),
-    '`iss` of the tokens of POST /sessions/token; unset: the origin the request reached (behind a proxy, with TRUST_PROXY).',
+    '`iss` of the tokens of POST /sessions/token; unset: PUBLIC_URL, else the origin the request reached (behind a proxy, with TRUST_PROXY).',
     '(unset)',
   ),
   JWT_AUDIENCE: variable(z.string().min(1).optional(), '`aud` of the tokens: what the services checking them expect; unset: the issuer.', '(unset)'),
@@ -202,7 +231,8 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
   }
   if (env.RESET_TOKEN_DELIVERY === 'email') {
     // Without SMTP_URL, development prints emails to the log; production must send them.
-    const required: Array<'RESET_URL_TEMPLATE' | 'SMTP_URL' | 'MAIL_FROM'> = ['RESET_URL_TEMPLATE'];
+    // The hosted pages' /reset is the link when the service knows its public address.
+    const required: Array<'RESET_URL_TEMPLATE' | 'SMTP_URL' | 'MAIL_FROM'> = pagesLinkBase(env) ? [] : ['RESET_URL_TEMPLATE'];
     if (env.SMTP_URL || env.NODE_ENV === 'production') required.push('SMTP_URL', 'MAIL_FROM');
     for (const name of required) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when RESET_TOKEN_DELIVERY=email' });
@@ -216,9 +246,11 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
   if (env.COOKIE_SAMESITE === 'none' && !env.COOKIE_SECURE) {
     ctx.addIssue({ code: 'custom', path: ['COOKIE_SAMESITE'], message: 'none requires COOKIE_SECURE=true (browsers drop such cookies otherwise)' });
   }
-  const notOrigin = env.CORS_ORIGINS.find((origin) => !isOrigin(origin));
-  if (notOrigin !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: `${notOrigin} is not an origin (scheme://host[:port], no path, no *)` });
+  for (const name of ['CORS_ORIGINS', 'RETURN_TO_ORIGINS'] as const) {
+    const notOrigin = env[name].find((origin) => !isOrigin(origin));
+    if (notOrigin !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `${notOrigin} is not an origin (scheme://host[:port], no path, no *)` });
+    }
   }
   const badKey = env.ENCRYPTION_KEYS.findIndex((key) => !/^[A-Za-z0-9+/]{43}=$/.test(key));
   if (badKey >= 0) {
@@ -236,6 +268,23 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Where the hosted pages are reached from an email (PUBLIC_URL without its trailing slash), or undefined. */
+export function pagesLinkBase(config: Pick<Config, 'HOSTED_PAGES' | 'PUBLIC_URL'>): string | undefined {
+  return config.HOSTED_PAGES && config.PUBLIC_URL ? config.PUBLIC_URL.replace(/\/+$/, '') : undefined;
+}
+
+/** The link of each email that carries a token: the configured template, else the hosted page's. */
+export function emailLinkTemplates(config: Config): { reset?: string; verify?: string; emailChange?: string } {
+  const pages = pagesLinkBase(config);
+  // One page confirms both kinds of link: it tries the token as each.
+  const page = (path: string) => (pages ? `${pages}/${path}?token={token}` : undefined);
+  return {
+    reset: config.RESET_URL_TEMPLATE ?? page('reset'),
+    verify: config.VERIFY_URL_TEMPLATE ?? page('verify'),
+    emailChange: config.EMAIL_CHANGE_URL_TEMPLATE ?? page('verify'),
+  };
 }
 
 /** The validated settings, named as the environment names them. */

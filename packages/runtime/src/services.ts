@@ -25,7 +25,7 @@ import {
 import { ApiKeys, AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
 import type { AuditLog, AuthDeps, AuthService, WebhookDispatcher, WebhookEndpoints, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
-import { ConfigError } from './config';
+import { ConfigError, emailLinkTemplates } from './config';
 import { secretBoxFor, tokenBoxFor } from './encryption-keys';
 import type { Logger } from './logger';
 import { jsonLineLogger } from './logger';
@@ -44,6 +44,11 @@ export interface Services {
   audit: AuditLog;
   /** Present when RESET_TOKEN_DELIVERY=email. */
   resetEmails?: PasswordResetEmails;
+  /**
+   * Reset links by email for the hosted pages' /forgot, whatever RESET_TOKEN_DELIVERY says
+   * of the JSON API: present when email is configured and a reset link is known.
+   */
+  resetLinks?: PasswordResetEmails;
   /** Sends the mail of the outbox table: woken by each change that writes some; servers start its polling. */
   outbox: OutboxWorker;
   /** Webhook endpoints (the CLI manages them) and what the changes ask before writing an event. */
@@ -125,13 +130,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
   };
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
   const auth = authService(deps);
-  const resetEmails =
-    mail && config.RESET_TOKEN_DELIVERY === 'email'
-      ? new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: config.RESET_URL_TEMPLATE ?? '', tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000 })
-      : undefined;
+  const resetLink = emailLinkTemplates(config).reset;
+  const resetMails = () =>
+    new PasswordResetEmails(auth.passwords, outbox, { urlTemplate: resetLink ?? '', tokenTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000, productName: config.APP_NAME });
+  const resetEmails = mail && config.RESET_TOKEN_DELIVERY === 'email' ? resetMails() : undefined;
+  // One sender of reset links for the API and the pages: the outbox has one handler per topic.
+  const resetLinks = resetEmails ?? (mail && config.HOSTED_PAGES && resetLink ? resetMails() : undefined);
   if (mail) {
     outbox.handle(MAIL_TOPIC, mailDelivery(mail.mailer));
-    for (const [topic, handler] of Object.entries({ ...auth.account.outboxHandlers(), ...resetEmails?.outboxHandlers() })) outbox.handle(topic, handler);
+    for (const [topic, handler] of Object.entries({ ...auth.account.outboxHandlers(), ...resetLinks?.outboxHandlers() })) outbox.handle(topic, handler);
   }
   return {
     config,
@@ -141,6 +148,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     auth,
     audit,
     resetEmails,
+    resetLinks,
     outbox,
     webhooks: webhooks.endpoints,
     dispatcher: webhooks.dispatcher,
@@ -207,6 +215,7 @@ function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'thrott
 
 function secondFactor(config: Config, knex: Knex, store: ThrottleStore, box: SecretBox): SecondFactorDeps {
   return {
+    settings: { issuer: config.APP_NAME },
     factors: new KnexSecondFactorRepository(knex),
     pendingLogins: new KnexPendingLoginRepository(knex),
     box,
@@ -236,6 +245,7 @@ function mailConfigured(config: Config): boolean {
 }
 
 function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleStore, outbox: Outbox | undefined): AuthDeps['account'] {
+  const links = emailLinkTemplates(config);
   return {
     accounts: new KnexAccountRepository(knex),
     emailTokens: new KnexEmailTokenRepository(knex),
@@ -255,8 +265,9 @@ function accountLifecycle(config: Config, knex: Knex, throttleStore: ThrottleSto
       tokenTtlMs: config.VERIFICATION_TOKEN_TTL_SECONDS * 1000,
       tokensPerUser: config.EMAIL_TOKENS_PER_USER,
       notices: config.SECURITY_NOTICES,
-      verifyUrlTemplate: config.VERIFY_URL_TEMPLATE,
-      emailChangeUrlTemplate: config.EMAIL_CHANGE_URL_TEMPLATE,
+      productName: config.APP_NAME,
+      verifyUrlTemplate: links.verify,
+      emailChangeUrlTemplate: links.emailChange,
     },
   };
 }
@@ -272,7 +283,8 @@ function sessionTokens(config: Config, knex: Knex, box: SecretBox, logger: Logge
       algorithm: config.JWT_ALGORITHM,
       ttlMs: config.JWT_TTL_SECONDS * 1000,
       overlapMs: config.JWT_KEY_OVERLAP_SECONDS * 1000,
-      issuer: config.JWT_ISSUER,
+      // One issuer for every instance and every proxy path: the configured one, else the public URL.
+      issuer: config.JWT_ISSUER ?? config.PUBLIC_URL?.replace(/\/+$/, ''),
       audience: config.JWT_AUDIENCE,
     },
     onError: (error) => logger.error({ err: (error as Error).message }, 'signing keys'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src';
+import { ConfigError, emailLinkTemplates, loadConfig } from '../src';
 
 describe('loadConfig', () => {
   it('has defaults that keep the contract working', () => {
@@ -70,6 +70,48 @@ describe('account lifecycle settings', () => {
     expect(() => loadConfig({ VERIFY_URL_TEMPLATE: 'https://app.test/verify' })).toThrow(/must contain \{token\}/);
     expect(() => loadConfig({ NODE_ENV: 'production', EMAIL_VERIFICATION: 'required' })).toThrow(/^Invalid SMTP_URL="": is required when EMAIL_VERIFICATION is not off/);
     expect(() => loadConfig({ NODE_ENV: 'production', EMAIL_VERIFICATION: 'optional', SMTP_URL: 'smtp://mail:25' })).toThrow(/^Invalid MAIL_FROM=/);
+  });
+});
+
+describe('hosted pages settings', () => {
+  it('serve the pages by default, branded Latchkey, sending nobody elsewhere', () => {
+    expect(loadConfig({})).toMatchObject({ HOSTED_PAGES: true, APP_NAME: 'Latchkey', ACCENT_COLOR: '#1d4ed8', RETURN_TO_ORIGINS: [] });
+    expect(loadConfig({}).PUBLIC_URL).toBeUndefined();
+    expect(loadConfig({ HOSTED_PAGES: 'off' }).HOSTED_PAGES).toBe(false);
+  });
+
+  it.each([
+    [{ PUBLIC_URL: 'auth.example.com' }, /^Invalid PUBLIC_URL=/],
+    [{ PUBLIC_URL: 'ftp://auth.example.com' }, /^Invalid PUBLIC_URL=/],
+    [{ PUBLIC_URL: 'https://auth.example.com/?x=1' }, /^Invalid PUBLIC_URL=.*no query or fragment/],
+    [{ RETURN_TO_ORIGINS: 'https://app.example.com/path' }, /^Invalid RETURN_TO_ORIGINS="https:\/\/app.example.com\/path": .* is not an origin/],
+    [{ RETURN_TO_ORIGINS: '*' }, /^Invalid RETURN_TO_ORIGINS="\*"/],
+    [{ ACCENT_COLOR: 'blue' }, /^Invalid ACCENT_COLOR="blue": use a colour/],
+    [{ LOGO_URL: '//cdn.example/logo.svg' }, /^Invalid LOGO_URL=/],
+    [{ LOGO_URL: 'javascript:alert(1)' }, /^Invalid LOGO_URL=/],
+    [{ LOGO_URL: 'http://cdn.example/logo.svg' }, /^Invalid LOGO_URL=/],
+    [{ LOGO_URL: '/logo.svg" onerror="x' }, /^Invalid LOGO_URL=/],
+    [{ APP_NAME: ' ' }, /^Invalid APP_NAME=/],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('link the emails to the pages under PUBLIC_URL, unless a template says otherwise', () => {
+    const pages = loadConfig({ PUBLIC_URL: 'https://www.example.com/auth/' });
+    expect(emailLinkTemplates(pages)).toEqual({
+      reset: 'https://www.example.com/auth/reset?token={token}',
+      verify: 'https://www.example.com/auth/verify?token={token}',
+      emailChange: 'https://www.example.com/auth/verify?token={token}',
+    });
+    const own = loadConfig({ PUBLIC_URL: 'https://auth.example.com', RESET_URL_TEMPLATE: 'https://app.example.com/r/{token}' });
+    expect(emailLinkTemplates(own).reset).toBe('https://app.example.com/r/{token}');
+    expect(emailLinkTemplates(loadConfig({ PUBLIC_URL: 'https://auth.example.com', HOSTED_PAGES: 'false' }))).toEqual({});
+    expect(emailLinkTemplates(loadConfig({}))).toEqual({});
+  });
+
+  it("take the pages' /reset for the reset link RESET_TOKEN_DELIVERY=email needs", () => {
+    expect(loadConfig({ RESET_TOKEN_DELIVERY: 'email', PUBLIC_URL: 'https://auth.example.com' }).RESET_URL_TEMPLATE).toBeUndefined();
+    expect(() => loadConfig({ RESET_TOKEN_DELIVERY: 'email', PUBLIC_URL: 'https://auth.example.com', HOSTED_PAGES: 'false' })).toThrow(/^Invalid RESET_URL_TEMPLATE=""/);
   });
 });
 
