@@ -46,6 +46,8 @@ export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }
   no_live_session: { status: 401 },
   signing_key_unavailable: { status: 503 },
   key_rotation_refused: { status: 409 },
+  too_many_reset_token_failures: { status: 429 },
+  reset_token_checks_unavailable: { status: 503 },
 };
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */

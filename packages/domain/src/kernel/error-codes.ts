@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'no_live_session',
   'signing_key_unavailable',
   'key_rotation_refused',
+  'too_many_reset_token_failures',
+  'reset_token_checks_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
