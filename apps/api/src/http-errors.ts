@@ -53,6 +53,8 @@ export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }
   read_only_api_key: { status: 403, message: 'this API key is read-only' },
   unknown_api_key: { status: 404, message: 'not found' },
   unknown_user_id: { status: 404, message: 'not found' },
+  too_many_reset_token_failures: { status: 429 },
+  reset_token_checks_unavailable: { status: 503 },
 };
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */

@@ -31,4 +31,18 @@ describe('MemoryThrottleStore bounds', () => {
     expect(store.size).toBe(entries);
     expect(perEntry).toBeLessThan(400);
   });
+
+  it('keeps no counter given back to nothing, so attempts refused by another counter hold no memory', async () => {
+    const store = new MemoryThrottleStore();
+    for (let i = 0; i < 1000; i++) {
+      await store.take(`login:account:#${i}`, 10, 60_000);
+      await store.giveBack(`login:account:#${i}`);
+    }
+    expect(store.size).toBe(0);
+    await store.take('kept', 10, 60_000);
+    await store.take('kept', 10, 60_000);
+    await store.giveBack('kept');
+    expect(store.size).toBe(1);
+    expect((await store.peek('kept')).count).toBe(1);
+  });
 });

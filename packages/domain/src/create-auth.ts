@@ -16,7 +16,7 @@ import type { LoginThrottle } from './login/login-throttle';
 import { PasswordCheck } from './login/password-check';
 import { PasswordPolicy } from './passwords/password-policy';
 import { PasswordResets } from './passwords/password-resets';
-import type { ResetThrottle } from './passwords/reset-throttle';
+import type { ResetThrottle, ResetTokenThrottle } from './passwords/reset-throttle';
 import type { PasswordResetTokenRepository } from './passwords/reset-token-repository';
 import type { AuditLog, AuthEventType } from './ports/audit-log';
 import type { PasswordHasher } from './ports/password-hasher';
@@ -46,6 +46,8 @@ export interface AuthDeps {
   throttle?: LoginThrottle;
   /** Limits reset requests per email and per client address; none when absent. */
   resetThrottle?: ResetThrottle;
+  /** Limits wrong reset tokens per email and per client address; none when absent. */
+  resetTokenThrottle?: ResetTokenThrottle;
   /** Records registrations, logins, logouts and password resets; nothing when absent. */
   audit?: AuditLog;
   /**
@@ -97,7 +99,7 @@ export function createAuth(deps: AuthDeps): AuthService {
     events,
     sessionEvents: sessions,
   });
-  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, sessions, events, resetNotice: (user, client) => account.resetNotice(user, client) });
+  const passwords = new PasswordResets({ users, tokens: deps.resetTokens, hasher, policy, clock, settings, audit, throttle: deps.resetThrottle, tokenThrottle: deps.resetTokenThrottle, sessions, events, resetNotice: (user, client) => account.resetNotice(user, client) });
   const passwordCheck = new PasswordCheck(users, hasher);
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });

@@ -22,7 +22,7 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { ApiKeys, AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
+import { ApiKeys, AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, ResetTokenThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
 import type { AuditLog, AuthDeps, AuthService, WebhookDispatcher, WebhookEndpoints, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError, emailLinkTemplates } from './config';
@@ -198,7 +198,7 @@ function connectRedis(config: Config, logger: Logger): Promise<RedisThrottleStor
   });
 }
 
-function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'throttle' | 'resetThrottle'> {
+function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'throttle' | 'resetThrottle' | 'resetTokenThrottle'> {
   return {
     throttle: new LoginThrottle(store, {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
@@ -209,6 +209,11 @@ function throttles(config: Config, store: ThrottleStore): Pick<AuthDeps, 'thrott
       requestsPerEmail: config.RESET_REQUESTS_PER_EMAIL,
       requestsPerIp: config.RESET_REQUESTS_PER_IP,
       windowMs: config.RESET_REQUEST_WINDOW_SECONDS * 1000,
+    }),
+    resetTokenThrottle: new ResetTokenThrottle(store, {
+      failuresPerAccount: config.RESET_TOKEN_FAILURES_PER_ACCOUNT,
+      failuresPerIp: config.RESET_TOKEN_FAILURES_PER_IP,
+      windowMs: config.RESET_TOKEN_FAILURE_WINDOW_SECONDS * 1000,
     }),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email, RETRY_AFTER, Secret, UNAVAILABLE, failure, json, requiredText } from '../api-schemas';
+import { DATABASE_DOWN, Email, RETRY_AFTER, Secret, UNAVAILABLE, failure, json, requiredText } from '../api-schemas';
 import { clientContext } from '../client-context';
 import { endpoint } from '../endpoint';
 import type { Endpoint } from '../endpoint';
@@ -51,7 +51,11 @@ export const resetPasswordRoutes: Endpoint[] = [
       ),
       400: failure('A missing field, an email that is not an address, a password the policy refuses or a malformed body.'),
       403: failure('The token is unknown, used, expired or was issued for another email, or a cross-origin request.'),
-      503: failure('Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting); the token stays usable.', RETRY_AFTER),
+      429: failure('Too many wrong reset tokens for this email (RESET_TOKEN_FAILURES_PER_ACCOUNT) or from this address (RESET_TOKEN_FAILURES_PER_IP).', RETRY_AFTER),
+      503: failure(
+        `Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting; the token stays usable), the wrong-token counters (REDIS_URL) did not answer within REDIS_TIMEOUT_MS, or ${DATABASE_DOWN}.`,
+        RETRY_AFTER,
+      ),
     },
     async handle(ctx, { auth }) {
       const { email, reset_token, new_password } = ctx.state.body;

@@ -56,9 +56,15 @@ export class MemoryThrottleStore implements ThrottleStore {
     return { taken: true, count: window.count, resetInMs: window.endsAt - now };
   }
 
+  // A window given back to nothing is dropped: an attempt refused by another counter (a
+  // login from a locked-out address, for a new email each time) then keeps no entry.
+  // Starting its window later again lets nothing more through: it had counted nothing.
   async giveBack(key: string): Promise<void> {
-    const window = this.live(digest(key), this.clock.now());
-    if (window && window.count > 0) window.count--;
+    const id = digest(key);
+    const window = this.live(id, this.clock.now());
+    if (!window) return;
+    if (window.count > 1) window.count--;
+    else this.windows.delete(id);
   }
 
   async peek(key: string): Promise<ThrottleCount> {

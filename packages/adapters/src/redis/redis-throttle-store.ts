@@ -37,10 +37,13 @@ if count == 0 then ttl = 0 end
 return {taken, count, ttl}
 `;
 
-/** Give back one, never below zero; the window keeps its end. */
+/**
+ * Give back one; the window keeps its end, and a window given back to nothing is deleted
+ * (as in memory: an attempt another counter refused leaves no key behind).
+ */
 const GIVE_BACK = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
-if count > 0 then redis.call('DECR', KEYS[1]) end
+if count > 1 then redis.call('DECR', KEYS[1]) elseif count == 1 then redis.call('DEL', KEYS[1]) end
 return 0
 `;
 

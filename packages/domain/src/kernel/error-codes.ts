@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'read_only_api_key',
   'unknown_api_key',
   'unknown_user_id',
+  'too_many_reset_token_failures',
+  'reset_token_checks_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,7 +3,7 @@ import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
 import { parseEmail } from '../kernel/email';
 import { InvalidResetTokenError, UnknownUserError } from '../kernel/errors';
-import type { ResetThrottle } from './reset-throttle';
+import type { ResetThrottle, ResetTokenThrottle, TokenAttempt } from './reset-throttle';
 import type { SessionManager } from '../sessions/session-manager';
 import { findUserOrNull } from '../users/find-user';
 import type { PasswordPolicy } from './password-policy';
@@ -31,6 +31,8 @@ export interface PasswordResetDeps {
   audit: AuditRecorder;
   /** Limits reset requests per email and per client address; none when absent. */
   throttle?: ResetThrottle;
+  /** Limits wrong reset tokens per email and per client address; none when absent. */
+  tokenThrottle?: ResetTokenThrottle;
   /** Its changePassword is the last step of a reset, one atomic call: the new hash, every session of the user ended, the notice written. */
   sessions: Pick<SessionManager, 'changePassword'>;
   /** The security notice of a reset, written with the new password. */
@@ -106,8 +108,7 @@ export class PasswordResets {
   async redeem(token: string, password: string, email?: string, client: ClientContext = {}): Promise<User> {
     if (!token) throw new InvalidResetTokenError();
     this.deps.policy.check(password);
-    const consumed = await this.deps.tokens.consume(digestSecret(token), { now: this.deps.clock.now(), email });
-    if (!consumed) throw new InvalidResetTokenError();
+    const consumed = await this.checkToken(token, email, client);
     const user = await this.deps.users.findUserBy({ id: consumed.userId });
     const hashedPassword = await this.hashOrGiveBack(password, consumed);
     const changed = await this.deps.events?.prepare('user.password_changed');
@@ -115,6 +116,24 @@ export class PasswordResets {
     await this.deps.sessions.changePassword(user.id, hashedPassword, client, messages);
     changed?.committed();
     return user;
+  }
+
+  /**
+   * Uses the token up, its units of the throttle taken before the lookup: a wrong token
+   * keeps them (InvalidResetTokenError), a right one settles them.
+   */
+  private async checkToken(token: string, email: string | undefined, client: ClientContext): Promise<StoredResetToken> {
+    const attempt: TokenAttempt | undefined = await this.deps.tokenThrottle?.reserve(email, client);
+    let consumed: StoredResetToken | null;
+    try {
+      consumed = await this.deps.tokens.consume(digestSecret(token), { now: this.deps.clock.now(), email });
+    } catch (error) {
+      await attempt?.abandoned();
+      throw error;
+    }
+    if (!consumed) throw new InvalidResetTokenError();
+    await attempt?.succeeded();
+    return consumed;
   }
 
   /** Hashing refused (overload) changed nothing, so the token is given back to be used again. */

@@ -153,6 +153,8 @@ export const en: Catalog = {
     read_only_api_key: 'This key may only read.',
     unknown_api_key: 'No such key.',
     unknown_user_id: 'No such account.',
+    too_many_reset_token_failures: 'Too many wrong reset links. Try again later.',
+    reset_token_checks_unavailable: 'Reset links cannot be checked for a moment.',
     invalidEmail: 'Enter an email address, such as name@example.com.',
     passwordRefused: (minLength) =>
       minLength > 1 ? `Choose another password: at least ${minLength} characters, and not a common one.` : 'Choose another password: this one is too common or too long.',

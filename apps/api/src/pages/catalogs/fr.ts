@@ -155,6 +155,8 @@ export const fr: Catalog = {
     read_only_api_key: 'Cette clé ne permet que la lecture.',
     unknown_api_key: 'Cette clé n’existe pas.',
     unknown_user_id: 'Ce compte n’existe pas.',
+    too_many_reset_token_failures: 'Trop de liens de réinitialisation erronés. Réessayez plus tard.',
+    reset_token_checks_unavailable: 'Les liens de réinitialisation ne peuvent pas être vérifiés pour le moment.',
     invalidEmail: 'Saisissez une adresse e-mail, par exemple nom@exemple.fr.',
     passwordRefused: (minLength) =>
       minLength > 1
