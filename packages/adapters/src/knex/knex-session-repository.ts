@@ -131,9 +131,12 @@ export class KnexSessionRepository implements SessionRepository {
       .where('created_at', '<=', createdBefore)
       .orWhere('last_seen_at', '<=', lastSeenBefore)
       .limit(limit);
+    if (!this.postgres) return this.deleted(this.knex, this.knex('sessions').whereIn('id', expired));
     // Rows another statement is ending are left to it: a sweep never waits on a user's lock.
-    if (this.postgres) expired.forUpdate().skipLocked();
-    return this.deleted(this.knex, this.knex('sessions').whereIn('id', expired));
+    // The pick runs once, as a CTE: inside `id IN (…)` PostgreSQL may run it again and take
+    // more than `limit`.
+    const picked = this.knex('sessions').withMaterialized('expired', expired.forUpdate().skipLocked());
+    return this.deleted(this.knex, picked.whereIn('id', this.knex('expired').select('id')));
   }
 
   /**

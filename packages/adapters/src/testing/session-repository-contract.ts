@@ -148,6 +148,20 @@ export function sessionRepositoryContract(
       expect(await sessions.deleteExpired({ createdBefore: T, lastSeenBefore: 0, limit: 10 })).toHaveLength(1);
     });
 
+    it(`lets racing sweeps each take at most their limit, never the same session (${RACE_ROUNDS} rounds)`, async () => {
+      const { user } = await userWithSessions('sweep@example.com', 0);
+      for (let round = 0; round < RACE_ROUNDS; round++) {
+        for (let i = 0; i < 7; i++) expect(await sessions.open(newSession(user.id, T), 'hash-1')).toBe(true);
+        const sweeps = await Promise.all(
+          Array.from({ length: 3 }, () => sessions.deleteExpired({ createdBefore: T, lastSeenBefore: 0, limit: 2 })),
+        );
+        for (const swept of sweeps) expect(swept.length).toBeLessThanOrEqual(2);
+        const ids = sweeps.flat().map((s) => s.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        await sessions.deleteExpired({ createdBefore: T, lastSeenBefore: 0, limit: 100 });
+      }
+    });
+
     it(`never keeps a session opened with a password that a concurrent change replaced (${RACE_ROUNDS} rounds)`, async () => {
       const user = await users.addUser('race@example.com', 'hash-0');
       let survived = 0;
