@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SoftwareAuthenticator } from '../../apps/api/test/software-authenticator';
-import type { Algorithm } from '../../apps/api/test/software-authenticator';
+import { SoftwareAuthenticator } from '../../packages/adapters/test/support/software-authenticator';
+import type { Algorithm } from '../../packages/adapters/test/support/software-authenticator';
 import { startQuietServerProcess } from '../server-process';
 
 const ORIGIN = 'http://localhost:5000';

@@ -3,7 +3,7 @@ import type { TestServer } from './harness';
 import { sessionCookie, startTestServer } from './harness';
 import { ORIGIN, PASSKEY_SETTINGS, passkeysClient } from './passkeys-client';
 import { SteppedClock, pendingCookie, secondFactorClient } from './second-factor-client';
-import { SoftwareAuthenticator, tampered } from './software-authenticator';
+import { SoftwareAuthenticator, tampered } from '../../../packages/adapters/test/support/software-authenticator';
 import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 
 let server: TestServer;
