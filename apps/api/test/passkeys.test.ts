@@ -192,6 +192,7 @@ describe('passkeys: registering and signing in with a software authenticator', (
     expect(byPasskey.status).toBe(200);
     expect(await byPasskey.json()).toEqual({ email: 'ada@example.com', message: 'logged in' });
     expect(await strengthOf(sessionCookie(byPasskey)!)).toBe('password_passkey');
+    expect(await (await call('GET', '/profile', { session_id: sessionCookie(byPasskey) })).json()).toEqual({ email: 'ada@example.com', second_factor: true });
     expect((await call('POST', '/sessions/second_factor/passkey', { second_factor_pending: pending }, { response: key.assert(stepOptions, { origin: ORIGIN }) })).status).toBe(403);
 
     // Signed tokens tell how: amr hwk for the passkey, pwd and hwk for the password then the passkey.
