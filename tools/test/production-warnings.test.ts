@@ -10,7 +10,7 @@ import { ROOT, startServerProcess } from '../server-process';
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-production-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CONTRACT_DEFAULTS = ['RESET_TOKEN_DELIVERY=response', 'COOKIE_SECURE=false', 'PASSWORD_MIN_LENGTH=1', 'HOST=0.0.0.0 without TRUST_PROXY', 'PUBLIC_URL unset'];
+const CONTRACT_DEFAULTS = ['RESET_TOKEN_DELIVERY=response', 'COOKIE_SECURE=false', 'PASSWORD_MIN_LENGTH=1', 'HOST=0.0.0.0 without TRUST_PROXY', 'PUBLIC_URL unset', 'PUBLIC_URL and WEBAUTHN_RP_ID unset'];
 
 describe('production with contract-mode settings', () => {
   it('warns once per setting at start, each line naming the setting that changes it', async () => {
@@ -49,6 +49,7 @@ describe('production with contract-mode settings', () => {
       PASSWORD_MIN_LENGTH: '8',
       HOST: '127.0.0.1',
       PUBLIC_URL: 'https://auth.example.com',
+      ENCRYPTION_KEYS: Buffer.alloc(32, 7).toString('base64'),
     });
     expect(contractModeSettings(hardened)).toEqual([]);
     expect(contractModeSettings({ ...hardened, HOST: '0.0.0.0', TRUST_PROXY: true })).toEqual([]);

@@ -54,3 +54,22 @@ export const UNAVAILABLE = failure(`The service is unavailable for a moment: ${D
 
 /** Routes that hash a password refuse at once, rather than queue without end, when hashing is saturated. */
 export const OVERLOADED = failure(`Password hashing is saturated (HASH_CONCURRENCY busy and HASH_QUEUE_MAX waiting), or ${DATABASE_DOWN}.`, RETRY_AFTER);
+
+/**
+ * What the browser's navigator.credentials.create()/get() gave, as JSON (what
+ * @simplewebauthn/browser's startRegistration/startAuthentication answer): checked here for
+ * shape and size only; the ceremony verifies the rest.
+ */
+export const WebAuthnResponse = z
+  .looseObject({
+    id: z.string().min(1).max(1400).regex(/^[A-Za-z0-9_-]+$/, { error: 'must be base64url' }),
+    rawId: z.string().max(1400),
+    type: z.literal('public-key'),
+    response: z.looseObject({ clientDataJSON: z.string().max(4096) }),
+  })
+  .meta({ id: 'WebAuthnResponse', description: 'A RegistrationResponseJSON or AuthenticationResponseJSON (WebAuthn Level 3 toJSON()).' });
+
+/** Creation or request options for the browser, as JSON (what startRegistration/startAuthentication take as optionsJSON). */
+export const WebAuthnOptions = z.looseObject({ challenge: z.string() }).meta({ description: 'PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON.' });
+
+export const PASSKEYS_OFF = failure('"passkeys are not configured": neither PUBLIC_URL nor WEBAUTHN_RP_ID is set (code `passkeys_unconfigured`).');

@@ -26,6 +26,16 @@ export const PENDING_LOGIN_COOKIE: NamedCookie = {
   description: 'The pending login set by POST /sessions when a second factor is required.',
 };
 
+/**
+ * The passkey sign-in ceremony of this browser (POST /sessions/passkey/options): its
+ * challenge waits under the digest of this value, and only the request that carries it can
+ * use that challenge, once.
+ */
+export const PASSKEY_CEREMONY_COOKIE: NamedCookie = {
+  name: 'passkey_ceremony',
+  description: 'The passkey sign-in ceremony set by POST /sessions/passkey/options (PASSKEY_CHALLENGE_TTL_SECONDS).',
+};
+
 /** The hosted pages' language, chosen with `?lang=` (a year). */
 export const LANGUAGE_COOKIE: NamedCookie = { name: 'lang', description: 'The language the hosted pages were switched to.' };
 

@@ -12,7 +12,7 @@ export function corsFor(origins: readonly string[]): Middleware | undefined {
   return cors({
     origin: (ctx) => (allowed.has(ctx.get('origin').toLowerCase()) ? ctx.get('origin') : ''),
     credentials: true,
-    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowHeaders: ['Content-Type', 'X-Request-Id'],
     exposeHeaders: ['Retry-After', 'X-Request-Id'],
     maxAge: 600,

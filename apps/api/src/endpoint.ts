@@ -9,7 +9,7 @@ import type { HandlerDeps } from './routes/context';
 import { readSession } from './session';
 import type { SessionNeed, SessionState } from './session';
 
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** The fields of a form or JSON body. */
 export type BodySchema = z.ZodObject;

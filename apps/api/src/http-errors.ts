@@ -55,6 +55,15 @@ export const HTTP_STATUS: Record<ErrorCode, { status: number; message?: string }
   unknown_user_id: { status: 404, message: 'not found' },
   too_many_reset_token_failures: { status: 429 },
   reset_token_checks_unavailable: { status: 503 },
+  // Passkeys:
+  passkeys_unconfigured: { status: 501 },
+  invalid_passkey: { status: 401 },
+  no_passkey_ceremony: { status: 400 },
+  passkey_limit: { status: 409 },
+  passkey_exists: { status: 409 },
+  unknown_passkey: { status: 404, message: 'not found' },
+  last_sign_in_method: { status: 409 },
+  step_up_required: { status: 403 },
 };
 
 /** The one place where a failure becomes an HTTP status and a JSON body. */

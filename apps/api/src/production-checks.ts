@@ -1,4 +1,5 @@
 import type { Config } from '@latchkey/runtime';
+import { relyingParty } from '@latchkey/runtime';
 
 export interface ContractModeSetting {
   /** The setting as it is, e.g. `COOKIE_SECURE=false`. */
@@ -33,6 +34,17 @@ export function contractModeSettings(config: Config): ContractModeSetting[] {
     found.push({
       setting: 'PUBLIC_URL unset',
       advice: 'emails carry bare tokens instead of links to the pages, and signed tokens name whatever host each request reached; set PUBLIC_URL=https://… (the address people reach the service at)',
+    });
+  }
+  if (!relyingParty(config)) {
+    found.push({
+      setting: 'PUBLIC_URL and WEBAUTHN_RP_ID unset',
+      advice: 'passkeys are off (their routes answer 501 passkeys_unconfigured); set PUBLIC_URL=https://… or WEBAUTHN_RP_ID',
+    });
+  } else if (config.ENCRYPTION_KEYS.length === 0) {
+    found.push({
+      setting: 'ENCRYPTION_KEYS unset with passkeys',
+      advice: 'the stand-in passkey ids answered for unknown emails differ between instances and restarts, which tells them from real accounts; set ENCRYPTION_KEYS',
     });
   }
   return found;

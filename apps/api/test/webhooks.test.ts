@@ -8,6 +8,8 @@ import { percentile, startWebhookReceiver } from '../../../tools/test/support/we
 import type { WebhookReceiver } from '../../../tools/test/support/webhook-receiver';
 import type { TestServer, TestServerOptions } from './harness';
 import { form, sessionCookie, startTestServer } from './harness';
+import { PASSKEY_SETTINGS, passkeysClient } from './passkeys-client';
+import { SoftwareAuthenticator } from '../../../packages/adapters/test/support/software-authenticator';
 import { secondFactorClient } from './second-factor-client';
 
 const VERIFY = 'https://app.example.com/verify?token={token}';
@@ -46,6 +48,7 @@ async function start(options: TestServerOptions = {}): Promise<TestServer> {
         EMAIL_VERIFICATION: 'optional',
         VERIFY_URL_TEMPLATE: VERIFY,
         EMAIL_CHANGE_URL_TEMPLATE: CHANGE,
+        ...PASSKEY_SETTINGS,
         ...options.settings,
       },
     },
@@ -98,6 +101,9 @@ describe('webhooks delivered to a real receiver on 127.0.0.1', () => {
     const again = sessionCookie(await call('POST', '/sessions', { email: moved, password: 'second-pass' }));
     expect(again).toBeUndefined(); // the second factor now asks for a code: no session, no event
     expect((await call('DELETE', '/profile/totp', { password: 'second-pass', code: recoveryCodes[0]! }, first)).status).toBe(200);
+    const passkeys = passkeysClient(() => server!);
+    const passkey = await passkeys.addPasskey(first, new SoftwareAuthenticator(), 'Laptop');
+    expect((await passkeys.call('DELETE', `/profile/passkeys/${String(passkey.id)}`, { session_id: first })).status).toBe(204);
     expect((await call('DELETE', '/profile', { password: 'second-pass' }, first)).status).toBe(200);
 
     const expected = [
@@ -110,6 +116,8 @@ describe('webhooks delivered to a real receiver on 127.0.0.1', () => {
       'user.email_changed',
       'second_factor.enabled',
       'second_factor.disabled',
+      'passkey.added',
+      'passkey.removed',
       'user.deleted',
     ];
     await receiver.waitForDelivered(expected.length);

@@ -7,6 +7,7 @@ import type { ClientContext } from './kernel/client-context';
 import { parseEmail, parseEmailOrNull } from './kernel/email';
 import type { LoginFlow } from './login/login-flow';
 import type { PasswordCheck } from './login/password-check';
+import type { PasskeyCapability } from './passkeys/unconfigured-passkeys';
 import type { PasswordResets } from './passwords/password-resets';
 import type { PasswordHasher } from './ports/password-hasher';
 import type { SecondFactorCapability } from './second-factor/unconfigured-second-factors';
@@ -32,6 +33,7 @@ export interface AuthParts {
   secondFactor: SecondFactorCapability;
   tokens: TokenCapability;
   admin: AdminActions;
+  passkeys: PasskeyCapability;
 }
 
 /**
@@ -74,6 +76,11 @@ export class AuthService {
   /** What programs may do through the admin API, with their keys. */
   get admin(): AdminActions {
     return this.parts.admin;
+  }
+
+  /** Passkeys: registering, listing, removing, signing in, and as a second factor. */
+  get passkeys(): PasskeyCapability {
+    return this.parts.passkeys;
   }
 
   get settings(): SessionSettings {

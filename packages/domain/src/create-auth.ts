@@ -28,6 +28,9 @@ import type { SessionRepository } from './sessions/session-repository';
 import type { TokenDeps } from './tokens/session-tokens';
 import { SessionTokens } from './tokens/session-tokens';
 import { UNCONFIGURED_TOKENS } from './tokens/unconfigured-tokens';
+import type { PasskeyDeps } from './passkeys/passkeys';
+import { Passkeys } from './passkeys/passkeys';
+import { UNCONFIGURED_PASSKEYS } from './passkeys/unconfigured-passkeys';
 import type { EventSubscriptions } from './webhooks/webhook-events';
 import { WebhookEvents, noWebhookEvents } from './webhooks/webhook-events';
 import { Registration } from './users/registration';
@@ -69,6 +72,8 @@ export interface AuthDeps {
   webhooks?: { subscriptions: EventSubscriptions; wake?: () => void };
   /** The admin API's keys; without them every admin call is refused (401). */
   apiKeys?: ApiKeyRepository;
+  /** Passkeys (WebAuthn); nobody can register one when absent. */
+  passkeys?: PasskeyDeps;
 }
 
 /** @deprecated the name of AuthDeps before createAuth. */
@@ -103,7 +108,20 @@ export function createAuth(deps: AuthDeps): AuthService {
   const passwordCheck = new PasswordCheck(users, hasher);
   const steps = [verifiedAddressStep((user) => account.blocksLogin(user)), secondFactorStep(secondFactor)];
   const logins = new LoginFlow({ passwords: passwordCheck, sessions, audit, steps, secondFactor, throttle: deps.throttle });
+  const passkeys = deps.passkeys
+    ? new Passkeys(deps.passkeys, {
+        users,
+        sessions,
+        audit,
+        clock,
+        secondFactor,
+        checkPassword: (user, password, client) => account.checkPassword(user, password, client),
+        steps,
+        throttle: deps.throttle,
+        events,
+      })
+    : UNCONFIGURED_PASSKEYS;
   const tokens = deps.tokens ? new SessionTokens(deps.tokens, sessions, clock) : UNCONFIGURED_TOKENS;
   const admin = new AdminActions({ keys: deps.apiKeys && new ApiKeys(deps.apiKeys, clock), users, sessions, passwords, account, secondFactor, audit });
-  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor, tokens, admin });
+  return new AuthService({ users, hasher, audit, settings, registration, passwordCheck, sessions, logins, passwords, account, secondFactor, tokens, admin, passkeys });
 }

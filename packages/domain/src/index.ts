@@ -12,6 +12,7 @@ export * from './audit/index';
 export * from './tokens/index';
 export * from './webhooks/index';
 export * from './admin/index';
+export * from './passkeys/index';
 export * from './auth-service';
 export * from './create-auth';
 export * from './auth-settings';

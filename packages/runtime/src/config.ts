@@ -193,6 +193,34 @@ export const VARIABLES = {
     '(unset)',
   ),
   ADMIN_HOST: variable(z.string().min(1).default('127.0.0.1'), 'Address of the ADMIN_PORT listener (keep it private).'),
+  WEBAUTHN_RP_ID: variable(
+    z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'use a host name such as example.com (no scheme, no port)')
+      .optional(),
+    'Relying party ID of passkeys: the host of PUBLIC_URL or a domain it ends with. Unset: the host of PUBLIC_URL; without either, passkey routes answer 501 `passkeys_unconfigured`.',
+    '(unset)',
+  ),
+  WEBAUTHN_ORIGINS: variable(
+    list().default([]),
+    'Comma-separated origins allowed to run a passkey ceremony (`https://auth.example.com`); each must be on the RP ID. Unset: the origin of PUBLIC_URL, else `https://<WEBAUTHN_RP_ID>`.',
+    '(none)',
+  ),
+  WEBAUTHN_RP_NAME: variable(z.string().trim().min(1).max(60).optional(), 'Name of the service that authenticators show when a passkey is made; unset: APP_NAME.', '(unset)'),
+  WEBAUTHN_USER_VERIFICATION: variable(
+    z.enum(['preferred', 'required']).default('preferred'),
+    '`preferred` (a PIN or biometric is asked when the authenticator can) or `required` (assertions without user verification are refused). A passkey used with user verification is also the second factor.',
+  ),
+  PASSKEYS_PER_USER_MAX: variable(integer(1, 100).default(10), 'Passkeys one account may register.'),
+  PASSKEY_CHALLENGE_TTL_SECONDS: variable(integer(30, 600).default(300), 'Lifetime of a passkey ceremony\'s challenge (single use) and of its cookie.'),
+  PASSKEY_CEREMONIES_PER_IP: variable(
+    integer(1, 1_000_000).default(300),
+    'Passkey sign-in ceremonies (POST /sessions/passkey/options) one client address may start per LOGIN_FAILURE_WINDOW_SECONDS; past it, 429.',
+  ),
+  PASSKEY_STEP_UP_SECONDS: variable(
+    integer(0, 86_400).default(600),
+    'A session opened by a login this recently may register or remove a passkey without the password; an older one must give the current password.',
+  ),
 } as const;
 
 /** JWT_SIGNING_KEYS as the signer reads them: one JSON text a key. Only their shape is checked here, never echoed. */
@@ -259,6 +287,16 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
   if (badKey >= 0) {
     ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEYS'], message: `key ${badKey + 1} is not the base64 of 32 bytes (openssl rand -base64 32)` });
   }
+  const notOrigin = env.WEBAUTHN_ORIGINS.find((origin) => !isOrigin(origin));
+  if (notOrigin !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['WEBAUTHN_ORIGINS'], message: `${notOrigin} is not an origin (scheme://host[:port], no path, no *)` });
+  } else {
+    const rp = relyingParty(env as Config);
+    const outside = rp?.origins.find((origin) => !URL.canParse(origin) || !onRelyingParty(new URL(origin).hostname, rp.id));
+    if (rp && outside !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [env.WEBAUTHN_ORIGINS.length > 0 ? 'WEBAUTHN_ORIGINS' : 'WEBAUTHN_RP_ID'], message: `${outside} is not on the RP ID ${rp.id}` });
+    }
+  }
   if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_SECONDS' });
   }
@@ -271,6 +309,22 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The passkeys' relying party: its ID, name, origins and user verification; undefined when neither WEBAUTHN_RP_ID nor PUBLIC_URL is set. */
+export function relyingParty(
+  config: Pick<Config, 'WEBAUTHN_RP_ID' | 'WEBAUTHN_ORIGINS' | 'WEBAUTHN_RP_NAME' | 'WEBAUTHN_USER_VERIFICATION' | 'PUBLIC_URL' | 'APP_NAME'>,
+): { id: string; name: string; origins: string[]; userVerification: 'preferred' | 'required' } | undefined {
+  const publicUrl = config.PUBLIC_URL && URL.canParse(config.PUBLIC_URL) ? new URL(config.PUBLIC_URL) : undefined;
+  const id = config.WEBAUTHN_RP_ID?.toLowerCase() ?? publicUrl?.hostname;
+  if (id === undefined) return undefined;
+  const origins = config.WEBAUTHN_ORIGINS.length > 0 ? config.WEBAUTHN_ORIGINS.map((origin) => origin.replace(/\/$/, '').toLowerCase()) : [publicUrl?.origin ?? `https://${id}`];
+  return { id, name: config.WEBAUTHN_RP_NAME ?? config.APP_NAME, origins, userVerification: config.WEBAUTHN_USER_VERIFICATION };
+}
+
+/** A host is on an RP ID when it is the ID or a subdomain of it (WebAuthn's registrable suffix rule, without the public suffix list). */
+function onRelyingParty(host: string, rpId: string): boolean {
+  return host === rpId || host.endsWith(`.${rpId}`);
 }
 
 /** Where the hosted pages are reached from an email (PUBLIC_URL without its trailing slash), or undefined. */

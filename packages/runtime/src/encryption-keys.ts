@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AesGcmSecretBox, UnavailableSecretBox } from '@latchkey/adapters';
@@ -52,4 +52,17 @@ function developmentKey(file: string, logger: Logger): string {
 export function tokenBoxFor(config: Config, secondFactorBox: SecretBox): SecretBox {
   if (config.ENCRYPTION_KEYS.length === 0 && config.NODE_ENV === 'production') return new UnavailableSecretBox(MISSING_TOKEN_KEYS_MESSAGE);
   return secondFactorBox;
+}
+
+/**
+ * The passkeys' id key (WebAuthn user handles, the stand-in credential ids of unknown
+ * emails): derived from the first of ENCRYPTION_KEYS, so that every instance answers the
+ * same ids for an email. Without it: development derives it from the key file, tests and
+ * production use one of the process (production warns: instances then answer different
+ * stand-ins for one unknown email).
+ */
+export function passkeyIdKeyFor(config: Config, logger: Logger): Uint8Array {
+  const base = config.ENCRYPTION_KEYS[0] ?? (config.NODE_ENV === 'development' ? developmentKey(resolve(config.ENCRYPTION_KEY_FILE), logger) : undefined);
+  if (base === undefined) return randomBytes(32);
+  return new Uint8Array(hkdfSync('sha256', Buffer.from(base, 'base64'), Buffer.alloc(0), 'latchkey passkey ids', 32));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, emailLinkTemplates, loadConfig } from '../src';
+import { ConfigError, emailLinkTemplates, loadConfig, relyingParty } from '../src';
 
 describe('loadConfig', () => {
   it('has defaults that keep the contract working', () => {
@@ -136,5 +136,31 @@ describe('signed token settings', () => {
     ]) {
       expect(() => loadConfig({ JWT_SIGNING_KEYS: value })).toThrow(`Invalid JWT_SIGNING_KEYS=<hidden>: ${reason}`);
     }
+  });
+});
+
+describe('passkey settings', () => {
+  it('take the relying party from PUBLIC_URL unless WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS are set, and none without either', () => {
+    expect(relyingParty(loadConfig({}))).toBeUndefined();
+    expect(relyingParty(loadConfig({ PUBLIC_URL: 'https://auth.example.com/id', APP_NAME: 'Acme' }))).toEqual({
+      id: 'auth.example.com',
+      name: 'Acme',
+      origins: ['https://auth.example.com'],
+      userVerification: 'preferred',
+    });
+    expect(relyingParty(loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://a.example.com, https://example.com', WEBAUTHN_RP_NAME: 'Acme ID', WEBAUTHN_USER_VERIFICATION: 'required' }))).toEqual({
+      id: 'example.com',
+      name: 'Acme ID',
+      origins: ['https://a.example.com', 'https://example.com'],
+      userVerification: 'required',
+    });
+    expect(relyingParty(loadConfig({ WEBAUTHN_RP_ID: 'example.com' }))?.origins).toEqual(['https://example.com']);
+  });
+
+  it('refuse an origin that is not on the RP ID, or not an origin', () => {
+    expect(() => loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.org' })).toThrow(/^Invalid WEBAUTHN_ORIGINS=.*not on the RP ID example.com/);
+    expect(() => loadConfig({ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'other.example.com' })).toThrow(/^Invalid WEBAUTHN_RP_ID=/);
+    expect(() => loadConfig({ WEBAUTHN_ORIGINS: 'https://example.com/path' })).toThrow(/^Invalid WEBAUTHN_ORIGINS=/);
+    expect(() => loadConfig({ WEBAUTHN_RP_ID: 'https://example.com' })).toThrow(/^Invalid WEBAUTHN_RP_ID=/);
   });
 });

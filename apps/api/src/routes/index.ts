@@ -5,6 +5,7 @@ import { metricsRoutes } from './metrics';
 import { openapiRoutes } from './openapi';
 import { profileRoutes } from './profile';
 import { profileEmailRoutes } from './profile-email';
+import { profilePasskeysRoutes } from './profile-passkeys';
 import { profilePasswordRoutes } from './profile-password';
 import { profileRecoveryCodesRoutes } from './profile-recovery-codes';
 import { profileTotpRoutes } from './profile-totp';
@@ -12,6 +13,7 @@ import { readyzRoutes } from './readyz';
 import { resetPasswordRoutes } from './reset-password';
 import { rootRoutes } from './root';
 import { sessionsRoutes } from './sessions';
+import { sessionsPasskeyRoutes } from './sessions-passkey';
 import { sessionsSecondFactorRoutes } from './sessions-second-factor';
 import { sessionsTokenRoutes } from './sessions-token';
 import { sessionsWhoamiRoutes } from './sessions-whoami';
@@ -33,6 +35,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...verifyEmailRoutes,
   ...profilePasswordRoutes,
   ...profileEmailRoutes,
+  // Passkeys: registering while signed in, signing in, and as a second factor.
+  ...profilePasskeysRoutes,
+  ...sessionsPasskeyRoutes,
   ...healthzRoutes,
   ...readyzRoutes,
   ...metricsRoutes,

@@ -14,7 +14,7 @@ export const sessionsTokenRoutes: Endpoint[] = [
     session: 'probe',
     responses: {
       200: json(
-        'A JWT (EdDSA or ES256, `kid` in its header) with `iss` (JWT_ISSUER), `aud` (JWT_AUDIENCE), `sub` (the user id), `email`, `sid` (the session id), `amr` (`["pwd"]`, or `["pwd","otp"]` after a second factor), `iat` and `exp` (JWT_TTL_SECONDS, never past the end of the session). Verify it with GET /.well-known/jwks.json.',
+        'A JWT (EdDSA or ES256, `kid` in its header) with `iss` (JWT_ISSUER), `aud` (JWT_AUDIENCE), `sub` (the user id), `email`, `sid` (the session id), `amr` (`["pwd"]`; `["pwd","otp"]` after a second factor code; `["hwk"]` for a passkey sign-in; `["pwd","hwk"]` for a passkey after the password), `iat` and `exp` (JWT_TTL_SECONDS, never past the end of the session). Verify it with GET /.well-known/jwks.json.',
         z.object({
           token: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/).meta({ description: 'Compact JWS.' }),
           expires_at: z.iso.datetime().meta({ description: 'Its `exp`.' }),

@@ -8,7 +8,7 @@ export const webhooksAdd: Command = {
   summary: 'Send events to a URL: prints its id and its secret (shown this once)',
   details:
     'Only https:// URLs, or http:// to 127.0.0.1 or localhost, are accepted (exit 3 otherwise). Without --events the endpoint gets every type: ' +
-    'user.created, user.email_verified, user.email_changed, user.password_changed, user.deleted, session.created, session.revoked, second_factor.enabled, second_factor.disabled. ' +
+    'user.created, user.email_verified, user.email_changed, user.password_changed, user.deleted, session.created, session.revoked, second_factor.enabled, second_factor.disabled, passkey.added, passkey.removed. ' +
     'Each event is signed as Standard Webhooks specifies with the secret printed (whsec_…); running servers start sending within 2 s. Needs ENCRYPTION_KEYS (the secret is stored sealed).',
   options: { events: { type: 'string', value: 'a,b', description: 'Only these event types, comma-separated' } },
   database: 'schema',

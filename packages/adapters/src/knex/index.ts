@@ -21,3 +21,4 @@ export { OUTBOX_TABLE, insertOutboxMessages } from './knex-outbox-rows';
 export { KnexSigningKeyRepository } from './knex-signing-key-repository';
 export { KnexWebhookStore } from './knex-webhook-store';
 export { KnexApiKeyRepository } from './knex-api-key-repository';
+export { KnexPasskeyChallengeStore, KnexPasskeyRepository } from './knex-passkey-repository';

@@ -11,7 +11,7 @@ import { toNumber } from './knex-user-repository';
  * every row a user owns is deleted by name: a deleted account leaves no sealed secret,
  * recovery code or token behind.
  */
-const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens', 'second_factors', 'recovery_codes', 'pending_logins'];
+const OWNED_TABLES = ['sessions', 'password_reset_tokens', 'email_tokens', 'second_factors', 'recovery_codes', 'pending_logins', 'passkeys', 'passkey_challenges'];
 
 /**
  * Account changes on any Knex client, each one transaction that writes the user's row

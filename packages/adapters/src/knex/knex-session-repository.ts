@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { AuthenticatedSession, ChangeMessages, ExpiredSessionsQuery, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
-import { messagesOf } from '@latchkey/domain';
+import type { AuthenticatedSession, ChangeMessages, ExpiredSessionsQuery, LoginStrength, OutboxMessage, Session, SessionRepository } from '@latchkey/domain';
+import { LOGIN_STRENGTHS, messagesOf } from '@latchkey/domain';
 import { insertOutboxMessages } from './knex-outbox-rows';
 import { PreparedPostgresReads } from './prepared-postgres-reads';
 import { PreparedSqliteReads } from './prepared-sqlite-reads';
@@ -184,7 +184,7 @@ function toSession(row: Row): Session {
     lastSeenAt: toNumber(row.lastSeenAt) ?? 0,
     ip: (row.ip as string | null) ?? null,
     userAgent: (row.userAgent as string | null) ?? null,
-    strength: row.strength === 'second_factor' ? 'second_factor' : 'password',
+    strength: (LOGIN_STRENGTHS as readonly unknown[]).includes(row.strength) ? (row.strength as LoginStrength) : 'password',
   };
 }
 

@@ -14,3 +14,4 @@ export type { MemoryStores } from './memory-stores';
 export { MemorySigningKeyRepository } from './memory-signing-key-repository';
 export { MemoryWebhookStore } from './memory-webhook-store';
 export { MemoryApiKeyRepository } from './memory-api-key-repository';
+export { MemoryPasskeyChallengeStore, MemoryPasskeyRepository } from './memory-passkey-repository';

@@ -312,8 +312,11 @@ export class AccountLifecycle {
     return this.notice('account_deleted', () => accountDeletedNotice(user.email, this.settings, this.context(client)));
   }
 
-  /** The owner's current password, counted by the login throttle as a login of the account. */
-  private async checkPassword(user: User, password: string, client: ClientContext): Promise<void> {
+  /**
+   * The owner's current password, counted by the login throttle as a login of the account:
+   * the step-up of every sensitive change made while signed in (WrongPasswordError).
+   */
+  async checkPassword(user: User, password: string, client: ClientContext): Promise<void> {
     const attempt = await this.deps.throttle?.reserve(user.email, client);
     let right: boolean;
     try {

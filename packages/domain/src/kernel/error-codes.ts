@@ -41,6 +41,14 @@ export const ERROR_CODES = [
   'unknown_user_id',
   'too_many_reset_token_failures',
   'reset_token_checks_unavailable',
+  'passkeys_unconfigured',
+  'invalid_passkey',
+  'no_passkey_ceremony',
+  'passkey_limit',
+  'passkey_exists',
+  'unknown_passkey',
+  'last_sign_in_method',
+  'step_up_required',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -27,7 +27,8 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = {
 export type LoginAttempt = Pick<Reservation, 'succeeded' | 'abandoned'>;
 
 interface LoginInput {
-  email: string;
+  /** Undefined when the attempt names no account (a passkey of no known user): only the address counts. */
+  email: string | undefined;
   client: ClientContext;
 }
 
@@ -41,7 +42,7 @@ const LOGIN_ERRORS: LimitErrors = {
 /** The rules login.account and login.ip: failed logins per account and per client address. */
 export function loginRules(settings: LoginThrottleSettings): Array<LimitRule<LoginInput>> {
   return [
-    { name: 'login.account', limit: settings.failuresPerAccount, windowMs: settings.windowMs, key: ({ email }) => accountKey(email), resetOnSuccess: true, errors: LOGIN_ERRORS },
+    { name: 'login.account', limit: settings.failuresPerAccount, windowMs: settings.windowMs, key: ({ email }) => (email === undefined ? undefined : accountKey(email)), resetOnSuccess: true, errors: LOGIN_ERRORS },
     { name: 'login.ip', limit: settings.failuresPerIp, windowMs: settings.windowMs, key: ({ client }) => (client.ip ? `login:ip:${client.ip}` : undefined), errors: LOGIN_ERRORS },
   ];
 }
@@ -65,7 +66,7 @@ export class LoginThrottle {
    * many logins race, at most the limit have their password checked. A wrong password
    * keeps its units (they are its failures). TooManyAttemptsError while either is at its limit.
    */
-  reserve(email: string, client: ClientContext = {}): Promise<LoginAttempt> {
+  reserve(email: string | undefined, client: ClientContext = {}): Promise<LoginAttempt> {
     return this.limiter.reserve({ email, client });
   }
 }

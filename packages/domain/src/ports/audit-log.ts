@@ -40,7 +40,16 @@ export type AuthEventType =
   /** A call with a valid key; the user it concerns, when it names one. */
   | 'admin_api_call'
   /** A read-only key asked for a change (403). */
-  | 'admin_api_refused';
+  | 'admin_api_refused'
+  // Passkeys:
+  | 'passkey_added'
+  | 'passkey_removed'
+  /** A sign-in or second-factor assertion refused (no ceremony, unknown credential, bad signature, …). */
+  | 'passkey_failed'
+  /** A registration whose attestation did not verify. */
+  | 'passkey_refused'
+  /** An assertion whose signature counter was not above the stored one: a cloned authenticator, or a replay. */
+  | 'passkey_counter_regressed';
 
 /**
  * One entry of the audit trail. It never holds a secret: no password, hash, token or

@@ -7,6 +7,7 @@ import type { Clock } from '../kernel/clock';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserRepository } from '../users/user-repository';
 import { digestSecret, newSecret } from '../kernel/secrets';
+import type { LoginStrength } from '../sessions/session';
 import type { OpenedSession, SessionManager } from '../sessions/session-manager';
 import { IP_MAX, USER_AGENT_MAX, truncated } from '../sessions/session-rules';
 import type { User } from '../users/user';
@@ -190,21 +191,41 @@ export class SecondFactors {
    * the login checked. The wrong code that exhausts the account's counter ends it.
    */
   completeLogin(token: string, code: string, client: ClientContext = {}): Promise<{ user: User; opened: OpenedSession }> {
-    return this.evenly(async () => {
-      const digest = digestSecret(token);
-      const pending = await this.pendingLogins.find(digest, this.now());
-      const factor = pending && (await this.factors.find(pending.userId));
-      if (!pending || !factor || factor.enabledAt === null) throw new NoPendingLoginError();
-      const end = async () => void (await this.pendingLogins.take(digest, this.now()));
-      await this.verify(pending.userId, client, () => this.useCode(factor, code, true, client), undefined, end);
-      const taken = await this.pendingLogins.take(digest, this.now());
-      const user = taken && (await this.findUser(taken.userId));
-      if (!taken || !user) throw new NoPendingLoginError();
-      const opened = await this.services.sessions.open({ ...user, hashedPassword: taken.credential }, client, 'second_factor');
-      if (!opened) throw new NoPendingLoginError();
-      await this.services.audit.record('login_succeeded', client, { userId: user.id, email: user.email });
-      return { user, opened };
-    });
+    return this.evenly(() => this.complete(token, (factor) => this.useCode(factor, code, true, client), 'second_factor', client));
+  }
+
+  /**
+   * Completes a pending login with another proof than a code (a passkey's assertion, which
+   * `prove` checks against the pending login's user): counted, used up and opened as a code is.
+   */
+  completeLoginWith(token: string, prove: (userId: number) => Promise<boolean>, strength: LoginStrength, client: ClientContext = {}): Promise<{ user: User; opened: OpenedSession }> {
+    return this.complete(token, (factor) => prove(factor.userId), strength, client);
+  }
+
+  /** The user a live pending login waits for; null when it is unknown or has expired. */
+  async pendingUserId(token: string): Promise<number | null> {
+    return (await this.pendingLogins.find(digestSecret(token), this.now()))?.userId ?? null;
+  }
+
+  private async complete(
+    token: string,
+    check: (factor: SecondFactor) => Promise<boolean>,
+    strength: LoginStrength,
+    client: ClientContext,
+  ): Promise<{ user: User; opened: OpenedSession }> {
+    const digest = digestSecret(token);
+    const pending = await this.pendingLogins.find(digest, this.now());
+    const factor = pending && (await this.factors.find(pending.userId));
+    if (!pending || !factor || factor.enabledAt === null) throw new NoPendingLoginError();
+    const end = async () => void (await this.pendingLogins.take(digest, this.now()));
+    await this.verify(pending.userId, client, () => check(factor), undefined, end);
+    const taken = await this.pendingLogins.take(digest, this.now());
+    const user = taken && (await this.findUser(taken.userId));
+    if (!taken || !user) throw new NoPendingLoginError();
+    const opened = await this.services.sessions.open({ ...user, hashedPassword: taken.credential }, client, strength);
+    if (!opened) throw new NoPendingLoginError();
+    await this.services.audit.record('login_succeeded', client, { userId: user.id, email: user.email });
+    return { user, opened };
   }
 
   /** Deletes at most `limit` expired pending logins; how many were. */

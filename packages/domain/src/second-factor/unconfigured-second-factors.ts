@@ -13,6 +13,8 @@ export type SecondFactorCapability = Pick<
   | 'resetByAdmin'
   | 'beginLogin'
   | 'completeLogin'
+  | 'completeLoginWith'
+  | 'pendingUserId'
   | 'deleteExpiredPendingLogins'
 >;
 
@@ -29,5 +31,7 @@ export const UNCONFIGURED_SECOND_FACTORS: SecondFactorCapability = {
   resetByAdmin: notConfigured,
   beginLogin: notConfigured,
   completeLogin: notConfigured,
+  completeLoginWith: notConfigured,
+  pendingUserId: () => Promise.resolve(null),
   deleteExpiredPendingLogins: () => Promise.resolve(0),
 };

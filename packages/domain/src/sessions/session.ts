@@ -1,7 +1,17 @@
 import { v7 as uuidV7 } from 'uuid';
 
-/** How the login that opened a session was proven: a password alone, or a password and a second factor. */
-export type LoginStrength = 'password' | 'second_factor';
+/**
+ * How the login that opened a session was proven: a password alone, a password and a
+ * second factor (a code), a passkey alone, or a password and a passkey as its second factor.
+ */
+export type LoginStrength = 'password' | 'second_factor' | 'passkey' | 'password_passkey';
+
+export const LOGIN_STRENGTHS: readonly LoginStrength[] = ['password', 'second_factor', 'passkey', 'password_passkey'];
+
+/** Whether the login that opened the session passed a second factor after the password: a code, or a passkey. */
+export function passedSecondFactor(strength: LoginStrength): boolean {
+  return strength === 'second_factor' || strength === 'password_passkey';
+}
 
 /** Why a session ended; each ending is an audit event naming it. */
 export type SessionEndCause = 'logout' | 'revoked_by_owner' | 'revoked_by_admin' | 'password_reset' | 'limit' | 'expiry';
@@ -46,7 +56,7 @@ export interface SessionSummary {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
-  /** Whether a second factor opened it. */
+  /** Whether a second factor (a code, or a passkey after the password) opened it. */
   second_factor: boolean;
 }
 
@@ -59,6 +69,6 @@ export function summarizeSession(session: Session, endsAt: number): SessionSumma
     expires_at: new Date(endsAt).toISOString(),
     ip: session.ip,
     user_agent: session.userAgent,
-    second_factor: session.strength === 'second_factor',
+    second_factor: passedSecondFactor(session.strength),
   };
 }

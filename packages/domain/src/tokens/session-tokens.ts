@@ -1,13 +1,25 @@
 import type { Clock } from '../kernel/clock';
 import type { SecretBox } from '../ports/secret-box';
 import { SecretBoxUnavailableError } from '../second-factor/index';
+import type { LoginStrength } from '../sessions/session';
 import type { AuthenticatedSession } from '../sessions/session-repository';
 import type { KeyTimeline } from './key-timeline';
 import { isPublished, keyTimelines } from './key-timeline';
 import type { KeyPair, PublicJwk, SigningAlgorithm, StoredSigningKey } from './signing-key';
 import type { SigningKeyRepository } from './signing-key-repository';
 import { KeyRotationRefusedError, SigningKeyUnavailableError } from './token-errors';
-import type { SessionTokenClaims, TokenSigner } from './token-signer';
+import type { AmrValue, SessionTokenClaims, TokenSigner } from './token-signer';
+
+/**
+ * What each strength of login tells in `amr` (RFC 8176): `pwd` a password, `otp` a one-time
+ * code, `hwk` a proof of possession of a hardware-bound key (a passkey's signature).
+ */
+const AMR: Record<LoginStrength, AmrValue[]> = {
+  password: ['pwd'],
+  second_factor: ['pwd', 'otp'],
+  passkey: ['hwk'],
+  password_passkey: ['pwd', 'hwk'],
+};
 
 /** Keys published at once, at most: the key set stays small, and so does every verifier's cache. */
 export const SIGNING_KEYS_MAX = 4;
@@ -117,7 +129,7 @@ export class SessionTokens {
       sub: String(found.user.id),
       email: found.user.email,
       sid: found.session.id,
-      amr: found.session.strength === 'second_factor' ? ['pwd', 'otp'] : ['pwd'],
+      amr: AMR[found.session.strength],
       iat,
       exp,
     };

@@ -1,5 +1,11 @@
 import type { KeyPair, SigningAlgorithm } from './signing-key';
 
+/**
+ * The RFC 8176 methods a token may name: `pwd` (password), `otp` (one-time code), `hwk`
+ * (proof of possession of a hardware-bound key: a passkey), `user` (a user presence test).
+ */
+export type AmrValue = 'pwd' | 'otp' | 'hwk' | 'user';
+
 /** The claims of a session's token; times in seconds since the epoch (RFC 7519). */
 export interface SessionTokenClaims {
   iss: string;
@@ -9,7 +15,7 @@ export interface SessionTokenClaims {
   email: string;
   /** The session's public id. */
   sid: string;
-  /** How the login was proven (RFC 8176): `pwd`, and `otp` after a second factor. */
+  /** How the login was proven (RFC 8176): `pwd`, `otp` after a code, `hwk` for a passkey. */
   amr: string[];
   iat: number;
   exp: number;

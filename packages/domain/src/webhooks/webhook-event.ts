@@ -12,6 +12,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'session.revoked',
   'second_factor.enabled',
   'second_factor.disabled',
+  'passkey.added',
+  'passkey.removed',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -157,6 +157,14 @@ export const fr: Catalog = {
     unknown_user_id: 'Ce compte n’existe pas.',
     too_many_reset_token_failures: 'Trop de liens de réinitialisation erronés. Réessayez plus tard.',
     reset_token_checks_unavailable: 'Les liens de réinitialisation ne peuvent pas être vérifiés pour le moment.',
+    passkeys_unconfigured: 'Les clés d’accès ne sont pas disponibles sur ce service.',
+    invalid_passkey: 'Cette clé d’accès n’a pas pu être vérifiée. Réessayez.',
+    no_passkey_ceremony: 'La demande de clé d’accès a expiré. Réessayez.',
+    passkey_limit: 'Vous avez autant de clés d’accès que permis. Supprimez-en une d’abord.',
+    passkey_exists: 'Cette clé d’accès est déjà enregistrée.',
+    unknown_passkey: 'Cette clé d’accès n’existe pas.',
+    last_sign_in_method: 'C’est votre dernier moyen de connexion : définissez d’abord un mot de passe.',
+    step_up_required: 'Confirmez votre mot de passe pour continuer.',
     invalidEmail: 'Saisissez une adresse e-mail, par exemple nom@exemple.fr.',
     passwordRefused: (minLength) =>
       minLength > 1

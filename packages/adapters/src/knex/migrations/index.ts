@@ -9,6 +9,7 @@ import * as createSecondFactors from './20261125-006-create-second-factors';
 import * as createOutbox from './20261203-007-create-outbox';
 import * as createSigningKeys from './20261203-008-create-signing-keys';
 import * as createWebhooksAndApiKeys from './20261203-009-create-webhooks-and-api-keys';
+import * as createPasskeys from './20261203-010-create-passkeys';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261203-007-create-outbox', createOutbox],
   ['20261203-008-create-signing-keys', createSigningKeys],
   ['20261203-009-create-webhooks-and-api-keys', createWebhooksAndApiKeys],
+  ['20261203-010-create-passkeys', createPasskeys],
 ];
 
 /** Serves migrations from code, so they run the same under tsx, vitest or a bundle. */
