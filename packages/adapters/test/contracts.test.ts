@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { AccountRepository, AuditLog, EmailTokenRepository, PasswordHasher, PasswordResetTokenRepository, PendingLoginRepository, SecondFactorRepository, SessionRepository, UserRepository } from '@latchkey/domain';
+import type { AccountRepository, AuditLog, EmailTokenRepository, PasskeyRepository, PasswordHasher, PasswordResetTokenRepository, PendingLoginRepository, SecondFactorRepository, SessionRepository, UserRepository } from '@latchkey/domain';
 import {
   accountLifecycleContract,
   apiKeyRepositoryContract,
@@ -77,6 +77,7 @@ interface Storage {
   audit: AuditLog;
   factors: SecondFactorRepository;
   pendingLogins: PendingLoginRepository;
+  passkeys: PasskeyRepository;
   /** Users through a second instance on the same storage, where the storage outlives one. */
   reopenUsers?: () => Promise<UserRepository>;
   close?: () => Promise<void>;
@@ -261,7 +262,8 @@ function runOn(backend: Backend, suite: Suite): void {
 async function memoryStorage(): Promise<Storage> {
   // The audit log is the one whose emails an account deletion rewrites, as in one database.
   const audit = new MemoryAuditLog();
-  return { ...memoryStores(undefined, audit), audit, factors: new MemorySecondFactorRepository(), pendingLogins: new MemoryPendingLoginRepository() };
+  const stores = memoryStores(undefined, audit);
+  return { ...stores, audit, passkeys: stores.passkeyRepository, factors: new MemorySecondFactorRepository(), pendingLogins: new MemoryPendingLoginRepository() };
 }
 
 /** Every Knex adapter on one connection; the connections opened later close with it. */
@@ -276,6 +278,7 @@ function knexStorage(knex: Knex, reconnect: () => Promise<Knex>, drop: () => Pro
     audit: new KnexAuditLog(knex),
     factors: new KnexSecondFactorRepository(knex),
     pendingLogins: new KnexPendingLoginRepository(knex),
+    passkeys: new KnexPasskeyRepository(knex),
     reopenUsers: async () => {
       const again = await reconnect();
       connections.push(again);

@@ -2,6 +2,7 @@ import type { AccountRepository, ChangeMessages, OutboxMessage, Session } from '
 import { messagesOf } from '@latchkey/domain';
 import type { MemoryAuditLog } from './memory-audit-log';
 import type { MemoryEmailTokenRepository } from './memory-email-token-repository';
+import type { MemoryPasskeyRepository } from './memory-passkey-repository';
 import type { MemoryPasswordResetTokenRepository } from './memory-password-reset-token-repository';
 import type { MemorySessionRepository } from './memory-session-repository';
 import type { MemoryUserRepository } from './memory-user-repository';
@@ -11,6 +12,7 @@ export interface MemoryAccountStores {
   sessions: MemorySessionRepository;
   resetTokens: MemoryPasswordResetTokenRepository;
   emailTokens: MemoryEmailTokenRepository;
+  passkeys?: MemoryPasskeyRepository;
   audit?: MemoryAuditLog;
 }
 
@@ -33,13 +35,14 @@ export class MemoryAccountRepository implements AccountRepository {
   }
 
   async deleteAccount(userId: number, email: string, emailDigest: string, currentHash?: string, mail?: readonly OutboxMessage[]): Promise<boolean> {
-    const { users, sessions, resetTokens, emailTokens, audit } = this.stores;
+    const { users, sessions, resetTokens, emailTokens, passkeys, audit } = this.stores;
     const user = users.storedUser(userId);
     if (!user || (currentHash !== undefined && user.hashedPassword !== currentHash)) return false;
     users.outbox.addNow(mail);
     void sessions.endAll(userId);
     resetTokens.dropUserNow(userId);
     emailTokens.dropUserNow(userId);
+    passkeys?.dropUserNow(userId);
     users.deleteNow(userId);
     audit?.replaceEmail(userId, email, emailDigest);
     return true;

@@ -66,6 +66,11 @@ export class MemoryPasskeyRepository implements PasskeyRepository {
   }
 
   async removeAll(userId: number): Promise<number> {
+    return this.dropUserNow(userId);
+  }
+
+  /** Deletes the user's passkeys before returning: an account's deletion calls it in its own step. */
+  dropUserNow(userId: number): number {
     const owned = [...this.passkeys.values()].filter((passkey) => passkey.userId === userId);
     for (const passkey of owned) this.passkeys.delete(passkey.id);
     return owned.length;

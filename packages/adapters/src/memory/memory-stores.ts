@@ -2,6 +2,7 @@ import { MemoryAccountRepository } from './memory-account-repository';
 import type { MemoryAuditLog } from './memory-audit-log';
 import { MemoryEmailTokenRepository } from './memory-email-token-repository';
 import type { MemoryOutboxStore } from './memory-outbox-store';
+import { MemoryPasskeyRepository } from './memory-passkey-repository';
 import { MemoryPasswordResetTokenRepository } from './memory-password-reset-token-repository';
 import { MemorySessionRepository } from './memory-session-repository';
 import { MemoryUserRepository } from './memory-user-repository';
@@ -12,6 +13,8 @@ export interface MemoryStores {
   resetTokens: MemoryPasswordResetTokenRepository;
   emailTokens: MemoryEmailTokenRepository;
   accounts: MemoryAccountRepository;
+  /** Passkeys, deleted with their account (named apart from createAuth's `passkeys` settings). */
+  passkeyRepository: MemoryPasskeyRepository;
   /** The outbox their changes write mail to (the users repository's). */
   outbox: MemoryOutboxStore;
 }
@@ -25,6 +28,7 @@ export function memoryStores(users = new MemoryUserRepository(), audit?: MemoryA
   const sessions = new MemorySessionRepository(users);
   const resetTokens = new MemoryPasswordResetTokenRepository(users);
   const emailTokens = new MemoryEmailTokenRepository(users);
-  const accounts = new MemoryAccountRepository({ users, sessions, resetTokens, emailTokens, audit });
-  return { users, sessions, resetTokens, emailTokens, accounts, outbox: users.outbox };
+  const passkeyRepository = new MemoryPasskeyRepository(users.outbox);
+  const accounts = new MemoryAccountRepository({ users, sessions, resetTokens, emailTokens, passkeys: passkeyRepository, audit });
+  return { users, sessions, resetTokens, emailTokens, accounts, passkeyRepository, outbox: users.outbox };
 }

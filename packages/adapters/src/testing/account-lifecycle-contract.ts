@@ -1,6 +1,7 @@
 import type { ContractTestApi } from './test-api';
-import type { AccountRepository, AuditLog, EmailTokenPurpose, EmailTokenRepository, SessionRepository, UserRepository } from '@latchkey/domain';
+import type { AccountRepository, AuditLog, EmailTokenPurpose, EmailTokenRepository, PasskeyRepository, SessionRepository, UserRepository } from '@latchkey/domain';
 import { NoResultFound, UserAlreadyExistsError, auditEmailDigest } from '@latchkey/domain';
+import { newPasskey } from './passkey-repository-contract';
 import { newSession } from './session-repository-contract';
 
 export interface AccountLifecycleFixture {
@@ -9,6 +10,8 @@ export interface AccountLifecycleFixture {
   emailTokens: EmailTokenRepository;
   accounts: AccountRepository;
   audit: AuditLog;
+  /** The storage's passkeys, when it keeps them: an account's deletion takes them with it. */
+  passkeys?: PasskeyRepository;
   close?: () => Promise<void>;
 }
 
@@ -162,6 +165,7 @@ export function accountLifecycleContract(
       const session = newSession(user.id, NOW);
       await f.sessions.open(session, 'hash-1');
       const link = await issue(user.id, 'verify', user.email);
+      if (f.passkeys) expect(await f.passkeys.add(newPasskey(user.id), 10)).toBe('added');
       await f.audit.record({ type: 'login_failed', occurredAt: NOW, userId: null, email: user.email, ip: null, userAgent: null });
       await f.audit.record({ type: 'login_succeeded', occurredAt: NOW, userId: user.id, email: user.email, ip: null, userAgent: null });
       expect(await f.accounts.deleteAccount(user.id, user.email, auditEmailDigest(user.email), 'hash-0')).toBe(false);
@@ -169,6 +173,7 @@ export function accountLifecycleContract(
       await expect(f.users.findUserBy({ id: user.id })).rejects.toBeInstanceOf(NoResultFound);
       expect(await f.sessions.findBySecretDigest(session.secretDigest)).toBeNull();
       expect(await f.emailTokens.verify(link, NOW)).toBeNull();
+      if (f.passkeys) expect(await f.passkeys.listForUser(user.id)).toEqual([]);
       // The operator's question "was this address deleted?" is asked with its digest.
       const trail = await f.audit.recent({ email: auditEmailDigest(user.email), limit: 10 });
       expect(trail.map((event) => event.type)).toEqual(['login_succeeded', 'login_failed']);
