@@ -73,7 +73,7 @@ describe('the admin API with Bearer keys', () => {
     const shown = await call('GET', `/admin/users/${found.users[0]!.id}`, bearer(reader));
     expect(shown.status).toBe(200);
     const detail = (await shown.json()) as Record<string, unknown>;
-    expect(detail).toMatchObject({ id: found.users[0]!.id, email: 'page-b@example.com', email_verified_at: null, second_factor: { enabled: false, recovery_codes_left: 0 } });
+    expect(detail).toMatchObject({ id: found.users[0]!.id, email: 'page-b@example.com', email_verified_at: null, second_factor: { enabled: false, recovery_codes_left: 0 }, passkeys: [] });
     expect(detail.sessions).toHaveLength(1);
     expect(JSON.stringify(detail)).not.toMatch(/hash|digest|secret/i);
     expect((await call('GET', '/admin/users/999999', bearer(reader))).status).toBe(404);

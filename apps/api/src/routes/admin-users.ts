@@ -1,11 +1,12 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { summarizeSession } from '@latchkey/domain';
+import { summarizePasskey, summarizeSession } from '@latchkey/domain';
 import type { AdminCaller, AuthService, User } from '@latchkey/domain';
 import type { AdminState } from '../admin-key';
 import { Email, Secret, UNAVAILABLE, failure, json } from '../api-schemas';
 import { endpoint } from '../endpoint';
 import type { Endpoint } from '../endpoint';
+import { PasskeyView } from './profile-passkeys';
 
 const UNAUTHENTICATED = failure('No key, a malformed Authorization header, or a wrong or revoked key (with `WWW-Authenticate: Bearer`).', {
   'WWW-Authenticate': { description: '`Bearer realm="latchkey-admin"`', required: true, schema: { type: 'string' } },
@@ -37,6 +38,7 @@ const AdminUserDetail = AdminUser.extend({
   email_verified_at: z.iso.datetime().nullable(),
   sessions: z.array(AdminSession).meta({ description: 'Live sessions, the most recently used first.' }),
   second_factor: z.object({ enabled: z.boolean(), recovery_codes_left: z.int() }),
+  passkeys: z.array(PasskeyView).meta({ description: 'Registered passkeys, the oldest first.' }),
 }).meta({ id: 'AdminUserDetail' });
 
 const Page = z.object({
@@ -97,7 +99,7 @@ export const adminUsersRoutes: Endpoint[] = [
   endpoint({
     method: 'get',
     path: '/admin/users/:id',
-    summary: 'A user with their sessions, verification and second factor',
+    summary: 'A user with their sessions, verification, second factor and passkeys',
     operationId: 'adminShowUser',
     admin: 'read',
     params: UserId,
@@ -112,6 +114,7 @@ export const adminUsersRoutes: Endpoint[] = [
           return { id, created_at, last_seen_at, expires_at, ip, user_agent, second_factor };
         }),
         second_factor: { enabled: secondFactor.enabled, recovery_codes_left: secondFactor.recoveryCodesLeft },
+        passkeys: (await auth.passkeys.list(user.id)).map(summarizePasskey),
       };
     },
   }),
