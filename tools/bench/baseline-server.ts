@@ -49,10 +49,14 @@ interface PgPool {
 }
 const pg = createRequire(join(ROOT, 'packages/adapters/package.json'))('pg') as { Pool: new (config: object) => PgPool };
 
-// The one statement a cookie check needs: the session by its unique digest joined to its user.
+// The one statement a cookie check needs: the session by its unique digest joined to its user,
+// the same columns Latchkey's check reads (pg parses each of them).
 const SESSION_USER = {
   name: 'bench_ideal_session_user',
-  text: 'SELECT u.email FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = $1',
+  text:
+    'SELECT s.id, s.user_id, s.secret_digest, s.created_at, s.last_seen_at, s.ip, s.user_agent, s.strength, ' +
+    'u.id AS uid, u.email, u.hashed_password, u.reset_token, u.reset_token_expires_at, u.email_verified_at ' +
+    'FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = $1',
 };
 
 /**

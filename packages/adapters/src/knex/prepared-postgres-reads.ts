@@ -7,7 +7,6 @@ interface QueryConfig {
   name: string;
   text: string;
   values: readonly unknown[];
-  query_timeout: number;
 }
 
 /** The part of a pg Client this class uses. */
@@ -50,11 +49,11 @@ export class ReadDeadlineError extends DependencyUnavailableError {
  * each statement once per connection instead of once per lookup: pg sends Parse only the
  * first time a connection sees a statement's name, then Bind and Execute.
  *
- * Each read has one deadline, from taking a connection to the last row: the connection's
- * own `query_timeout`, else its `statement_timeout` (and a short grace for the server's
- * cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it
- * the read fails with ReadDeadlineError (a 503) and a connection still waiting for its
- * answer is marked for Knex's pool to destroy, so that no later read queues behind it.
+ * Each read has one deadline, one timer, from taking a connection to the last row: the
+ * connection's own `query_timeout`, else its `statement_timeout` (and a short grace for the
+ * server's cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it the read fails with
+ * ReadDeadlineError (a 503) and a connection still waiting for its answer is marked for
+ * Knex's pool to destroy, so that no later read queues behind it.
  *
  * Connections come from Knex's pool, so a connection held by an open transaction is never
  * lent here: a read sees only committed rows, as a query of Knex's would.
@@ -81,35 +80,58 @@ export class PreparedPostgresReads {
     return new PreparedPostgresReads(client, DEFAULT_READ_DEADLINE_MS, 0);
   }
 
-  /** The first row the query (with `?` placeholders) returns, if any. */
-  async first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
-    const started = Date.now();
-    const connection = await this.acquire();
-    const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
-    try {
-      const { rows } = await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
-      return rows[0] as Row | undefined;
-    } catch (error) {
-      if (isReadTimeout(error)) connection.__knex__disposed = error;
-      // A connection lost mid-read (the server stopped) is an outage too, not a bug.
-      else if (!isStatementTimeout(error)) throw translateDatabaseError(error, sql);
-      throw new ReadDeadlineError(this.deadlineMs, error);
-    } finally {
-      await this.client.releaseConnection(connection);
-    }
+  /**
+   * The first row the query (with `?` placeholders) returns, if any. One timer is the whole
+   * read's deadline, from asking the pool for a connection to the answer: pg is given no
+   * query_timeout (its own timer a query) and the wait for a connection no timer of its own.
+   */
+  first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
+    const { name, text } = this.statement(sql);
+    return new Promise<Row | undefined>((resolve, reject) => {
+      let connection: PgConnection | undefined;
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        if (connection) {
+          // Still waiting for its answer: the pool destroys it rather than lend it to a read that would queue behind it.
+          connection.__knex__disposed = 'read deadline';
+          this.release(connection);
+        }
+        reject(new ReadDeadlineError(this.deadlineMs));
+      }, this.deadlineMs + this.graceMs);
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        this.release(connection!);
+        return true;
+      };
+      this.client.acquireConnection().then(
+        (acquired) => {
+          // A connection that comes after the deadline goes back to the pool unused.
+          if (settled) return this.release(acquired);
+          connection = acquired;
+          acquired.query({ name, text, values: bindings }).then(
+            ({ rows }) => settle() && resolve(rows[0] as Row | undefined),
+            (error: unknown) => {
+              if (!settle()) return;
+              // A statement the server cancelled at its statement_timeout is late, not a bug.
+              reject(isStatementTimeout(error) ? new ReadDeadlineError(this.deadlineMs, error) : translateDatabaseError(error, sql));
+            },
+          );
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
-  private acquire(): Promise<PgConnection> {
-    const acquiring = this.client.acquireConnection();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        // The connection, should it come after all, goes back to the pool unused.
-        acquiring.then((connection) => this.client.releaseConnection(connection)).catch(() => {});
-        reject(new ReadDeadlineError(this.deadlineMs));
-      }, this.deadlineMs);
-    });
-    return Promise.race([acquiring, late]).finally(() => clearTimeout(timer));
+  private release(connection: PgConnection): void {
+    this.client.releaseConnection(connection).catch(() => {});
   }
 
   /** One statement per SQL text, named after it: two readers on one pool never clash. */
@@ -118,7 +140,7 @@ export class PreparedPostgresReads {
     if (!statement) {
       const text = positional(sql);
       const name = `latchkey_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-      this.names.set(sql, (statement = { name, text, values: [], query_timeout: this.deadlineMs }));
+      this.names.set(sql, (statement = { name, text, values: [] }));
     }
     return statement;
   }
@@ -133,11 +155,6 @@ function positiveMs(value: unknown): number | undefined {
 function positional(sql: string): string {
   let count = 0;
   return sql.replace(/\?/g, () => `$${++count}`);
-}
-
-/** pg gave up waiting: the server may still be running the statement on this connection. */
-function isReadTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Query read timeout';
 }
 
 /** The server cancelled the statement at its statement_timeout: the connection is fine. */
