@@ -30,6 +30,16 @@ const SESSION_WITH_USER = `SELECT ${Object.entries(COLUMNS)
   .map(([attribute, column]) => `s.${column} AS "s_${attribute}"`)
   .join(', ')}, ${userColumns('u.')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = ?`;
 
+/**
+ * The sliding expiry's write on PostgreSQL, at most once a touch interval a session: one
+ * conditional UPDATE that does not wait for its WAL record to reach the disk
+ * (synchronous_commit off for its own transaction). A crash can lose only the touches of
+ * the last moments; their sessions then look last seen one interval earlier than they
+ * were, so they can end sooner, never later.
+ */
+const TOUCH_POSTGRES = `UPDATE sessions SET last_seen_at = CAST(? AS BIGINT) WHERE id = ? AND last_seen_at < CAST(? AS BIGINT)
+  AND set_config('synchronous_commit', 'off', true) = 'off'`;
+
 const MOST_RECENTLY_USED: { column: string; order: 'desc' }[] = [
   { column: 'last_seen_at', order: 'desc' },
   { column: 'id', order: 'desc' },
@@ -89,6 +99,10 @@ export class KnexSessionRepository implements SessionRepository {
   }
 
   async touch(sessionId: string, at: number, seenBefore: number): Promise<void> {
+    if (this.prepared instanceof PreparedPostgresReads) {
+      await this.prepared.run(TOUCH_POSTGRES, [at, sessionId, seenBefore]);
+      return;
+    }
     await this.knex('sessions').where('id', sessionId).where('last_seen_at', '<', seenBefore).update({ last_seen_at: at });
   }
 

@@ -9,9 +9,14 @@ interface QueryConfig {
   values: readonly unknown[];
 }
 
+interface QueryResult {
+  rows: unknown[];
+  rowCount: number | null;
+}
+
 /** The part of a pg Client this class uses. */
 interface PgConnection {
-  query(config: QueryConfig): Promise<{ rows: unknown[] }>;
+  query(config: QueryConfig): Promise<QueryResult>;
   /** Knex's mark of a connection its pool must destroy rather than lend again. */
   __knex__disposed?: unknown;
 }
@@ -85,9 +90,22 @@ export class PreparedPostgresReads {
    * read's deadline, from asking the pool for a connection to the answer: pg is given no
    * query_timeout (its own timer a query) and the wait for a connection no timer of its own.
    */
-  first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
+  async first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
+    return (await this.query(sql, bindings)).rows[0] as Row | undefined;
+  }
+
+  /**
+   * Runs one statement that changes rows (a conditional UPDATE), prepared and with the
+   * same deadline as a read; how many rows it changed. Never inside a transaction of Knex's:
+   * it is its own atomic step.
+   */
+  async run(sql: string, bindings: readonly unknown[]): Promise<number> {
+    return (await this.query(sql, bindings)).rowCount ?? 0;
+  }
+
+  private query(sql: string, bindings: readonly unknown[]): Promise<QueryResult> {
     const { name, text } = this.statement(sql);
-    return new Promise<Row | undefined>((resolve, reject) => {
+    return new Promise<QueryResult>((resolve, reject) => {
       let connection: PgConnection | undefined;
       let settled = false;
       const timer = setTimeout(() => {
@@ -112,7 +130,7 @@ export class PreparedPostgresReads {
           if (settled) return this.release(acquired);
           connection = acquired;
           acquired.query({ name, text, values: bindings }).then(
-            ({ rows }) => settle() && resolve(rows[0] as Row | undefined),
+            (result) => settle() && resolve(result),
             (error: unknown) => {
               if (!settle()) return;
               // A statement the server cancelled at its statement_timeout is late, not a bug.
