@@ -40,6 +40,9 @@ const SESSION_WITH_USER = `SELECT ${Object.entries(COLUMNS)
 const TOUCH_POSTGRES = `UPDATE sessions SET last_seen_at = CAST(? AS BIGINT) WHERE id = ? AND last_seen_at < CAST(? AS BIGINT)
   AND set_config('synchronous_commit', 'off', true) = 'off'`;
 
+// Each session attribute and its column's name in that read, built once rather than every check.
+const SESSION_KEYS = Object.keys(COLUMNS).map((attribute) => [attribute, `s_${attribute}`] as const);
+
 const MOST_RECENTLY_USED: { column: string; order: 'desc' }[] = [
   { column: 'last_seen_at', order: 'desc' },
   { column: 'id', order: 'desc' },
@@ -94,7 +97,7 @@ export class KnexSessionRepository implements SessionRepository {
       : rowsOf(await this.knex.raw(SESSION_WITH_USER, [secretDigest]))[0];
     if (!row) return null;
     const session: Record<string, unknown> = {};
-    for (const attribute of Object.keys(COLUMNS)) session[attribute] = row[`s_${attribute}`];
+    for (const [attribute, key] of SESSION_KEYS) session[attribute] = row[key];
     return { session: toSession(session as Row), user: toUser(row as UserRow) };
   }
 
