@@ -7,6 +7,7 @@ interface QueryConfig {
   name: string;
   text: string;
   values: readonly unknown[];
+  query_timeout?: number;
 }
 
 interface QueryResult {
@@ -23,6 +24,7 @@ interface PgConnection {
 
 interface PooledClient {
   dialect?: string;
+  config?: { acquireConnectionTimeout?: unknown };
   connectionSettings?: { query_timeout?: unknown; statement_timeout?: unknown };
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<unknown>;
@@ -54,9 +56,9 @@ export class ReadDeadlineError extends DependencyUnavailableError {
  * each statement once per connection instead of once per lookup: pg sends Parse only the
  * first time a connection sees a statement's name, then Bind and Execute.
  *
- * Each read has one deadline, one timer, from taking a connection to the last row: the
- * connection's own `query_timeout`, else its `statement_timeout` (and a short grace for the
- * server's cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it the read fails with
+ * Each read has one deadline, from taking a connection to the last row: the connection's
+ * own `query_timeout`, else its `statement_timeout` (and a short grace for the server's
+ * cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it the read fails with
  * ReadDeadlineError (a 503) and a connection still waiting for its answer is marked for
  * Knex's pool to destroy, so that no later read queues behind it.
  *
@@ -65,12 +67,17 @@ export class ReadDeadlineError extends DependencyUnavailableError {
  */
 export class PreparedPostgresReads {
   private readonly names = new Map<string, QueryConfig>();
+  /** The pool gives up waiting for a connection within the deadline: its timer is the wait's. */
+  private readonly poolBoundsWait: boolean;
 
   private constructor(
     private readonly client: PooledClient,
     readonly deadlineMs: number,
     private readonly graceMs: number,
-  ) {}
+  ) {
+    const poolWait = positiveMs(client.config?.acquireConnectionTimeout);
+    this.poolBoundsWait = poolWait !== undefined && poolWait <= deadlineMs;
+  }
 
   /** Prepared reads for a Knex on PostgreSQL; undefined on any other database. */
   static for(knex: Knex, deadlineMs?: number): PreparedPostgresReads | undefined {
@@ -85,11 +92,7 @@ export class PreparedPostgresReads {
     return new PreparedPostgresReads(client, DEFAULT_READ_DEADLINE_MS, 0);
   }
 
-  /**
-   * The first row the query (with `?` placeholders) returns, if any. One timer is the whole
-   * read's deadline, from asking the pool for a connection to the answer: pg is given no
-   * query_timeout (its own timer a query) and the wait for a connection no timer of its own.
-   */
+  /** The first row the query (with `?` placeholders) returns, if any. */
   async first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
     return (await this.query(sql, bindings)).rows[0] as Row | undefined;
   }
@@ -103,53 +106,44 @@ export class PreparedPostgresReads {
     return (await this.query(sql, bindings)).rowCount ?? 0;
   }
 
-  private query(sql: string, bindings: readonly unknown[]): Promise<QueryResult> {
-    const { name, text } = this.statement(sql);
-    return new Promise<QueryResult>((resolve, reject) => {
-      let connection: PgConnection | undefined;
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        if (connection) {
-          // Still waiting for its answer: the pool destroys it rather than lend it to a read that would queue behind it.
-          connection.__knex__disposed = 'read deadline';
-          this.release(connection);
-        }
-        reject(new ReadDeadlineError(this.deadlineMs));
-      }, this.deadlineMs + this.graceMs);
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        clearTimeout(timer);
-        this.release(connection!);
-        return true;
-      };
-      this.client.acquireConnection().then(
-        (acquired) => {
-          // A connection that comes after the deadline goes back to the pool unused.
-          if (settled) return this.release(acquired);
-          connection = acquired;
-          acquired.query({ name, text, values: bindings }).then(
-            (result) => settle() && resolve(result),
-            (error: unknown) => {
-              if (!settle()) return;
-              // A statement the server cancelled at its statement_timeout is late, not a bug.
-              reject(isStatementTimeout(error) ? new ReadDeadlineError(this.deadlineMs, error) : translateDatabaseError(error, sql));
-            },
-          );
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+  /**
+   * The deadline is kept by the timers that are there anyway: the pool's wait for a
+   * connection (when its acquire timeout is within the deadline; a timer of this class's
+   * otherwise) and pg's query_timeout, given what is left of the deadline. No timer or
+   * promise race is added to a read whose pool already bounds its wait.
+   */
+  private async query(sql: string, bindings: readonly unknown[]): Promise<QueryResult> {
+    const started = Date.now();
+    const connection = await this.acquire();
+    const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
+    try {
+      return await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
+    } catch (error) {
+      if (isReadTimeout(error)) connection.__knex__disposed = error;
+      // A connection lost mid-read (the server stopped) is an outage too, not a bug.
+      else if (!isStatementTimeout(error)) throw translateDatabaseError(error, sql);
+      throw new ReadDeadlineError(this.deadlineMs, error);
+    } finally {
+      await this.client.releaseConnection(connection);
+    }
   }
 
-  private release(connection: PgConnection): void {
-    this.client.releaseConnection(connection).catch(() => {});
+  private acquire(): Promise<PgConnection> {
+    if (this.poolBoundsWait) {
+      return this.client.acquireConnection().catch((error: unknown) => {
+        throw (error as { name?: unknown }).name === 'KnexTimeoutError' ? new ReadDeadlineError(this.deadlineMs, error) : error;
+      });
+    }
+    const acquiring = this.client.acquireConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The connection, should it come after all, goes back to the pool unused.
+        acquiring.then((connection) => this.client.releaseConnection(connection)).catch(() => {});
+        reject(new ReadDeadlineError(this.deadlineMs));
+      }, this.deadlineMs);
+    });
+    return Promise.race([acquiring, late]).finally(() => clearTimeout(timer));
   }
 
   /** One statement per SQL text, named after it: two readers on one pool never clash. */
@@ -173,6 +167,11 @@ function positiveMs(value: unknown): number | undefined {
 function positional(sql: string): string {
   let count = 0;
   return sql.replace(/\?/g, () => `$${++count}`);
+}
+
+/** pg gave up waiting: the server may still be running the statement on this connection. */
+function isReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
 }
 
 /** The server cancelled the statement at its statement_timeout: the connection is fine. */
