@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import type { Request } from 'autocannon';
-import { mainThreadCpuMicros } from './thread-cpu';
+import { mainThreadsCpuMicros } from './thread-cpu';
 
 export interface LoadOptions {
   url: string;
@@ -11,8 +11,8 @@ export interface LoadOptions {
   /** Each request takes the next of these header sets / bodies in turn. */
   cookies?: readonly string[];
   forms?: readonly string[];
-  /** The server's process: its main thread's CPU time per response is measured. */
-  pid?: number;
+  /** The server's processes (one, or a cluster's primary and workers): their main threads' CPU time per response is measured. */
+  pids?: readonly number[];
 }
 
 export interface LoadResult {
@@ -25,7 +25,7 @@ export interface LoadResult {
   /** Responses by status code. */
   statuses: Record<string, number>;
   total: number;
-  /** CPU µs of the server's main thread per response, when its pid was given. */
+  /** CPU µs of the server's main threads per response, when their pids were given. */
   cpuMicrosPerRequest?: number;
 }
 
@@ -42,7 +42,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     }
     return { ...request, headers };
   };
-  const cpuBefore = options.pid === undefined ? undefined : mainThreadCpuMicros(options.pid);
+  const cpuBefore = options.pids === undefined ? undefined : mainThreadsCpuMicros(options.pids);
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -50,7 +50,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     requests: [{ method: options.method ?? 'GET', path: options.path, setupRequest }],
     timeout: 30,
   });
-  const cpuAfter = options.pid === undefined ? undefined : mainThreadCpuMicros(options.pid);
+  const cpuAfter = options.pids === undefined ? undefined : mainThreadsCpuMicros(options.pids);
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count ?? 0;
   const total = Object.values(statuses).reduce((a, b) => a + b, 0);

@@ -20,8 +20,11 @@ const USAGE = `npm run bench -- [options]
   --cpu-prof <dir>      write a V8 CPU profile of every server process into <dir>
   --quick               smoke run: 1 s runs, 1 round, no warm-up, 10k-user big table, SQLite only
 With root or profile, raw node:http and bare Koa answer the same JSON as GET / and are
-measured in alternation with them (root/koa, profile/koa, profile/node, whoami/koa);
-tokens measures POST /sessions/token, tokens issued a second.`;
+measured in alternation with them (root/koa, profile/koa, profile/node); on PostgreSQL the
+ideal (bare Koa + one prepared pg SELECT) and /profile on SQLite are too (profile/ideal,
+profile postgres/sqlite); whoami/profile compares forward auth with /profile; workers
+compares WORKERS=2 with one worker, also with the load generator pinned to core 0 and the
+servers to core 1 (taskset); tokens measures POST /sessions/token, tokens issued a second.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -67,24 +70,26 @@ async function main(): Promise<void> {
     if (postgres) databases.push(postgres);
     else console.error(`PostgreSQL not reachable at ${values['postgres-url']}: skipped`);
   }
+  // PostgreSQL's /profile is measured in alternation with SQLite's, on a server of its own.
+  const companion = sqliteDatabases(values['sqlite-driver']);
+  options.companion = companion;
 
   const loadBefore = loadavg().map((n) => n.toFixed(1)).join(' ');
   const rows: ScenarioRow[] = [];
   const ratios: RatioRow[] = [];
-  const profileOverKoa = new Map<string, number | undefined>();
-  for (const database of databases) {
-    try {
-      const result = await benchDatabases(database, options);
-      rows.push(...result.scenarios);
-      ratios.push(...result.ratios.map((r) => ({ ...r, ratio: `${r.ratio} [${database.name}]` })));
-      profileOverKoa.set(database.name, result.ratios.find((r) => r.ratio === 'profile/koa')?.value);
-    } finally {
-      await database.dropAll();
+  try {
+    for (const database of databases) {
+      try {
+        const result = await benchDatabases(database, options);
+        rows.push(...result.scenarios);
+        ratios.push(...result.ratios.map((r) => ({ ...r, ratio: `${r.ratio} [${database.name}]` })));
+      } finally {
+        await database.dropAll();
+      }
     }
+  } finally {
+    await companion.dropAll();
   }
-  const [sqlite, postgres] = [...profileOverKoa.entries()].filter(([, v]) => v !== undefined).map(([name, v]) => ({ name, v: v! }));
-  // The two databases are measured minutes apart: each is first divided by bare Koa of its own run.
-  if (sqlite && postgres) ratios.push({ ratio: `profile ${postgres.name}/${sqlite.name} (each ÷ koa)`, value: postgres.v / sqlite.v, goal: 0.8 });
   console.log(
     `Latchkey bench: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ` +
       `${options.durationSeconds} s runs, medians of ${options.repeat}, ${options.connections} connections, bcrypt cost ${options.rounds}, ` +

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcrypt';
@@ -12,6 +13,7 @@ import type { BenchDatabases } from './databases';
 import { LOGIN_USERS, SEED_PASSWORD, loginEmail, seedLoginUsers, seedSessionUsers, sessionCookies } from './seed';
 import type { LoadOptions, LoadResult } from './load';
 import { load } from './load';
+import { mainThreadsCpuMicros, processTree } from './thread-cpu';
 import type { RatioRow, ScenarioRow } from './table';
 
 export interface BenchOptions {
@@ -29,6 +31,8 @@ export interface BenchOptions {
   serverEnv: Record<string, string>;
   /** Extra node arguments of every server (e.g. --cpu-prof). */
   serverNodeArgs: string[];
+  /** Where the PostgreSQL run also seeds SQLite, for /profile on both in alternation. */
+  companion?: BenchDatabases;
   log: (line: string) => void;
 }
 
@@ -40,7 +44,7 @@ export interface BenchResult {
   ratios: RatioRow[];
 }
 
-type Run = (server: ServerProcess, extra?: Partial<LoadOptions>) => Promise<LoadResult>;
+type Run = (server: BenchServer, extra?: Partial<LoadOptions>) => Promise<LoadResult>;
 
 /**
  * Runs the chosen scenarios on databases of one kind and computes the ratios they allow.
@@ -56,20 +60,26 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   const measure = async (name: string, result: Promise<LoadResult>) => {
     const value = await result;
     series.set(name, [...(series.get(name) ?? []), value]);
-    log(`${label(name)}: ${value.rps.toFixed(1)} req/s`);
+    log(`${label(name)}: ${value.rps.toFixed(1)} req/s${value.cpuMicrosPerRequest === undefined ? '' : `, ${value.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`}`);
     return value;
   };
-  const ratio = (name: string, goal: number | undefined, pairs: Array<[LoadResult, LoadResult]>) =>
-    ratios.push({ ratio: name, goal, value: median(pairs.map(([a, b]) => a.rps / b.rps)) });
+  const pairs = new Map<string, Array<[LoadResult, LoadResult]>>();
+  const pair = (name: string, a: LoadResult | undefined, b: LoadResult | undefined) => {
+    if (a && b) pairs.set(name, [...(pairs.get(name) ?? []), [a, b]]);
+  };
+  const ratio = (name: string, goal: number | undefined) => {
+    const found = pairs.get(name);
+    if (found?.length) ratios.push({ ratio: name, goal, value: median(found.map(([a, b]) => a.rps / b.rps)) });
+  };
 
   const hashed = await bcrypt.hash(SEED_PASSWORD, options.rounds);
   const cookies = sessionCookies(options.smallUsers, 1000);
   const bigCookies = sessionCookies(options.bigUsers, 1000);
   const logins = Array.from({ length: LOGIN_USERS }, (_, i) => new URLSearchParams({ email: loginEmail(i), password: SEED_PASSWORD }).toString());
   const run = (path: string, base: Partial<LoadOptions> = {}): Run => (server, extra = {}) =>
-    load({ url: server.url, path, connections: options.connections, durationSeconds: options.durationSeconds, pid: server.child.pid, ...base, ...extra });
-  // Runs that share the server's thread with another run, or a primary that forks workers: no CPU per request.
-  const shared = { pid: undefined };
+    load({ url: server.url, path, connections: options.connections, durationSeconds: options.durationSeconds, pids: server.pids, ...base, ...extra });
+  // Runs that share the server's thread with another run: their CPU is measured over the pair.
+  const shared = { pids: undefined };
   const root = run('/');
   const profile = run('/profile', { cookies });
   const profileBig = run('/profile', { cookies: bigCookies });
@@ -79,68 +89,85 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   const whoamiName = `GET /sessions/whoami (${count(options.smallUsers)} users)`;
   const bigName = `GET /profile (${count(options.bigUsers)} users)`;
 
-  const servers: ServerProcess[] = [];
+  const servers: BenchServer[] = [];
   const start = async (url: string, extraEnv: Record<string, string> = {}, warmCookies = cookies) => {
     const server = await startServer({ ...serverEnv(url, options), ...extraEnv }, options);
     servers.push(server);
     await warmUp(server, warmCookies, options.warmUpSeconds);
     return server;
   };
-  try {
-    const smallUrl = await databases.create('small');
-    log(`${label('seeding')} ${options.smallUsers} users`);
-    await withKnex(smallUrl, async (knex) => {
+  const seedSmall = async (url: string) => {
+    await withKnex(url, async (knex) => {
       await migrateToLatest(knex);
       await seedSessionUsers(knex, 0, options.smallUsers, hashed);
       await seedLoginUsers(knex, hashed);
     });
+  };
+  try {
+    const smallUrl = await databases.create('small');
+    log(`${label('seeding')} ${options.smallUsers} users`);
+    await seedSmall(smallUrl);
     const env = serverEnv(smallUrl, options);
     const config = loadConfig(env);
     const concurrency = config.HASH_CONCURRENCY;
     const small = await start(smallUrl);
     const limits = chosen.has('root') || chosen.has('profile');
-    const koa = limits ? await startBaseline('koa', options, servers) : undefined;
-    const node = limits ? await startBaseline('node', options, servers) : undefined;
+    const koa = limits ? await startBaseline({ BASELINE: 'koa' }, options, servers) : undefined;
+    const node = limits ? await startBaseline({ BASELINE: 'node' }, options, servers) : undefined;
+    // The ideal cookie check on PostgreSQL, on the same seeded database and pool size as Latchkey's.
+    const postgres = databases.name === 'postgres';
+    const ideal =
+      limits && postgres
+        ? await startBaseline({ BASELINE: 'pg', DATABASE_URL: smallUrl, DATABASE_POOL_MAX: String(config.DATABASE_POOL_MAX) }, options, servers, cookies)
+        : undefined;
+    // The same /profile on SQLite, alternated with PostgreSQL's in the same rounds.
+    let companion: BenchServer | undefined;
+    if (postgres && options.companion && chosen.has('profile')) {
+      const companionUrl = await options.companion.create('small');
+      await seedSmall(companionUrl);
+      companion = await start(companionUrl);
+    }
+    const companionName = `GET /profile (${count(options.smallUsers)} users) on ${options.companion?.name ?? ''}`;
 
-    const rootPairs: Array<[LoadResult, LoadResult]> = [];
-    const limitPairs = {
-      rootKoa: [] as Array<[LoadResult, LoadResult]>,
-      profileKoa: [] as Array<[LoadResult, LoadResult]>,
-      profileNode: [] as Array<[LoadResult, LoadResult]>,
-      whoamiKoa: [] as Array<[LoadResult, LoadResult]>,
-    };
-    const floodPairs: Array<[LoadResult, LoadResult]> = [];
     const floodConnections = concurrency + config.HASH_QUEUE_MAX + 8;
     for (let r = 0; r < options.repeat; r++) {
       const nodeRun = node ? await measure(BASELINE_NAMES.node, root(node)) : undefined;
       const koaRun = koa ? await measure(BASELINE_NAMES.koa, root(koa)) : undefined;
+      const idealRun = ideal ? await measure(BASELINE_NAMES.pg, profile(ideal)) : undefined;
       const rootRun = chosen.has('root') ? await measure('GET /', root(small)) : undefined;
-      const alone = chosen.has('profile') || chosen.has('flood') || chosen.has('root') ? await measure(smallName, profile(small)) : undefined;
-      if (rootRun && alone) rootPairs.push([alone, rootRun]);
-      if (koaRun && rootRun) limitPairs.rootKoa.push([rootRun, koaRun]);
-      if (koaRun && alone) limitPairs.profileKoa.push([alone, koaRun]);
-      if (nodeRun && alone) limitPairs.profileNode.push([alone, nodeRun]);
+      const alone = limits || chosen.has('flood') ? await measure(smallName, profile(small)) : undefined;
       // Forward auth: the same one lookup as /profile, answered with identity headers too.
       const whoamiRun = chosen.has('profile') ? await measure(whoamiName, whoami(small)) : undefined;
-      if (koaRun && whoamiRun) limitPairs.whoamiKoa.push([whoamiRun, koaRun]);
+      const companionRun = companion ? await measure(companionName, profile(companion)) : undefined;
+      pair('root/koa', rootRun, koaRun);
+      pair('profile/koa', alone, koaRun);
+      pair('profile/node', alone, nodeRun);
+      pair('profile/ideal', alone, idealRun);
+      pair(`profile ${databases.name}/${options.companion?.name ?? ''}`, alone, companionRun);
+      pair('whoami/profile', whoamiRun, alone);
       if (chosen.has('flood') && alone) {
         // More logins than hashing slots plus queue: hashing stays saturated, the surplus is refused.
-        const [during] = await Promise.all([
-          measure('GET /profile during login flood', profile(small, shared)),
-          measure(
-            `POST /sessions flood (${floodConnections} connections)`,
-            run('/sessions', { method: 'POST', forms: logins })(small, { connections: floodConnections, ...shared }),
-          ),
+        const cpuBefore = mainThreadsCpuMicros(small.pids);
+        const [during, flood] = await Promise.all([
+          load({ url: small.url, path: '/profile', cookies, connections: options.connections, durationSeconds: options.durationSeconds }),
+          run('/sessions', { method: 'POST', forms: logins })(small, { connections: floodConnections, ...shared }),
         ]);
-        floodPairs.push([during, alone]);
+        // The two runs share the server's thread: each is given its CPU over both runs' responses.
+        const cpuAfter = mainThreadsCpuMicros(small.pids);
+        const both = during.total + flood.total;
+        const cpu = cpuBefore !== undefined && cpuAfter !== undefined && both > 0 ? (cpuAfter - cpuBefore) / both : undefined;
+        await measure('GET /profile during login flood', Promise.resolve({ ...during, cpuMicrosPerRequest: cpu }));
+        await measure(`POST /sessions flood (${floodConnections} connections)`, Promise.resolve({ ...flood, cpuMicrosPerRequest: cpu }));
+        pair('profile-during-login-flood/profile', during, alone);
         await drainLogins(small, logins[0]!);
       }
     }
-    if (rootPairs.length) ratio('profile/root', 0.6, rootPairs);
-    if (limitPairs.rootKoa.length) ratio('root/koa', 0.8, limitPairs.rootKoa);
-    if (limitPairs.profileKoa.length) ratio('profile/koa', 0.5, limitPairs.profileKoa);
-    if (limitPairs.profileNode.length) ratio('profile/node', undefined, limitPairs.profileNode);
-    if (limitPairs.whoamiKoa.length) ratio('whoami/koa', 0.5, limitPairs.whoamiKoa);
+    ratio('root/koa', 0.85);
+    ratio('profile/koa', postgres ? undefined : 0.7);
+    ratio('profile/node', undefined);
+    ratio('profile/ideal', 0.8);
+    ratio(`profile ${databases.name}/${options.companion?.name ?? ''}`, 0.6);
+    ratio('whoami/profile', 0.9);
     // Tokens issued a second: the session's lookup, then an EdDSA signature.
     if (chosen.has('tokens')) await measure(`POST /sessions/token (${count(options.smallUsers)} users)`, tokens(small));
 
@@ -149,11 +176,19 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
       const connections = Math.min(concurrency * 2 + 2, concurrency + config.HASH_QUEUE_MAX);
       const login = await measure(`POST /sessions (${connections} connections)`, run('/sessions', { method: 'POST', forms: logins })(small, { connections }));
       const raw = await bcryptBaseline(options.rounds, concurrency, options.durationSeconds);
-      log(`${label('raw bcrypt.compare')}: ${raw.toFixed(1)} /s`);
-      rows.push({ scenario: label(`bcrypt.compare, cost ${options.rounds}, ${concurrency} at once (raw)`), rps: raw, p50: 0, p99: 0, errors: 0, other: '' });
-      ratios.push({ ratio: 'login/bcrypt', value: login.rps / raw, goal: 0.9 });
+      log(`${label('raw bcrypt.compare')}: ${raw.perSecond.toFixed(1)} /s`);
+      rows.push({
+        scenario: label(`bcrypt.compare, cost ${options.rounds}, ${concurrency} at once (raw; CPU of the whole process)`),
+        rps: raw.perSecond,
+        p50: 0,
+        p99: 0,
+        errors: 0,
+        other: '',
+        cpuMicros: raw.cpuMicrosPerCompare,
+      });
+      ratios.push({ ratio: 'login/bcrypt', value: login.rps / raw.perSecond, goal: 0.9 });
     }
-    if (floodPairs.length) ratio('profile-during-login-flood/profile', 0.5, floodPairs);
+    ratio('profile-during-login-flood/profile', 0.5);
 
     if (chosen.has('big') || chosen.has('workers')) {
       const bigUrl = await databases.create('big');
@@ -165,27 +200,41 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
       });
       log(`${label('seeded')} in ${((performance.now() - began) / 1000).toFixed(1)} s`);
       const big = await start(bigUrl, {}, bigCookies);
-      const bigPairs: Array<[LoadResult, LoadResult]> = [];
       for (let r = 0; r < options.repeat; r++) {
         const a = await measure(smallName, profile(small));
         const b = await measure(bigName, profileBig(big));
-        bigPairs.push([b, a]);
+        pair('big', b, a);
       }
-      if (chosen.has('big')) ratio(`profile@${count(options.bigUsers)}/profile@${count(options.smallUsers)}`, 0.9, bigPairs);
+      const bigRatio = `profile@${count(options.bigUsers)}/profile@${count(options.smallUsers)}`;
+      if (chosen.has('big')) ratios.push(...renamed(pairs, 'big', bigRatio, 0.9));
 
       if (chosen.has('workers')) {
         if (!workersAvailable()) {
-          ratios.push({ ratio: 'workers2/workers1', goal: 1.6, why: 'WORKERS not available' });
+          ratios.push({ ratio: 'workers2/workers1', goal: 1, why: 'WORKERS not available' });
         } else {
           await stopServer(small, options);
           const two = await start(bigUrl, { WORKERS: '2' }, bigCookies);
-          const workerPairs: Array<[LoadResult, LoadResult]> = [];
           const twoName = `${bigName}, WORKERS=2`;
           for (let r = 0; r < options.repeat; r++) {
             const one = await measure(bigName, profileBig(big));
-            workerPairs.push([await measure(twoName, profileBig(two, shared)), one]);
+            pair('workers2/workers1', await measure(twoName, profileBig(two)), one);
           }
-          ratio('workers2/workers1', 1.6, workerPairs);
+          ratio('workers2/workers1', undefined);
+          // The load generator on one core, each server's whole process tree on the other.
+          if (pinningAvailable()) {
+            const others = allCores();
+            try {
+              pin([process.pid], '0');
+              pin([...big.pids, ...two.pids], '1');
+              for (let r = 0; r < options.repeat; r++) {
+                const one = await measure(`${bigName}, pinned`, profileBig(big));
+                pair('workers2/workers1 pinned', await measure(`${twoName}, pinned`, profileBig(two)), one);
+              }
+            } finally {
+              pin([process.pid], others);
+            }
+            ratio('workers2/workers1 pinned', 1);
+          } else ratios.push({ ratio: 'workers2/workers1 pinned', goal: 1, why: 'taskset or a second core missing' });
         }
       }
     }
@@ -194,6 +243,32 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   }
   for (const [name, results] of series) rows.push(toRow(label(name), results));
   return { scenarios: sortRows(rows), ratios };
+}
+
+function renamed(pairs: Map<string, Array<[LoadResult, LoadResult]>>, key: string, name: string, goal: number): RatioRow[] {
+  const found = pairs.get(key);
+  return found?.length ? [{ ratio: name, goal, value: median(found.map(([a, b]) => a.rps / b.rps)) }] : [];
+}
+
+/** A server the bench started, with the processes whose CPU is counted (a cluster's workers included). */
+interface BenchServer extends ServerProcess {
+  pids: number[];
+}
+
+function pinningAvailable(): boolean {
+  return cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+}
+
+function allCores(): string {
+  return `0-${cpus().length - 1}`;
+}
+
+/** Sets the CPU affinity of every thread of these processes (taskset from util-linux). */
+function pin(pids: readonly number[], cores: string): void {
+  for (const pid of pids) {
+    const result = spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`taskset failed for ${pid}: ${result.stderr}`);
+  }
 }
 
 function serverEnv(url: string, options: BenchOptions): Record<string, string> {
@@ -212,8 +287,13 @@ async function withKnex<T>(url: string, work: (knex: Knex) => Promise<T>): Promi
   }
 }
 
-function startServer(env: Record<string, string>, options: BenchOptions): Promise<ServerProcess> {
-  return startQuietServerProcess(env, 60_000, options.serverNodeArgs);
+async function startServer(env: Record<string, string>, options: BenchOptions): Promise<BenchServer> {
+  return withPids(await startQuietServerProcess(env, 60_000, options.serverNodeArgs));
+}
+
+// A cluster's primary forks its workers before it answers: they are there to be found.
+function withPids(server: ServerProcess): BenchServer {
+  return Object.assign(server, { pids: processTree(server.child.pid!) });
 }
 
 async function stopServer(server: ServerProcess, options: BenchOptions): Promise<void> {
@@ -222,7 +302,7 @@ async function stopServer(server: ServerProcess, options: BenchOptions): Promise
   if (code !== 0) options.log(`server exited with ${code}:\n${server.output()}`);
 }
 
-async function warmUp(server: ServerProcess, cookies: readonly string[], seconds: number): Promise<void> {
+async function warmUp(server: BenchServer, cookies: readonly string[], seconds: number): Promise<void> {
   if (seconds <= 0) return;
   await load({ url: server.url, path: '/profile', cookies, connections: 10, durationSeconds: seconds });
   await load({ url: server.url, path: '/', connections: 10, durationSeconds: seconds });
@@ -241,7 +321,7 @@ async function drainLogins(server: ServerProcess, body: string): Promise<void> {
   }
 }
 
-function bcryptBaseline(rounds: number, concurrency: number, seconds: number): Promise<number> {
+function bcryptBaseline(rounds: number, concurrency: number, seconds: number): Promise<{ perSecond: number; cpuMicrosPerCompare: number }> {
   return new Promise((resolve, reject) => {
     const script = join(ROOT, 'tools/bench/bcrypt-baseline.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', script, String(rounds), String(concurrency), String(seconds)], {
@@ -251,7 +331,7 @@ function bcryptBaseline(rounds: number, concurrency: number, seconds: number): P
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => {
-      if (code === 0) resolve((JSON.parse(output) as { perSecond: number }).perSecond);
+      if (code === 0) resolve(JSON.parse(output) as { perSecond: number; cpuMicrosPerCompare: number });
       else reject(new Error(`bcrypt baseline exited with ${code}`));
     });
   });
@@ -281,18 +361,24 @@ function medianRun(results: LoadResult[]): LoadResult {
 export const BASELINE_NAMES: Record<Baseline, string> = {
   node: 'limit: node:http, the same JSON',
   koa: 'limit: bare Koa, the same JSON',
+  pg: 'ideal: bare Koa + one prepared pg SELECT (GET /profile)',
 };
 
 /** A baseline server, stopped with the others; warmed up as Latchkey's servers are. */
-async function startBaseline(kind: Baseline, options: BenchOptions, servers: ServerProcess[]): Promise<ServerProcess> {
-  const server = await startQuietServerProcess({ BASELINE: kind }, 30_000, options.serverNodeArgs, 'tools/bench/baseline-server.ts');
+async function startBaseline(
+  env: { BASELINE: Baseline } & Record<string, string>,
+  options: BenchOptions,
+  servers: BenchServer[],
+  cookies?: readonly string[],
+): Promise<BenchServer> {
+  const server = withPids(await startQuietServerProcess(env, 30_000, options.serverNodeArgs, 'tools/bench/baseline-server.ts'));
   servers.push(server);
-  if (options.warmUpSeconds > 0) await load({ url: server.url, path: '/', connections: 10, durationSeconds: options.warmUpSeconds });
+  if (options.warmUpSeconds > 0) await load({ url: server.url, path: cookies ? '/profile' : '/', cookies, connections: 10, durationSeconds: options.warmUpSeconds });
   return server;
 }
 
 // The table reads in the order of the scenarios: limits, root, profile, whoami, tokens, login, flood, big, workers.
-const ORDER = ['limit: node', 'limit: bare Koa', 'GET / ', 'GET /profile (', 'GET /sessions/whoami (', 'POST /sessions/token (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
+const ORDER = ['limit: node', 'limit: bare Koa', 'ideal: ', 'GET / ', 'GET /profile (', 'GET /sessions/whoami (', 'POST /sessions/token (', 'POST /sessions (', 'bcrypt.compare', 'GET /profile during', 'POST /sessions flood'];
 function sortRows(rows: ScenarioRow[]): ScenarioRow[] {
   const rank = (row: ScenarioRow) => {
     const at = ORDER.findIndex((prefix) => row.scenario.includes(`] ${prefix}`) || row.scenario.endsWith(`] ${prefix.trim()}`));

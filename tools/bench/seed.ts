@@ -45,9 +45,14 @@ async function insertUsers(trx: Knex.Transaction, from: number, to: number, hash
   return new Map(rows.map((row) => [Number(/^user(\d+)@/.exec(row.email_normalized)![1]), Number(row.id)]));
 }
 
+/**
+ * Sessions opened a minute ago and last seen at moments spread over that minute: each is
+ * touched (its sliding expiry written) once a minute as a session in use is, at its own
+ * moment, rather than all of them in the same second once a minute after the seeding.
+ */
 async function insertSessions(trx: Knex.Transaction, userIds: Map<number, number>, now: number): Promise<void> {
   const values: unknown[] = [];
-  for (const [index, userId] of userIds) values.push(newSessionId(), userId, digestSecret(sessionSecret(index)), now, now);
+  for (const [index, userId] of userIds) values.push(newSessionId(), userId, digestSecret(sessionSecret(index)), now - 60_000, now - ((index * 7919) % 60_000));
   const tuples = Array.from({ length: userIds.size }, () => '(?, ?, ?, ?, ?)').join(', ');
   await trx.raw(`INSERT INTO sessions (id, user_id, secret_digest, created_at, last_seen_at) VALUES ${tuples}`, values as Knex.RawBinding[]);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../server-process';
 
 describe('npm run bench -- --quick', () => {
-  it('prints one table with every scenario and all nine ratios', () => {
+  it('prints one table with every scenario, its CPU per request, and every ratio of SQLite', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/main.ts', '--quick'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -16,10 +16,13 @@ describe('npm run bench -- --quick', () => {
     for (const name of ['limit: node:http', 'limit: bare Koa', 'GET /', 'GET /profile (1k users)', 'GET /sessions/whoami (1k users)', 'POST /sessions/token (1k users)', 'POST /sessions', 'bcrypt.compare', 'GET /profile during login flood', 'GET /profile (10k users)']) {
       expect(scenarios.some((row) => row.includes(`] ${name}`)), name).toBe(true);
     }
-    for (const row of scenarios) expect(row.split('|')[2]!.trim()).toMatch(/^\d+\.\d$/);
+    for (const row of scenarios) {
+      expect(row.split('|')[2]!.trim()).toMatch(/^\d+\.\d$/);
+      expect(row.split('|')[7]!.trim(), row).toMatch(/^\d+\.\d$/);
+    }
     const ratios = rows.filter((row) => row.startsWith('| ratio '));
-    const names = ['profile/root', 'root/koa', 'profile/koa', 'profile/node', 'whoami/koa', 'login/bcrypt', 'profile-during-login-flood/profile', 'profile@10k/profile@1k', 'workers2/workers1'];
-    expect(ratios.map((row) => row.split('|')[1]!.trim().split(' ')[1])).toEqual(names);
+    const names = ['root/koa', 'profile/koa', 'profile/node', 'whoami/profile', 'login/bcrypt', 'profile-during-login-flood/profile', 'profile@10k/profile@1k', 'workers2/workers1', 'workers2/workers1 pinned'];
+    expect(ratios.map((row) => row.split('|')[1]!.trim().replace(/^ratio /, '').replace(/ \[sqlite\]$/, ''))).toEqual(names);
     for (const row of ratios) expect(row.split('|')[2]!.trim()).toMatch(/^(\d+\.\d\d|n\/a \(.+\))$/);
   }, 120_000);
 });

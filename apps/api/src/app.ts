@@ -3,6 +3,7 @@ import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { corsFor } from './cors';
 import { middlewareOf } from './endpoint';
+import { exactRoutes } from './exact-routes';
 import { handleErrors } from './http-errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Koa {
       bodyParser({ enableTypes: ['json', 'form'], strict: true, jsonLimit: http.bodyLimit, formLimit: http.bodyLimit }),
     ),
   );
+  app.use(exactRoutes(router, new Set(pages ? PAGE_PATHS : [])));
   if (pages) app.use(pages.routes());
   app.use(router.routes());
   app.use(unknownMethodIsNotAllowed);

@@ -50,9 +50,27 @@ export function browserFormCookie(secure: boolean): NamedCookie {
 
 const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 
-/** The cookie's value; an empty one counts as none. */
+// Each cookie's pattern, as the `cookies` package (Koa's ctx.cookies) reads a name: the first
+// `name=` at the start of the header or after a `;`, up to the next `;`.
+const PATTERNS = new Map<string, RegExp>();
+
+function patternOf(name: string): RegExp {
+  let pattern = PATTERNS.get(name);
+  if (!pattern) PATTERNS.set(name, (pattern = new RegExp(`(?:^|;) *${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}=([^;]*)`)));
+  return pattern;
+}
+
+/**
+ * The cookie's value; an empty one counts as none. Read as ctx.cookies.get reads an unsigned
+ * cookie (surrounding double quotes dropped, nothing decoded), without the Cookies object
+ * Koa builds for each request that asks.
+ */
 export function readCookie(ctx: Context, cookie: NamedCookie): string | undefined {
-  return ctx.cookies.get(cookie.name) || undefined;
+  const header = ctx.req.headers.cookie;
+  if (!header) return undefined;
+  let value = patternOf(cookie.name).exec(header)?.[1];
+  if (value?.[0] === '"') value = value.slice(1, -1);
+  return value || undefined;
 }
 
 /** Sets the cookie for maxAgeSeconds, the session's lifetime unless told. */

@@ -116,4 +116,19 @@ describe.skipIf(!postgres.available)(`prepared reads on PostgreSQL${postgres.ava
     await trx.commit();
     expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [9])).toEqual({ n: 9 });
   });
+
+  it('fail at the acquire timeout of the pool (DATABASE_TIMEOUT_MS) while every connection is held, without a timer of their own', async () => {
+    const knex = createKnex(database.url, { poolMax: 1, timeoutMs: 200 });
+    opened.push(knex);
+    const reads = PreparedPostgresReads.for(knex)!;
+    const trx = await knex.transaction();
+    try {
+      const began = Date.now();
+      await expect(reads.first('SELECT ?::int AS n', [1])).rejects.toBeInstanceOf(DependencyUnavailableError);
+      expect(Date.now() - began).toBeLessThan(1500);
+    } finally {
+      await trx.commit();
+    }
+    expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [10])).toEqual({ n: 10 });
+  });
 });

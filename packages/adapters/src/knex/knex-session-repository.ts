@@ -30,6 +30,19 @@ const SESSION_WITH_USER = `SELECT ${Object.entries(COLUMNS)
   .map(([attribute, column]) => `s.${column} AS "s_${attribute}"`)
   .join(', ')}, ${userColumns('u.')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_digest = ?`;
 
+/**
+ * The sliding expiry's write on PostgreSQL, at most once a touch interval a session: one
+ * conditional UPDATE that does not wait for its WAL record to reach the disk
+ * (synchronous_commit off for its own transaction). A crash can lose only the touches of
+ * the last moments; their sessions then look last seen one interval earlier than they
+ * were, so they can end sooner, never later.
+ */
+const TOUCH_POSTGRES = `UPDATE sessions SET last_seen_at = CAST(? AS BIGINT) WHERE id = ? AND last_seen_at < CAST(? AS BIGINT)
+  AND set_config('synchronous_commit', 'off', true) = 'off'`;
+
+// Each session attribute and its column's name in that read, built once rather than every check.
+const SESSION_KEYS = Object.keys(COLUMNS).map((attribute) => [attribute, `s_${attribute}`] as const);
+
 const MOST_RECENTLY_USED: { column: string; order: 'desc' }[] = [
   { column: 'last_seen_at', order: 'desc' },
   { column: 'id', order: 'desc' },
@@ -84,11 +97,15 @@ export class KnexSessionRepository implements SessionRepository {
       : rowsOf(await this.knex.raw(SESSION_WITH_USER, [secretDigest]))[0];
     if (!row) return null;
     const session: Record<string, unknown> = {};
-    for (const attribute of Object.keys(COLUMNS)) session[attribute] = row[`s_${attribute}`];
+    for (const [attribute, key] of SESSION_KEYS) session[attribute] = row[key];
     return { session: toSession(session as Row), user: toUser(row as UserRow) };
   }
 
   async touch(sessionId: string, at: number, seenBefore: number): Promise<void> {
+    if (this.prepared instanceof PreparedPostgresReads) {
+      await this.prepared.run(TOUCH_POSTGRES, [at, sessionId, seenBefore]);
+      return;
+    }
     await this.knex('sessions').where('id', sessionId).where('last_seen_at', '<', seenBefore).update({ last_seen_at: at });
   }
 

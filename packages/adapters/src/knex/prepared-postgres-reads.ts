@@ -7,18 +7,24 @@ interface QueryConfig {
   name: string;
   text: string;
   values: readonly unknown[];
-  query_timeout: number;
+  query_timeout?: number;
+}
+
+interface QueryResult {
+  rows: unknown[];
+  rowCount: number | null;
 }
 
 /** The part of a pg Client this class uses. */
 interface PgConnection {
-  query(config: QueryConfig): Promise<{ rows: unknown[] }>;
+  query(config: QueryConfig): Promise<QueryResult>;
   /** Knex's mark of a connection its pool must destroy rather than lend again. */
   __knex__disposed?: unknown;
 }
 
 interface PooledClient {
   dialect?: string;
+  config?: { acquireConnectionTimeout?: unknown };
   connectionSettings?: { query_timeout?: unknown; statement_timeout?: unknown };
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<unknown>;
@@ -52,21 +58,26 @@ export class ReadDeadlineError extends DependencyUnavailableError {
  *
  * Each read has one deadline, from taking a connection to the last row: the connection's
  * own `query_timeout`, else its `statement_timeout` (and a short grace for the server's
- * cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it
- * the read fails with ReadDeadlineError (a 503) and a connection still waiting for its
- * answer is marked for Knex's pool to destroy, so that no later read queues behind it.
+ * cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it the read fails with
+ * ReadDeadlineError (a 503) and a connection still waiting for its answer is marked for
+ * Knex's pool to destroy, so that no later read queues behind it.
  *
  * Connections come from Knex's pool, so a connection held by an open transaction is never
  * lent here: a read sees only committed rows, as a query of Knex's would.
  */
 export class PreparedPostgresReads {
   private readonly names = new Map<string, QueryConfig>();
+  /** The pool gives up waiting for a connection within the deadline: its timer is the wait's. */
+  private readonly poolBoundsWait: boolean;
 
   private constructor(
     private readonly client: PooledClient,
     readonly deadlineMs: number,
     private readonly graceMs: number,
-  ) {}
+  ) {
+    const poolWait = positiveMs(client.config?.acquireConnectionTimeout);
+    this.poolBoundsWait = poolWait !== undefined && poolWait <= deadlineMs;
+  }
 
   /** Prepared reads for a Knex on PostgreSQL; undefined on any other database. */
   static for(knex: Knex, deadlineMs?: number): PreparedPostgresReads | undefined {
@@ -83,12 +94,30 @@ export class PreparedPostgresReads {
 
   /** The first row the query (with `?` placeholders) returns, if any. */
   async first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> {
+    return (await this.query(sql, bindings)).rows[0] as Row | undefined;
+  }
+
+  /**
+   * Runs one statement that changes rows (a conditional UPDATE), prepared and with the
+   * same deadline as a read; how many rows it changed. Never inside a transaction of Knex's:
+   * it is its own atomic step.
+   */
+  async run(sql: string, bindings: readonly unknown[]): Promise<number> {
+    return (await this.query(sql, bindings)).rowCount ?? 0;
+  }
+
+  /**
+   * The deadline is kept by the timers that are there anyway: the pool's wait for a
+   * connection (when its acquire timeout is within the deadline; a timer of this class's
+   * otherwise) and pg's query_timeout, given what is left of the deadline. No timer or
+   * promise race is added to a read whose pool already bounds its wait.
+   */
+  private async query(sql: string, bindings: readonly unknown[]): Promise<QueryResult> {
     const started = Date.now();
     const connection = await this.acquire();
     const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
     try {
-      const { rows } = await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
-      return rows[0] as Row | undefined;
+      return await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
     } catch (error) {
       if (isReadTimeout(error)) connection.__knex__disposed = error;
       // A connection lost mid-read (the server stopped) is an outage too, not a bug.
@@ -100,6 +129,11 @@ export class PreparedPostgresReads {
   }
 
   private acquire(): Promise<PgConnection> {
+    if (this.poolBoundsWait) {
+      return this.client.acquireConnection().catch((error: unknown) => {
+        throw (error as { name?: unknown }).name === 'KnexTimeoutError' ? new ReadDeadlineError(this.deadlineMs, error) : error;
+      });
+    }
     const acquiring = this.client.acquireConnection();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -118,7 +152,7 @@ export class PreparedPostgresReads {
     if (!statement) {
       const text = positional(sql);
       const name = `latchkey_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-      this.names.set(sql, (statement = { name, text, values: [], query_timeout: this.deadlineMs }));
+      this.names.set(sql, (statement = { name, text, values: [] }));
     }
     return statement;
   }
