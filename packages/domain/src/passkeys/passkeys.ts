@@ -3,7 +3,7 @@ import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
 import type { Clock } from '../kernel/clock';
 import { parseEmailOrNull } from '../kernel/email';
-import { DependencyUnavailableError, NoResultFound } from '../kernel/errors';
+import { DependencyUnavailableError } from '../kernel/errors';
 import { digestSecret, newSecret } from '../kernel/secrets';
 import type { LoginResult } from '../login/login-flow';
 import type { LoginStep } from '../login/login-step';
@@ -377,13 +377,8 @@ export class Passkeys {
     return createHmac('sha256', this.deps.idKey).update(text, 'utf8').digest();
   }
 
-  private async findUser(id: number): Promise<User | null> {
-    try {
-      return await this.services.users.findUserBy({ id });
-    } catch (error) {
-      if (error instanceof NoResultFound) return null;
-      throw error;
-    }
+  private findUser(id: number): Promise<User | null> {
+    return findUserOrNull(this.services.users, { id });
   }
 
   private record(type: AuthEventType, client: ClientContext, user: User): Promise<void> {

@@ -1,7 +1,6 @@
 import type { WebhookEvents } from '../webhooks/webhook-events';
 import type { AuditRecorder } from '../audit/audit-recorder';
 import type { ClientContext } from '../kernel/client-context';
-import { NoResultFound } from '../kernel/errors';
 import type { AuthEventType } from '../ports/audit-log';
 import type { Clock } from '../kernel/clock';
 import type { PasswordHasher } from '../ports/password-hasher';
@@ -25,6 +24,7 @@ import {
 import type { PendingLoginRepository, SecondFactorRepository } from './second-factor-repository';
 import type { SecondFactorThrottle } from './second-factor-throttle';
 import { isTotpCode, matchingStep, newTotpSecret, otpauthUri } from './totp';
+import { findUserOrNull } from '../users/find-user';
 
 /** The storage and settings a deployment gives the second factor. */
 export interface SecondFactorDeps {
@@ -299,13 +299,8 @@ export class SecondFactors {
     }
   }
 
-  private async findUser(id: number): Promise<User | null> {
-    try {
-      return await this.services.users.findUserBy({ id });
-    } catch (error) {
-      if (error instanceof NoResultFound) return null;
-      throw error;
-    }
+  private findUser(id: number): Promise<User | null> {
+    return findUserOrNull(this.services.users, { id });
   }
 
   private record(type: AuthEventType, client: ClientContext, userId: number): Promise<void> {
