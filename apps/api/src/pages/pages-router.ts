@@ -50,8 +50,9 @@ export function createPagesRouter({ auth, cookie, settings }: PagesRouterDeps): 
   for (const script of PAGE_SCRIPTS) {
     router.get(script.path, headers, (ctx: Context) => {
       ctx.type = 'text/javascript; charset=utf-8';
-      // Named with its digest by the pages (`?v=…`): a new script is a new address.
-      ctx.set('Cache-Control', ctx.query.v === script.version ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // Named with its digest by the pages (`?v=…`): a new script is a new address, so this
+      // one may be kept a year. Any other address keeps the guards' no-store.
+      if (ctx.query.v === script.version) ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
       ctx.body = script.body;
     });
   }
