@@ -17,6 +17,11 @@ const LABELS: Record<Language, { email: string; password: string }> = {
 /** The localStorage key that makes the test's browser one without conditional mediation. */
 const NO_AUTOFILL = 'test:no-passkey-autofill';
 
+/** What the functions run in the page use of it: this program is not typed for a browser. */
+interface BrowserGlobals {
+  localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
+}
+
 const available = chromiumAvailable();
 let server: PagesServer;
 let browser: Browser;
@@ -101,7 +106,7 @@ describe.skipIf(!available)('passkeys on the pages, in Chromium with a virtual a
       const authenticator = await virtualAuthenticator(page);
       await page.addInitScript((flag) => {
         const credential = (globalThis as unknown as { PublicKeyCredential?: { isConditionalMediationAvailable?: () => Promise<boolean> } }).PublicKeyCredential;
-        if (credential && globalThis.localStorage.getItem(flag)) credential.isConditionalMediationAvailable = () => Promise.resolve(false);
+        if (credential && (globalThis as unknown as BrowserGlobals).localStorage.getItem(flag)) credential.isConditionalMediationAvailable = () => Promise.resolve(false);
       }, NO_AUTOFILL);
       step('browser context and virtual authenticator');
 
@@ -136,12 +141,11 @@ describe.skipIf(!available)('passkeys on the pages, in Chromium with a virtual a
       expect(await page.locator('li.passkey .passkey-name').textContent()).toBe('Work laptop');
       const violations = await axeViolations(page);
       expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-      await page.screenshot({ path: join(shots, `passkeys-${name}-account.png`), fullPage: true });
       step('rename it');
 
       // The button: in a browser without passkeys in its autofill (conditional mediation), which
       // the test makes of this one by a flag it sets (otherwise the autofill signs in first).
-      await page.evaluate((flag) => globalThis.localStorage.setItem(flag, '1'), NO_AUTOFILL);
+      await page.evaluate((flag) => (globalThis as unknown as BrowserGlobals).localStorage.setItem(flag, '1'), NO_AUTOFILL);
       await Promise.all([page.waitForURL('**/login'), page.getByRole('button', { name: t.buttons.signOut }).first().click()]);
       // The phone comes with a return_to: honoured as a password sign-in's is.
       const returnTo = `${RETURN_ORIGIN}/after`;
@@ -163,13 +167,15 @@ describe.skipIf(!available)('passkeys on the pages, in Chromium with a virtual a
 
       // The autofill: opening /login is enough; the virtual authenticator answers the
       // conditional request with its one passkey, as a person picks it in the email field's list.
-      await page.evaluate((flag) => globalThis.localStorage.removeItem(flag), NO_AUTOFILL);
+      await page.evaluate((flag) => (globalThis as unknown as BrowserGlobals).localStorage.removeItem(flag), NO_AUTOFILL);
       await Promise.all([page.waitForURL('**/login'), page.getByRole('button', { name: t.buttons.signOut }).first().click()]);
       await page.waitForURL('**/account');
       step('sign out, sign in with the passkey (autofill)');
       expect(await page.locator('.email').textContent()).toBe(email);
       const [again] = await authenticator.credentials();
       expect(again!.signCount).toBeGreaterThan(used!.signCount);
+      expect(await page.locator('li.passkey .meta').nth(1).textContent()).toMatch(new RegExp(`^${t.passkeys.lastUsed} `));
+      await page.screenshot({ path: join(shots, `passkeys-${name}-account.png`), fullPage: true });
 
       expect(elsewhere, 'requests to another host').toEqual([]);
       expect(consoleErrors, 'console errors (CSP reports among them)').toEqual([]);
