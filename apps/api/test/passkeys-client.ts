@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestServer } from './harness';
 import { sessionCookie } from './harness';
-import type { CeremonyOverrides, SoftwareAuthenticator } from './software-authenticator';
+import type { CeremonyOverrides, SoftwareAuthenticator } from '../../../packages/adapters/test/support/software-authenticator';
 
 export const RP_ID = 'localhost';
 export const ORIGIN = 'http://localhost:5000';

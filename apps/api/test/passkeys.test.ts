@@ -1,9 +1,10 @@
+import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from './harness';
 import { sessionCookie, startTestServer } from './harness';
 import { ORIGIN, PASSKEY_SETTINGS, passkeysClient } from './passkeys-client';
 import { SteppedClock, pendingCookie, secondFactorClient } from './second-factor-client';
-import { SoftwareAuthenticator, tampered } from './software-authenticator';
+import { SoftwareAuthenticator, tampered } from '../../../packages/adapters/test/support/software-authenticator';
 import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 
 let server: TestServer;
@@ -192,6 +193,15 @@ describe('passkeys: registering and signing in with a software authenticator', (
     expect(await byPasskey.json()).toEqual({ email: 'ada@example.com', message: 'logged in' });
     expect(await strengthOf(sessionCookie(byPasskey)!)).toBe('password_passkey');
     expect((await call('POST', '/sessions/second_factor/passkey', { second_factor_pending: pending }, { response: key.assert(stepOptions, { origin: ORIGIN }) })).status).toBe(403);
+
+    // Signed tokens tell how: amr hwk for the passkey, pwd and hwk for the password then the passkey.
+    const amrOf = async (session: string) => {
+      const issued = await call('POST', '/sessions/token', { session_id: session });
+      expect(issued.status).toBe(200);
+      return decodeJwt(((await issued.json()) as { token: string }).token).amr;
+    };
+    expect(await amrOf(verified)).toEqual(['hwk']);
+    expect(await amrOf(sessionCookie(byPasskey)!)).toEqual(['pwd', 'hwk']);
   });
 
   it('refuses assertions without user verification when WEBAUTHN_USER_VERIFICATION=required', async () => {

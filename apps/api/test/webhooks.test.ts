@@ -9,7 +9,7 @@ import type { WebhookReceiver } from '../../../tools/test/support/webhook-receiv
 import type { TestServer, TestServerOptions } from './harness';
 import { form, sessionCookie, startTestServer } from './harness';
 import { PASSKEY_SETTINGS, passkeysClient } from './passkeys-client';
-import { SoftwareAuthenticator } from './software-authenticator';
+import { SoftwareAuthenticator } from '../../../packages/adapters/test/support/software-authenticator';
 import { secondFactorClient } from './second-factor-client';
 
 const VERIFY = 'https://app.example.com/verify?token={token}';

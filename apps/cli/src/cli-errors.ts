@@ -2,9 +2,11 @@ import {
   DependencyUnavailableError,
   InvalidRequestError,
   KeyRotationRefusedError,
+  LastSignInMethodError,
   NoResultFound,
   UnknownSessionError,
   UnknownApiKeyError,
+  UnknownPasskeyError,
   UnknownUserError,
   UnknownWebhookDeliveryError,
   UnknownWebhookEndpointError,
@@ -73,6 +75,8 @@ export function toCliFailure(error: unknown): CliFailure {
   if (error instanceof UnknownUserError || error instanceof NoResultFound) return { code: EXIT.notFound, message: 'no such user' };
   if (error instanceof UnknownSessionError) return { code: EXIT.notFound, message: 'no such session of this user' };
   if (error instanceof UnknownWebhookEndpointError || error instanceof UnknownWebhookDeliveryError || error instanceof UnknownApiKeyError) return { code: EXIT.notFound, message: error.message };
+  if (error instanceof UnknownPasskeyError) return { code: EXIT.notFound, message: 'no such passkey' };
+  if (error instanceof LastSignInMethodError) return { code: EXIT.refused, message: error.message };
   if (error instanceof UserAlreadyExistsError) return { code: EXIT.refused, message: `${error.email} is already registered` };
   if (error instanceof ValidationError || error instanceof InvalidRequestError || error instanceof RefusedError || error instanceof KeyRotationRefusedError) {
     return { code: EXIT.refused, message: firstLine(error.message) };

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KnexAuditLog, createKnex, migrationSource } from '@latchkey/adapters';
+import { KnexAuditLog, KnexPasskeyRepository, createKnex, migrationSource } from '@latchkey/adapters';
+import { newPasskey } from '@latchkey/adapters/testing';
 import { createServices, loadConfig } from '@latchkey/runtime';
 import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 import { runInProcess } from './run-cli';
@@ -213,6 +214,33 @@ describe('latchkey commands on an SQLite file', () => {
       const events = (await run(['events', 'totp@example.com'])).stdout;
       expect(events).toContain('second_factor_reset_by_admin');
       expect((await run(['users', 'mfa-reset', 'totp@example.com'])).stdout).toMatch(/none was set/);
+    });
+
+    it('users show lists the passkeys; passkeys remove removes one by id or credential id, audited', async () => {
+      const services = await createServices(loadConfig(env));
+      const user = await services.auth.registerUser('keys@example.com', 'b4l0u');
+      const passkeys = new KnexPasskeyRepository(services.knex);
+      const laptop = newPasskey(user.id, { name: 'Laptop' });
+      const phone = newPasskey(user.id, { name: 'Phone', lastUsedAt: Date.UTC(2026, 11, 3) });
+      await passkeys.add(laptop, 10);
+      await passkeys.add(phone, 10);
+      await services.close();
+      const shown = await run(['users', 'show', 'keys@example.com']);
+      expect(shown.stdout).toMatch(/^passkeys\s+2$/m);
+      expect(shown.stdout).toContain(`${laptop.id} "Laptop" (created `);
+      expect(shown.stdout).toContain('last used 2026-12-03T00:00:00.000Z');
+      const json = JSON.parse((await run(['users', 'show', 'keys@example.com', '--json'])).stdout) as { passkeys: Array<{ id: string; credential_id: string; name: string }> };
+      expect(json.passkeys.map((p) => [p.id, p.credential_id, p.name])).toEqual([
+        [laptop.id, laptop.credentialId, 'Laptop'],
+        [phone.id, phone.credentialId, 'Phone'],
+      ]);
+      const removed = await run(['passkeys', 'remove', laptop.id, '--json']);
+      expect(removed).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(removed.stdout)).toEqual({ id: laptop.id, credential_id: laptop.credentialId, user_id: user.id, name: 'Laptop', removed: true });
+      expect((await run(['passkeys', 'remove', phone.credentialId])).stdout).toMatch(/^state\s+removed$/m);
+      expect(await run(['passkeys', 'remove', laptop.id])).toMatchObject({ code: 1, stderr: 'latchkey: no such passkey\n' });
+      expect((await run(['users', 'show', 'keys@example.com'])).stdout).toMatch(/^passkeys\s+none$/m);
+      expect((await run(['events', 'keys@example.com'])).stdout.match(/passkey_removed/g)).toHaveLength(2);
     });
 
     it('never prints a password', () => {

@@ -18,6 +18,7 @@ import {
   apiKeyRepositoryContract,
   auditLogContract,
   outboxContract,
+  passkeyRepositoryContract,
   passwordHasherContract,
   passwordResetTokenRepositoryContract,
   signingKeyRepositoryContract,
@@ -27,7 +28,7 @@ import {
   userRepositoryContract,
   webhookStoreContract,
 } from '@latchkey/adapters/testing';
-import type { ApiKeyStoreFixture, OutboxFixture, SigningKeyStoreFixture, ThrottleFixture, WebhookStoreFixture } from '@latchkey/adapters/testing';
+import type { ApiKeyStoreFixture, OutboxFixture, PasskeyStoreFixture, SigningKeyStoreFixture, ThrottleFixture, WebhookStoreFixture } from '@latchkey/adapters/testing';
 import {
   BcryptPasswordHasher,
   BoundedPasswordHasher,
@@ -36,6 +37,8 @@ import {
   KnexAuditLog,
   KnexEmailTokenRepository,
   KnexOutboxStore,
+  KnexPasskeyChallengeStore,
+  KnexPasskeyRepository,
   KnexPasswordResetTokenRepository,
   KnexPendingLoginRepository,
   KnexSecondFactorRepository,
@@ -45,6 +48,9 @@ import {
   KnexWebhookStore,
   MemoryApiKeyRepository,
   MemoryAuditLog,
+  MemoryPasskeyChallengeStore,
+  MemoryPasskeyRepository,
+  MemoryUserRepository,
   MemoryPendingLoginRepository,
   MemorySecondFactorRepository,
   MemorySigningKeyRepository,
@@ -88,6 +94,8 @@ interface Ports {
   webhooks: () => Promise<WebhookStoreFixture>;
   /** The admin API's keys. */
   apiKeys: () => Promise<ApiKeyStoreFixture>;
+  /** Passkeys and the challenges of their ceremonies, and the same storage through a second pool where it has one. */
+  passkeys: () => Promise<PasskeyStoreFixture>;
   /** A hasher, and one of the same kind with weaker settings. */
   passwordHasher: { make: () => PasswordHasher; weaker: () => PasswordHasher };
 }
@@ -142,6 +150,7 @@ const SUITES: Suite[] = [
   { port: 'signingKeys', run: (backend, open) => signingKeyRepositoryContract(vitestApi, backend.name, open) },
   { port: 'webhooks', run: (backend, open) => webhookStoreContract(vitestApi, backend.name, open) },
   { port: 'apiKeys', run: (backend, open) => apiKeyRepositoryContract(vitestApi, backend.name, open) },
+  { port: 'passkeys', run: (backend, open) => passkeyRepositoryContract(vitestApi, backend.name, open) },
   { port: 'throttleStore', run: (backend, open) => throttleStoreContract(vitestApi, backend.name, open) },
   { port: 'passwordHasher', run: (backend, { make, weaker }) => passwordHasherContract(vitestApi, backend.name, make, weaker) },
 ];
@@ -158,6 +167,7 @@ const BACKENDS: Backend[] = [
     signingKeys: async () => ({ keys: new MemorySigningKeyRepository() }),
     webhooks: memoryWebhooks,
     apiKeys: async () => ({ keys: new MemoryApiKeyRepository() }),
+    passkeys: async () => ({ users: new MemoryUserRepository(), passkeys: new MemoryPasskeyRepository(), challenges: new MemoryPasskeyChallengeStore() }),
     throttleStore: memoryThrottleStore,
   },
   ...(['better-sqlite3', 'sqlite3'] as const satisfies readonly SqliteDriver[]).map((driver) => ({
@@ -167,6 +177,7 @@ const BACKENDS: Backend[] = [
     signingKeys: () => sqliteSigningKeys(driver),
     webhooks: () => sqliteWebhooks(driver),
     apiKeys: () => sqliteApiKeys(driver),
+    passkeys: () => sqlitePasskeys(driver),
   })),
   {
     name: 'Knex + pg',
@@ -183,6 +194,7 @@ const BACKENDS: Backend[] = [
     signingKeys: () => postgresSigningKeys(scratch!),
     webhooks: () => postgresWebhooks(scratch!),
     apiKeys: () => postgresApiKeys(scratch!),
+    passkeys: () => postgresPasskeys(scratch!),
   },
   { name: 'Redis', requires: checkRedis, throttleStore: redisThrottleStore },
   { name: 'bcrypt', passwordHasher: { make: () => new BcryptPasswordHasher(5), weaker: () => new BcryptPasswordHasher(4) } },
@@ -233,6 +245,9 @@ function runOn(backend: Backend, suite: Suite): void {
       break;
     case 'apiKeys':
       if (backend.apiKeys) suite.run(backend, backend.apiKeys);
+      break;
+    case 'passkeys':
+      if (backend.passkeys) suite.run(backend, backend.passkeys);
       break;
     case 'throttleStore':
       if (backend.throttleStore) suite.run(backend, backend.throttleStore);
@@ -409,6 +424,35 @@ async function postgresApiKeys(database: ScratchDatabase): Promise<ApiKeyStoreFi
   const knex = database.connectToSchema(schema);
   await migrateToLatest(knex);
   return { keys: new KnexApiKeyRepository(knex), close: () => knex.destroy() };
+}
+
+/** The repositories of one pool, and of a second pool on the same file or schema (another instance). */
+function knexPasskeys(knex: Knex, other: Knex, drop: () => Promise<void>): PasskeyStoreFixture {
+  return {
+    users: new KnexUserRepository(knex),
+    passkeys: new KnexPasskeyRepository(knex),
+    challenges: new KnexPasskeyChallengeStore(knex),
+    other: { passkeys: new KnexPasskeyRepository(other), challenges: new KnexPasskeyChallengeStore(other) },
+    close: async () => {
+      await Promise.all([knex.destroy(), other.destroy()]);
+      await drop();
+    },
+  };
+}
+
+async function sqlitePasskeys(driver: SqliteDriver): Promise<PasskeyStoreFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-passkeys-'));
+  const url = `sqlite:${join(dir, 'passkeys.db')}?driver=${driver}`;
+  const knex = createKnex(url);
+  await migrateToLatest(knex);
+  return knexPasskeys(knex, createKnex(url), async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function postgresPasskeys(database: ScratchDatabase): Promise<PasskeyStoreFixture> {
+  const schema = await database.createSchema('passkeys');
+  const knex = database.connectToSchema(schema);
+  await migrateToLatest(knex);
+  return knexPasskeys(knex, database.connectToSchema(schema), async () => {});
 }
 
 async function memoryThrottleStore(): Promise<ThrottleFixture> {

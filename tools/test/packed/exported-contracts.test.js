@@ -8,6 +8,8 @@ import {
   MemorySecondFactorRepository,
   MemoryThrottleStore,
   MemoryApiKeyRepository,
+  MemoryPasskeyChallengeStore,
+  MemoryPasskeyRepository,
   MemoryUserRepository,
   MemoryWebhookStore,
   memoryStores,
@@ -17,6 +19,7 @@ import {
   apiKeyRepositoryContract,
   auditLogContract,
   outboxContract,
+  passkeyRepositoryContract,
   passwordHasherContract,
   passwordResetTokenRepositoryContract,
   secondFactorRepositoryContract,
@@ -50,6 +53,7 @@ webhookStoreContract(framework, 'memory', async () => {
   return { ...stores, store: new MemoryWebhookStore(stores.outbox), factors: new MemorySecondFactorRepository(stores.outbox) };
 });
 apiKeyRepositoryContract(framework, 'memory', async () => ({ keys: new MemoryApiKeyRepository() }));
+passkeyRepositoryContract(framework, 'memory', async () => ({ users: new MemoryUserRepository(), passkeys: new MemoryPasskeyRepository(), challenges: new MemoryPasskeyChallengeStore() }));
 throttleStoreContract(framework, 'memory', async () => {
   let now = Date.now();
   return { store: new MemoryThrottleStore({ now: () => now }), advance: async (ms) => void (now += ms) };

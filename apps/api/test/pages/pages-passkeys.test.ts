@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGS } from '../../src/pages/catalogs';
 import { PASSKEYS_SCRIPT, WEBAUTHN_SCRIPT } from '../../src/pages/page-scripts';
-import { SoftwareAuthenticator } from '../software-authenticator';
+import { SoftwareAuthenticator } from '../../../../packages/adapters/test/support/software-authenticator';
 import { PageClient } from './page-client';
 import type { PagesServer } from './pages-server';
 import { RETURN_ORIGIN, startPagesServer } from './pages-server';

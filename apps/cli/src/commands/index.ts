@@ -6,6 +6,7 @@ import { events } from './events';
 import { keysList } from './keys-list';
 import { keysRotate } from './keys-rotate';
 import { migrate, migrateRollback, migrateStatus } from './migrate';
+import { passkeysRemove } from './passkeys-remove';
 import { resetToken } from './reset-token';
 import { sessionsList } from './sessions-list';
 import { sessionsRevoke } from './sessions-revoke';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   usersVerify,
   usersDelete,
   usersMfaReset,
+  passkeysRemove,
   sessionsList,
   sessionsRevoke,
   resetToken,

@@ -67,10 +67,11 @@ export class KnexPasskeyRepository implements PasskeyRepository {
     });
   }
 
+  /** `counter < new`, or both 0: for a new counter of 0 only a stored 0 qualifies. */
   async recordUse(id: string, counter: number, at: number, backedUp: boolean): Promise<boolean> {
     const used = await this.knex('passkeys')
       .where('id', id)
-      .where((query) => void query.where('counter', '<', counter).orWhere((zero) => void zero.where('counter', 0).andWhereRaw('? = 0', [counter])))
+      .where('counter', counter === 0 ? '=' : '<', counter)
       .update({ counter, last_used_at: at, backed_up: backedUp });
     return used === 1;
   }

@@ -22,3 +22,5 @@ export { WEBHOOK_RACE_ROUNDS, webhookStoreContract } from './webhook-store-contr
 export type { WebhookStoreFixture } from './webhook-store-contract';
 export { apiKeyRepositoryContract } from './api-key-repository-contract';
 export type { ApiKeyStoreFixture } from './api-key-repository-contract';
+export { PASSKEY_RACE_ROUNDS, newPasskey, passkeyRepositoryContract } from './passkey-repository-contract';
+export type { PasskeyStoreFixture } from './passkey-repository-contract';

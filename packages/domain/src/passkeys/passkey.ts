@@ -94,10 +94,10 @@ export function summarizePasskey(passkey: Passkey): PasskeySummary {
   };
 }
 
-/** The name given, trimmed, its control characters dropped and cut to PASSKEY_NAME_MAX; a default when empty. */
+/** The name given, its control characters and runs of spaces made one space, trimmed and cut to PASSKEY_NAME_MAX; a default when empty. */
 export function passkeyName(given: string | undefined, fallback: string): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = (given ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const cleaned = (given ?? '').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
   return [...(cleaned || fallback)].slice(0, PASSKEY_NAME_MAX).join('');
 }
 

@@ -72,6 +72,8 @@ export interface SignInCeremony {
 /** Stand-in credentials answered for an email without passkeys: as many as a real account might have. */
 const STAND_INS_MAX = 2;
 const STAND_IN_TRANSPORTS = ['hybrid', 'internal'];
+/** An id no account has (ids start at 1). */
+const NO_USER = 0;
 
 /**
  * Passkeys (WebAuthn): registering one while signed in (after a step-up), listing,
@@ -187,7 +189,8 @@ export class Passkeys {
     if (email !== undefined) {
       const address = parseEmailOrNull(email);
       const user = address === null ? null : await findUserOrNull(this.services.users, { email: address });
-      const owned = user ? descriptors(await this.deps.passkeys.listForUser(user.id)) : [];
+      // The same queries for an unknown email: a list that no account owns.
+      const owned = descriptors(await this.deps.passkeys.listForUser(user?.id ?? NO_USER));
       userId = user?.id ?? null;
       allow = owned.length > 0 ? owned : this.standIns(email);
     }
