@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // The pages' scripts, run by the browser (not by node): a browser's globals.
-    files: ['apps/api/src/pages/assets/**/*.js'],
+    files: ['apps/api/assets/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly' },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { packageFile } from '../package-files';
 
 /** A script the pages load from this origin (the CSP's `script-src 'self'`), one level deep like every page. */
 export interface PageScript {
@@ -25,7 +26,7 @@ const webauthnBundle = readFileSync(join(dirname(webauthnEntry), '..', 'dist', '
 export const WEBAUTHN_SCRIPT = pageScript('/pages-webauthn.js', webauthnBundle);
 
 /** The pages' own script: the ceremonies of /login and /account, over the JSON API. */
-export const PASSKEYS_SCRIPT = pageScript('/pages-passkeys.js', readFileSync(new URL('./assets/passkeys.js', import.meta.url), 'utf8'));
+export const PASSKEYS_SCRIPT = pageScript('/pages-passkeys.js', readFileSync(packageFile('assets/pages-passkeys.js'), 'utf8'));
 
 export const PAGE_SCRIPTS: readonly PageScript[] = [WEBAUTHN_SCRIPT, PASSKEYS_SCRIPT];
 
