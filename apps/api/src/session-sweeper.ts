@@ -47,8 +47,10 @@ export class SessionSweeper {
         if (deleted > 0) this.logger.debug({ deleted }, 'expired sessions deleted');
         // Pending logins live 5 minutes: one batch a sweep keeps up with them.
         await this.auth.secondFactor.deleteExpiredPendingLogins(this.settings.batch);
-        // So do the challenges of passkey ceremonies (PASSKEY_CHALLENGE_TTL_SECONDS).
-        await this.auth.passkeys.deleteExpiredChallenges(this.settings.batch);
+        // Passkey ceremonies' challenges (PASSKEY_CHALLENGE_TTL_SECONDS): as many batches as sessions get.
+        for (let batch = 0; batch < BATCHES_PER_SWEEP; batch++) {
+          if ((await this.auth.passkeys.deleteExpiredChallenges(this.settings.batch)) < this.settings.batch) break;
+        }
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'expired sessions could not be deleted; next sweep retries');
       }

@@ -192,6 +192,7 @@ describe('passkeys: registering and signing in with a software authenticator', (
     expect(byPasskey.status).toBe(200);
     expect(await byPasskey.json()).toEqual({ email: 'ada@example.com', message: 'logged in' });
     expect(await strengthOf(sessionCookie(byPasskey)!)).toBe('password_passkey');
+    expect(await (await call('GET', '/profile', { session_id: sessionCookie(byPasskey) })).json()).toEqual({ email: 'ada@example.com', second_factor: true });
     expect((await call('POST', '/sessions/second_factor/passkey', { second_factor_pending: pending }, { response: key.assert(stepOptions, { origin: ORIGIN }) })).status).toBe(403);
 
     // Signed tokens tell how: amr hwk for the passkey, pwd and hwk for the password then the passkey.
@@ -255,6 +256,15 @@ describe('passkeys: registering and signing in with a software authenticator', (
     expect(locked.status).toBe(429);
     expect(locked.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await call('POST', '/sessions', {}, { email: 'ada@example.com', password: 'b4l0u' })).status).toBe(429);
+  });
+
+  it('bounds the sign-in ceremonies a client address starts (PASSKEY_CEREMONIES_PER_IP)', async () => {
+    await start({ PASSKEY_CEREMONIES_PER_IP: 3 });
+    for (let i = 0; i < 3; i++) await signInOptions(i === 0 ? undefined : `u${i}@example.com`);
+    const refused = await call('POST', '/sessions/passkey/options', {}, {});
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await server.knex('passkey_challenges').count({ n: '*' }).first()).toEqual({ n: 3 });
   });
 
   it('never locks out: a passkey-only account keeps its last passkey and resets its password by the usual flow', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BcryptPasswordHasher, memoryStores } from '@latchkey/adapters';
+import { randomBytes } from 'node:crypto';
+import { BcryptPasswordHasher, MemoryPasskeyChallengeStore, MemoryPasskeyRepository, SimpleWebAuthnCeremony, memoryStores } from '@latchkey/adapters';
 import type { AuthService } from '@latchkey/domain';
 import { createAuth } from '@latchkey/domain';
 import { silentLogger } from '../src/logger';
@@ -39,6 +40,20 @@ describe('SessionSweeper', () => {
     await sweeper.stop();
     await vi.advanceTimersByTimeAsync(120_000);
     expect(sweep).toHaveBeenCalledTimes(1);
+  });
+
+  it('deletes the challenges of expired passkey ceremonies', async () => {
+    const clock = { time: Date.UTC(2026, 11, 3), now: () => clock.time };
+    const challenges = new MemoryPasskeyChallengeStore();
+    const ceremony = new SimpleWebAuthnCeremony({ id: 'localhost', name: 'Latchkey', origins: ['http://localhost:5000'], userVerification: 'preferred' });
+    const auth = createAuth({ ...memoryStores(), hasher: new BcryptPasswordHasher(4), clock, passkeys: { passkeys: new MemoryPasskeyRepository(), challenges, ceremony, idKey: randomBytes(32) } });
+    for (let i = 0; i < 3; i++) await auth.passkeys.signInOptions(undefined);
+    const deleteExpired = vi.spyOn(challenges, 'deleteExpired');
+    const sweeper = new SessionSweeper(auth, { intervalSeconds: 0, batch: 10 }, silentLogger);
+    await sweeper.sweepOnce();
+    clock.time += 300_000;
+    await sweeper.sweepOnce();
+    expect(await Promise.all(deleteExpired.mock.results.map((result) => result.value as Promise<number>))).toEqual([0, 3]);
   });
 
   it('logs a failed sweep and keeps going', async () => {

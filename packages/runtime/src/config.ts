@@ -213,6 +213,10 @@ export const VARIABLES = {
   ),
   PASSKEYS_PER_USER_MAX: variable(integer(1, 100).default(10), 'Passkeys one account may register.'),
   PASSKEY_CHALLENGE_TTL_SECONDS: variable(integer(30, 600).default(300), 'Lifetime of a passkey ceremony\'s challenge (single use) and of its cookie.'),
+  PASSKEY_CEREMONIES_PER_IP: variable(
+    integer(1, 1_000_000).default(300),
+    'Passkey sign-in ceremonies (POST /sessions/passkey/options) one client address may start per LOGIN_FAILURE_WINDOW_SECONDS; past it, 429.',
+  ),
   PASSKEY_STEP_UP_SECONDS: variable(
     integer(0, 86_400).default(600),
     'A session opened by a login this recently may register or remove a passkey without the password; an older one must give the current password.',

@@ -25,7 +25,7 @@ import {
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
-import { ApiKeys, AuditRetention, createAuth, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, ResetTokenThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
+import { ApiKeys, AuditRetention, createAuth, PasskeyCeremonyThrottle, LoginThrottle, MAIL_TOPIC, PasswordPolicy, PasswordResetEmails, ResetThrottle, ResetTokenThrottle, SecondFactorThrottle, VERIFICATION_RESENDS, mailDelivery } from '@latchkey/domain';
 import type { AuditLog, AuthDeps, AuthService, PasskeyDeps, WebhookDispatcher, WebhookEndpoints, Mailer, Outbox, OutboxWorker, OutboxWorkerSettings, PasswordHasher, SecondFactorDeps, SecretBox, ThrottleStore, TokenDeps, UserRepository } from '@latchkey/domain';
 import type { Config } from './config';
 import { ConfigError, emailLinkTemplates, relyingParty } from './config';
@@ -129,7 +129,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     tokens: sessionTokens(config, knex, tokenBoxFor(config, box), logger),
     webhooks: { subscriptions: webhooks.endpoints, wake: () => webhooks.dispatcher.wake() },
     apiKeys,
-    passkeys: passkeys(config, knex, logger),
+    passkeys: passkeys(config, knex, throttleStore, logger),
     ...overrides,
   };
   const stopPruning = options.pruneAudit ? pruneAuditEvery(AUDIT_PRUNE_INTERVAL_MS, audit, config, logger) : () => {};
@@ -237,13 +237,15 @@ function secondFactor(config: Config, knex: Knex, store: ThrottleStore, box: Sec
 }
 
 /** Passkeys on the database; ceremonies only when a relying party is configured (WEBAUTHN_RP_ID or PUBLIC_URL). */
-function passkeys(config: Config, knex: Knex, logger: Logger): PasskeyDeps {
+function passkeys(config: Config, knex: Knex, store: ThrottleStore, logger: Logger): PasskeyDeps {
   const rp = relyingParty(config);
   return {
     passkeys: new KnexPasskeyRepository(knex),
     challenges: new KnexPasskeyChallengeStore(knex),
     ceremony: rp && new SimpleWebAuthnCeremony(rp),
     idKey: passkeyIdKeyFor(config, logger),
+    // Counted in the login counters' store: shared through Redis when configured.
+    ceremonyThrottle: new PasskeyCeremonyThrottle(store, { perIp: config.PASSKEY_CEREMONIES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000 }),
     settings: {
       userVerification: config.WEBAUTHN_USER_VERIFICATION,
       perUserMax: config.PASSKEYS_PER_USER_MAX,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passedSecondFactor } from '@latchkey/domain';
 import { CLEARED_SESSION_COOKIE, Email, OVERLOADED, RETRY_AFTER, UNAVAILABLE, failure, json, requiredText } from '../api-schemas';
 import { clientContext } from '../client-context';
 import { SESSION_COOKIE, clearCookie } from '../cookies';
@@ -24,7 +25,7 @@ export const profileRoutes: Endpoint[] = [
     handle(ctx, { auth }) {
       const { user, session } = ctx.state.auth;
       // Only a session opened with a second factor says so: the contract's answer is unchanged.
-      const strength = session.strength === 'second_factor' ? { second_factor: true } : {};
+      const strength = passedSecondFactor(session.strength) ? { second_factor: true } : {};
       ctx.body = { email: user.email, ...auth.account.profileFields(user), ...strength };
     },
   }),

@@ -33,11 +33,12 @@ export const sessionsPasskeyRoutes: Endpoint[] = [
       ),
       400: failure('A malformed body.'),
       403: failure('A cross-origin request.'),
+      429: failure('Too many sign-in ceremonies from this address (PASSKEY_CEREMONIES_PER_IP per LOGIN_FAILURE_WINDOW_SECONDS).', RETRY_AFTER),
       501: PASSKEYS_OFF,
-      503: UNAVAILABLE,
+      503: failure(`The counters (REDIS_URL) did not answer, or ${DATABASE_DOWN}.`, RETRY_AFTER),
     },
     async handle(ctx, { auth, cookie }) {
-      const ceremony = await auth.passkeys.signInOptions(ctx.state.body.email);
+      const ceremony = await auth.passkeys.signInOptions(ctx.state.body.email, clientContext(ctx));
       setCookie(ctx, PASSKEY_CEREMONY_COOKIE, ceremony.handle, cookie, ceremony.expiresInSeconds);
       ctx.body = ceremony.options;
     },

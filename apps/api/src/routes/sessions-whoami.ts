@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { NoLiveSessionError } from '@latchkey/domain';
+import { NoLiveSessionError, passedSecondFactor } from '@latchkey/domain';
 import { Email, UNAVAILABLE, failure, json } from '../api-schemas';
 import type { Headers } from '../api-schemas';
 import { endpoint } from '../endpoint';
@@ -57,7 +57,7 @@ export const sessionsWhoamiRoutes: Endpoint[] = [
         user_id: user.id,
         email: user.email,
         session_id: session.id,
-        second_factor: session.strength === 'second_factor',
+        second_factor: passedSecondFactor(session.strength),
         expires_at: new Date(auth.sessions.endsAt(session)).toISOString(),
       };
     },

@@ -4,3 +4,4 @@ export type * from './webauthn-ceremony';
 export * from './passkey-errors';
 export * from './passkeys';
 export * from './unconfigured-passkeys';
+export * from './passkey-ceremony-throttle';

@@ -30,6 +30,7 @@ import {
   StepUpRequiredError,
   UnknownPasskeyError,
 } from './passkey-errors';
+import type { PasskeyCeremonyThrottle } from './passkey-ceremony-throttle';
 import type { PasskeyChallengeStore, PasskeyRepository } from './passkey-repository';
 import type { CredentialDescriptor, WebAuthnCeremony, WebAuthnJson } from './webauthn-ceremony';
 
@@ -45,6 +46,8 @@ export interface PasskeyDeps {
    */
   idKey: Uint8Array;
   settings?: Partial<PasskeySettings>;
+  /** Bounds the sign-in ceremonies (challenge rows) of each client address; none when absent. */
+  ceremonyThrottle?: PasskeyCeremonyThrottle;
 }
 
 interface Services {
@@ -181,8 +184,9 @@ export class Passkeys {
    * that account's credentials, and for an email without any (no account, or no passkey)
    * stand-ins derived from the email, so that the answer tells nothing of the account.
    */
-  async signInOptions(email: string | undefined): Promise<SignInCeremony> {
+  async signInOptions(email: string | undefined, client: ClientContext = {}): Promise<SignInCeremony> {
     this.ceremony();
+    await this.deps.ceremonyThrottle?.count(client);
     const handle = newSecret();
     let allow: CredentialDescriptor[] = [];
     let userId: number | null = null;

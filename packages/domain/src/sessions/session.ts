@@ -8,6 +8,11 @@ export type LoginStrength = 'password' | 'second_factor' | 'passkey' | 'password
 
 export const LOGIN_STRENGTHS: readonly LoginStrength[] = ['password', 'second_factor', 'passkey', 'password_passkey'];
 
+/** Whether the login that opened the session passed a second factor after the password: a code, or a passkey. */
+export function passedSecondFactor(strength: LoginStrength): boolean {
+  return strength === 'second_factor' || strength === 'password_passkey';
+}
+
 /** Why a session ended; each ending is an audit event naming it. */
 export type SessionEndCause = 'logout' | 'revoked_by_owner' | 'revoked_by_admin' | 'password_reset' | 'limit' | 'expiry';
 
@@ -64,6 +69,6 @@ export function summarizeSession(session: Session, endsAt: number): SessionSumma
     expires_at: new Date(endsAt).toISOString(),
     ip: session.ip,
     user_agent: session.userAgent,
-    second_factor: session.strength === 'second_factor' || session.strength === 'password_passkey',
+    second_factor: passedSecondFactor(session.strength),
   };
 }
