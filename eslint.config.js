@@ -13,6 +13,14 @@ export default tseslint.config(
     },
   },
   {
+    // The pages' scripts, run by the browser (not by node): a browser's globals.
+    files: ['apps/api/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

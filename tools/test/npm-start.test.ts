@@ -47,6 +47,8 @@ describe('npm start', () => {
     expect(commandLine).toContain('apps/api/dist/main.js');
     expect(commandLine.join(' ')).not.toMatch(/tsx/);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // A file read at start from the package rather than bundled (the pages' script) is found from the build too.
+    expect(await (await fetch(`http://127.0.0.1:${port}/pages-passkeys.js`)).text()).toContain('SimpleWebAuthnBrowser');
 
     child!.kill(signal);
     expect(await npm.exited).toBe(0);

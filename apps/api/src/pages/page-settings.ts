@@ -13,6 +13,8 @@ export interface PageSettings {
   returnToOrigins: readonly string[];
   /** The shortest password accepted (PASSWORD_MIN_LENGTH), told beside new-password fields. */
   passwordMinLength: number;
+  /** How long after its login a session may add or remove a passkey without the password (PASSKEY_STEP_UP_SECONDS). */
+  passkeyStepUpSeconds: number;
   /** Reset links by email; without it /forgot says that resets by email are not set up. */
   resetLinks?: Pick<PasswordResetEmails, 'request'>;
 }
@@ -25,6 +27,7 @@ export function pageSettingsFrom(config: Config, services: Pick<Services, 'reset
     accentColor: config.ACCENT_COLOR,
     returnToOrigins: config.RETURN_TO_ORIGINS,
     passwordMinLength: config.PASSWORD_MIN_LENGTH,
+    passkeyStepUpSeconds: config.PASSKEY_STEP_UP_SECONDS,
     resetLinks: services.resetLinks,
   };
 }

@@ -3,6 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { AuthService } from '@latchkey/domain';
 import type { CookieSettings } from '../cookies';
 import { PageRequest, pageSession } from './page-request';
+import { PAGE_SCRIPTS } from './page-scripts';
 import type { PagesDeps } from './page-request';
 import type { PageRoute } from './page-route';
 import type { PageSettings } from './page-settings';
@@ -22,7 +23,7 @@ export const PAGE_ROUTES: readonly PageRoute[] = [...signInPages, ...signUpPages
 export const STYLESHEET_PATH = '/pages.css';
 
 /** The paths the pages answer, for the request log's route names. */
-export const PAGE_PATHS: readonly string[] = [...new Set([...PAGE_ROUTES.map((route) => route.path), STYLESHEET_PATH])];
+export const PAGE_PATHS: readonly string[] = [...new Set([...PAGE_ROUTES.map((route) => route.path), STYLESHEET_PATH, ...PAGE_SCRIPTS.map((script) => script.path)])];
 
 export interface PagesRouterDeps {
   auth: AuthService;
@@ -32,7 +33,8 @@ export interface PagesRouterDeps {
 
 /**
  * The hosted pages: HTML rendered here, forms that work without script, each handler
- * calling the domain directly (never the JSON API). Every answer carries the pages'
+ * calling the domain directly (never the JSON API over HTTP); only the passkey ceremonies,
+ * which need the browser's WebAuthn, run in a script of this origin that calls the JSON API. Every answer carries the pages'
  * security headers.
  */
 export function createPagesRouter({ auth, cookie, settings }: PagesRouterDeps): Router {
@@ -45,6 +47,15 @@ export function createPagesRouter({ auth, cookie, settings }: PagesRouterDeps): 
     ctx.type = 'text/css; charset=utf-8';
     ctx.body = css;
   });
+  for (const script of PAGE_SCRIPTS) {
+    router.get(script.path, headers, (ctx: Context) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      // Named with its digest by the pages (`?v=…`): a new script is a new address, so this
+      // one may be kept a year. Any other address keeps the guards' no-store.
+      if (ctx.query.v === script.version) ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+      ctx.body = script.body;
+    });
+  }
   return router;
 }
 

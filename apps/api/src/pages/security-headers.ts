@@ -4,8 +4,9 @@ import type { PageSettings } from './page-settings';
 
 /**
  * The headers of every page and of its stylesheet, through helmet:
- * - a Content-Security-Policy that runs no script at all (the pages need none), loads
- *   styles and images only from this origin (the QR code is a data: image, the logo's
+ * - a Content-Security-Policy that runs only this origin's script files (the passkey
+ *   ceremonies; no inline script, no handler attribute, no eval), lets them call only this
+ *   origin, loads styles and images only from this origin (the QR code is a data: image, the logo's
  *   origin is added when it is elsewhere), posts forms only here or to a return_to origin
  *   (Chrome checks the redirect after a post too), and lets no page frame them;
  * - X-Frame-Options DENY for browsers older than frame-ancestors;
@@ -22,7 +23,8 @@ export function securityHeaders(settings: PageSettings, secure: boolean): Middle
       useDefaults: false,
       directives: {
         'default-src': ["'none'"],
-        'script-src': ["'none'"],
+        'script-src': ["'self'"],
+        'connect-src': ["'self'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:', ...logoOrigin],
         'form-action': ["'self'", ...settings.returnToOrigins],

@@ -26,7 +26,7 @@ export function pagesStylesheet(accent: string): string {
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:100%;line-height:1.5;color:var(--ink);background:#f6f6f7}
 body{margin:0;min-height:100vh;display:flex;flex-direction:column}
 a{color:var(--link);text-underline-offset:.15em}
-a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+a:focus-visible,button:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .site-header{display:flex;align-items:center;justify-content:space-between;gap:1rem;padding:.75rem 1rem;background:#fff;border-bottom:1px solid var(--line)}
 .brand{font-weight:700;font-size:1.15rem;color:var(--ink);text-decoration:none}
 .brand img{display:block;max-height:2rem;width:auto}
@@ -58,6 +58,17 @@ button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
 .session:last-child{border-bottom:0}
 .meta{color:var(--muted);font-size:.9rem}
 .session-end{margin:0}
+.passkeys{list-style:none;padding:0;margin:0 0 1rem}
+.passkey{padding:.75rem 0;border-bottom:1px solid var(--line)}
+.passkey:last-child{border-bottom:0}
+.passkey-name{word-break:break-word}
+.passkey-manage{margin-top:.5rem}
+.passkey-manage summary{cursor:pointer;color:var(--link);font-weight:600;padding:.25rem 0}
+.passkey-manage[open] summary{margin-bottom:.5rem}
+.passkey-manage .page-form{padding:.75rem;border:1px solid var(--line);border-radius:.35rem}
+.passkey-sign-in{margin:0 0 1rem}
+.passkey-sign-in p{margin:0 0 .5rem}
+button:disabled{opacity:.6;cursor:progress}
 .qr{display:block;width:220px;height:220px;margin:0 0 1rem;background:#fff;border:1px solid var(--line)}
 .secret{word-break:break-all;font-size:1rem}
 .recovery-codes{columns:2;column-gap:2rem;padding-left:1.5rem;font-size:1.05rem;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1rem 1rem 1rem 2.5rem}

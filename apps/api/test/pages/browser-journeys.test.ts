@@ -1,20 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGS } from '../../src/pages/catalogs';
 import type { Language } from '../../src/pages/languages';
-import type { AxeViolation } from './browser';
-import { axeViolations, chromiumAvailable, completeByKeyboard, launchChromium, screenshotDir } from './browser';
+import type { AxeViolation, Viewport } from './browser';
+import { VIEWPORTS, axeViolations, chromiumAvailable, completeByKeyboard, launchChromium, screenshotDir } from './browser';
 import type { PagesServer } from './pages-server';
 import { startPagesServer } from './pages-server';
-
-const VIEWPORTS = {
-  desktop: { viewport: { width: 1280, height: 800 } },
-  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
-} satisfies Record<string, BrowserContextOptions>;
-type Viewport = keyof typeof VIEWPORTS;
 
 /** The visible labels the pages must show, as a person reads them. */
 const LABELS: Record<Language, { email: string; password: string; code: string; current: string; new: string }> = {

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+
+/** The two viewports every journey runs at: a desktop and a phone (touch, mobile meta viewport). */
+export const VIEWPORTS = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+} satisfies Record<string, BrowserContextOptions>;
+export type Viewport = keyof typeof VIEWPORTS;
 
 /** Debian's Chromium (`apt-get install chromium`; tools/ci-services.sh installs it). */
 export const CHROMIUM = process.env.LATCHKEY_CHROMIUM ?? '/usr/bin/chromium';
@@ -52,7 +59,7 @@ export interface AxeViolation {
 
 /**
  * axe-core's violations on the page as it is now. It is evaluated through the DevTools
- * protocol, which the page's CSP (no script at all) does not govern.
+ * protocol, which the page's CSP (this origin's script files only) does not govern.
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);

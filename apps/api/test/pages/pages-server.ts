@@ -25,10 +25,12 @@ export interface PagesServer {
  * services → app), SQLite in memory, emails to a local SMTP sink, addresses verified by
  * link, resets by email, links to this server's own pages (PUBLIC_URL).
  */
-export async function startPagesServer(env: Record<string, string> = {}): Promise<PagesServer> {
+export async function startPagesServer(env: Record<string, string> = {}, options: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<PagesServer> {
   const mail = await startSmtpSink();
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // It listens on 127.0.0.1 either way; `localhost` is the name a browser reaches it by when
+  // the test needs a name rather than an address (a WebAuthn RP ID cannot be an IP address).
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     BCRYPT_ROUNDS: '4',

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@latchkey/domain';
 
 /** What a notice after a change (`account?done=…`) can say: a fixed list, so a link cannot make the page say anything else. */
-export const NOTICES = ['password_changed', 'email_change_sent', 'session_ended', 'others_ended', 'second_factor_removed', 'verification_sent'] as const;
+export const NOTICES = ['password_changed', 'email_change_sent', 'session_ended', 'others_ended', 'second_factor_removed', 'verification_sent', 'passkey_added', 'passkey_renamed', 'passkey_removed'] as const;
 export type Notice = (typeof NOTICES)[number];
 
 /**
@@ -112,6 +112,33 @@ export interface Catalog {
     deleted: string;
     formExpired: string;
     failure: string;
+  };
+
+  /** Passkeys: the account page's list and forms, the sign-in button, what the page script says. */
+  passkeys: {
+    heading: string;
+    intro: string;
+    none: string;
+    added: string;
+    lastUsed: string;
+    neverUsed: string;
+    synced: string;
+    /** The disclosure that holds a passkey's rename and remove forms. */
+    manage: string;
+    name: string;
+    nameHint: string;
+    newName: string;
+    stepUpHint: (minutes: number) => string;
+    add: string;
+    rename: string;
+    remove: string;
+    signIn: string;
+    signInIntro: string;
+    needsScript: string;
+    unsupported: string;
+    unavailable: string;
+    cancelled: string;
+    waiting: string;
   };
 
   notices: Record<Notice, string>;

@@ -108,6 +108,31 @@ export const en: Catalog = {
     failure: SERVER_SIDE,
   },
 
+  passkeys: {
+    heading: 'Passkeys',
+    intro: 'A passkey signs you in with your fingerprint, face or screen lock instead of your password. It stays on your device or in your password manager.',
+    none: 'You have no passkey yet.',
+    added: 'Added',
+    lastUsed: 'Last used',
+    neverUsed: 'Not used yet',
+    synced: 'Synced',
+    manage: 'Rename or remove',
+    name: 'Name (optional)',
+    nameHint: 'To tell your passkeys apart, such as “Work laptop”.',
+    newName: 'New name',
+    stepUpHint: (minutes) => `Needed when you signed in more than ${minutes} minutes ago.`,
+    add: 'Add a passkey',
+    rename: 'Rename',
+    remove: 'Remove passkey',
+    signIn: 'Sign in with a passkey',
+    signInIntro: 'Or, without your password:',
+    needsScript: 'Passkeys need JavaScript, which is off in this browser.',
+    unsupported: 'This browser cannot use passkeys.',
+    unavailable: 'Passkeys are not available on this service.',
+    cancelled: 'The passkey request was cancelled or timed out. Try again.',
+    waiting: 'Follow your browser’s instructions…',
+  },
+
   notices: {
     password_changed: 'Your password was changed. Your other sessions were signed out.',
     email_change_sent: 'A confirmation link was sent to the new address. Your address changes once it is opened.',
@@ -115,6 +140,9 @@ export const en: Catalog = {
     others_ended: 'Every other session was signed out.',
     second_factor_removed: 'Two-step sign-in is off.',
     verification_sent: 'A new confirmation link was sent.',
+    passkey_added: 'Your passkey was added. You can now sign in with it.',
+    passkey_renamed: 'The passkey was renamed.',
+    passkey_removed: 'The passkey was removed.',
   },
 
   errors: {

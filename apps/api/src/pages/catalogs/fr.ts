@@ -110,6 +110,31 @@ export const fr: Catalog = {
     failure: SERVER_SIDE,
   },
 
+  passkeys: {
+    heading: 'Clés d’accès',
+    intro: 'Une clé d’accès vous connecte avec votre empreinte, votre visage ou le verrouillage de l’écran au lieu de votre mot de passe. Elle reste sur votre appareil ou dans votre gestionnaire de mots de passe.',
+    none: 'Vous n’avez pas encore de clé d’accès.',
+    added: 'Ajoutée le',
+    lastUsed: 'Dernière utilisation le',
+    neverUsed: 'Pas encore utilisée',
+    synced: 'Synchronisée',
+    manage: 'Renommer ou supprimer',
+    name: 'Nom (facultatif)',
+    nameHint: 'Pour distinguer vos clés d’accès, par exemple « Ordinateur du bureau ».',
+    newName: 'Nouveau nom',
+    stepUpHint: (minutes) => `Demandé lorsque vous vous êtes connecté il y a plus de ${minutes} minutes.`,
+    add: 'Ajouter une clé d’accès',
+    rename: 'Renommer',
+    remove: 'Supprimer la clé d’accès',
+    signIn: 'Se connecter avec une clé d’accès',
+    signInIntro: 'Ou, sans votre mot de passe :',
+    needsScript: 'Les clés d’accès ont besoin de JavaScript, désactivé dans ce navigateur.',
+    unsupported: 'Ce navigateur ne sait pas utiliser les clés d’accès.',
+    unavailable: 'Les clés d’accès ne sont pas disponibles sur ce service.',
+    cancelled: 'La demande de clé d’accès a été annulée ou a expiré. Réessayez.',
+    waiting: 'Suivez les instructions de votre navigateur…',
+  },
+
   notices: {
     password_changed: 'Votre mot de passe a été modifié. Vos autres sessions ont été fermées.',
     email_change_sent: 'Un lien de confirmation a été envoyé à la nouvelle adresse. Votre adresse change dès qu’il est ouvert.',
@@ -117,6 +142,9 @@ export const fr: Catalog = {
     others_ended: 'Toutes les autres sessions ont été fermées.',
     second_factor_removed: 'La connexion en deux étapes est désactivée.',
     verification_sent: 'Un nouveau lien de confirmation a été envoyé.',
+    passkey_added: 'Votre clé d’accès a été ajoutée. Vous pouvez maintenant vous connecter avec elle.',
+    passkey_renamed: 'La clé d’accès a été renommée.',
+    passkey_removed: 'La clé d’accès a été supprimée.',
   },
 
   errors: {

@@ -13,6 +13,7 @@ import { placeRefusal } from '../refusals';
 import type { AccountAction, AccountProps, SessionRow } from '../views/account';
 import { AccountView, DeletedView, EnrolView, RecoveryCodesView } from '../views/account';
 import type { FormErrors } from '../views/forms';
+import type { PasskeyRow } from '../views/passkeys';
 
 type Failed = AccountProps['failed'];
 
@@ -23,7 +24,7 @@ function signedIn(page: PageRequest): AuthenticatedSession {
 
 async function renderAccount(page: PageRequest, options: { notice?: Notice; failed?: Failed; status?: number } = {}): Promise<void> {
   const { user, session } = signedIn(page);
-  const [sessions, secondFactor] = await Promise.all([page.auth.sessions.list(user.id), page.auth.secondFactor.status(user.id)]);
+  const [sessions, secondFactor, passkeys] = await Promise.all([page.auth.sessions.list(user.id), page.auth.secondFactor.status(user.id), page.auth.passkeys.list(user.id)]);
   const rows: SessionRow[] = sessions.map((each) => ({
     id: each.id,
     device: describeDevice(each.userAgent, page.t),
@@ -34,6 +35,16 @@ async function renderAccount(page: PageRequest, options: { notice?: Notice; fail
     ip: each.ip,
     current: each.id === session.id,
   }));
+  const stepUpMs = page.settings.passkeyStepUpSeconds * 1000;
+  const passkeyRows: PasskeyRow[] = passkeys.map((each) => ({
+    id: each.id,
+    name: each.name,
+    synced: each.backedUp,
+    added: page.t.dateTime(each.createdAt),
+    addedIso: new Date(each.createdAt).toISOString(),
+    lastUsed: each.lastUsedAt === null ? undefined : page.t.dateTime(each.lastUsedAt),
+    lastUsedIso: each.lastUsedAt === null ? undefined : new Date(each.lastUsedAt).toISOString(),
+  }));
   const view = (
     <AccountView
       frame={page.frame({ path: 'account' })}
@@ -43,6 +54,13 @@ async function renderAccount(page: PageRequest, options: { notice?: Notice; fail
       sessions={rows}
       secondFactor={secondFactor}
       passwordMinLength={page.settings.passwordMinLength}
+      passkeys={{
+        passkeys: passkeyRows,
+        configured: page.auth.passkeys.configured,
+        // The domain's own rule (a session opened within the window is its own step-up), so the form asks for the password only when the domain will.
+        needsPassword: Date.now() - session.createdAt > stepUpMs,
+        stepUpMinutes: Math.round(stepUpMs / 60_000),
+      }}
       notice={options.notice ? page.t.notices[options.notice] : undefined}
       failed={options.failed}
     />
@@ -160,6 +178,36 @@ const ACTIONS: Record<AccountAction, (page: PageRequest) => Promise<void>> = {
       await page.auth.secondFactor.remove(user, page.field('password'), page.field('code'), session.id, page.client());
       done(page, 'second_factor_removed');
     });
+  },
+
+  async rename_passkey(page) {
+    const id = page.field('id');
+    await attempt(
+      page,
+      'rename_passkey',
+      { invalid_input: { field: 'name' }, unknown_passkey: {} },
+      async () => {
+        await page.auth.passkeys.rename(signedIn(page).user.id, id, page.field('name'));
+        done(page, 'passkey_renamed');
+      },
+      { id },
+    );
+  },
+
+  async remove_passkey(page) {
+    const id = page.field('id');
+    // No password posted: the domain decides whether this session is recent enough without it.
+    const password = page.field('password') || undefined;
+    await attempt(
+      page,
+      'remove_passkey',
+      { wrong_password: { field: 'password' }, step_up_required: { field: 'password' }, unknown_passkey: {} },
+      async () => {
+        await page.auth.passkeys.remove(signedIn(page), id, password, page.client());
+        done(page, 'passkey_removed');
+      },
+      { id },
+    );
   },
 
   async delete_account(page) {

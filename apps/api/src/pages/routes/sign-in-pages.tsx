@@ -6,6 +6,7 @@ import { pageRoute } from '../page-route';
 import type { PageRoute } from '../page-route';
 import { placeRefusal } from '../refusals';
 import type { FormErrors } from '../views/forms';
+import { pageHref } from '../views/frame';
 import { LoginView, SecondFactorView } from '../views/sign-in';
 
 function renderLogin(page: PageRequest, email: string, returnTo: string, errors?: FormErrors, status = 200): Promise<void> {
@@ -18,6 +19,7 @@ function renderLogin(page: PageRequest, email: string, returnTo: string, errors?
       returnTo={kept}
       errors={errors}
       offerVerification={page.auth.account.verification !== 'off'}
+      passkeys={page.auth.passkeys.configured ? { landing: page.landing(returnTo), codeStep: pageHref({ path: 'login', query: { step: 'code', return_to: kept } }) } : undefined}
     />
   );
   return page.render(view, status);
@@ -77,6 +79,8 @@ export const signInPages: PageRoute[] = [
     session: 'optional',
     async handle(page) {
       if (page.signedIn) return page.redirect(page.landing(page.query('return_to')));
+      // A passkey sign-in that still needs the second factor (the script comes here): its pending login is in the cookie.
+      if (page.query('step') === 'code' && readCookie(page.ctx, PENDING_LOGIN_COOKIE)) return renderCodeStep(page, page.query('return_to'));
       await renderLogin(page, '', page.query('return_to'));
     },
   }),

@@ -4,6 +4,8 @@ import type { Frame } from './frame';
 import type { FormErrors } from './forms';
 import { Field, Notice, PageForm } from './forms';
 import { Layout } from './layout';
+import type { PasskeysSectionProps } from './passkeys';
+import { PasskeysSection } from './passkeys';
 
 /** The forms of the account page, by the `action` each posts. */
 export type AccountAction =
@@ -15,7 +17,9 @@ export type AccountAction =
   | 'start_second_factor'
   | 'enable_second_factor'
   | 'remove_second_factor'
-  | 'delete_account';
+  | 'delete_account'
+  | 'rename_passkey'
+  | 'remove_passkey';
 
 /** One signed-in device, as the page shows it. */
 export interface SessionRow {
@@ -39,6 +43,8 @@ export interface AccountProps {
   sessions: SessionRow[];
   secondFactor: { enabled: boolean; recoveryCodesLeft: number };
   passwordMinLength: number;
+  /** The passkeys section, but for what every section has (the catalog, the form token). */
+  passkeys: Omit<PasskeysSectionProps, 't' | 'token' | 'failed'>;
   notice?: string;
   /** The form that failed and what to show in it. */
   failed?: { action: AccountAction; errors: FormErrors; values?: Record<string, string> };
@@ -47,11 +53,11 @@ export interface AccountProps {
 const action = (name: AccountAction) => ({ action: name });
 
 export const AccountView: FC<AccountProps> = (props) => {
-  const { frame, token, email, verified, sessions, secondFactor, passwordMinLength, notice, failed } = props;
+  const { frame, token, email, verified, sessions, secondFactor, passwordMinLength, passkeys, notice, failed } = props;
   const { t } = frame;
   const errorsOf = (name: AccountAction): FormErrors | undefined => (failed?.action === name ? failed.errors : undefined);
   return (
-    <Layout frame={frame} title={t.titles.account}>
+    <Layout frame={frame} title={t.titles.account} passkeys={passkeys.configured}>
       {notice ? <Notice>{notice}</Notice> : null}
 
       <section aria-labelledby="email-heading">
@@ -122,6 +128,13 @@ export const AccountView: FC<AccountProps> = (props) => {
           <Field form="email" name="password" label={t.fields.password} kind="password" autocomplete="current-password" errors={errorsOf('change_email')} />
         </PageForm>
       </section>
+
+      <PasskeysSection
+        t={t}
+        token={token}
+        {...passkeys}
+        failed={failed && (failed.action === 'rename_passkey' || failed.action === 'remove_passkey') ? { action: failed.action, id: failed.values?.id ?? '', errors: failed.errors } : undefined}
+      />
 
       <section aria-labelledby="second-factor-heading">
         <h2 id="second-factor-heading">{t.text.secondFactorHeading}</h2>

@@ -52,6 +52,8 @@ interface FieldProps {
   hint?: string;
   errors?: FormErrors;
   autofocus?: boolean;
+  /** A field that may be left empty (the label says so). */
+  optional?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ interface FieldProps {
  * Email fields are text fields with the email keyboard: the browser's own email check
  * refuses addresses the service accepts (a local part in Unicode).
  */
-export const Field: FC<FieldProps> = ({ form, name, label, kind, autocomplete, value, hint, errors, autofocus }) => {
+export const Field: FC<FieldProps> = ({ form, name, label, kind, autocomplete, value, hint, errors, autofocus, optional }) => {
   const id = `${form}-${name}`;
   const error = errors?.fields[name];
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
@@ -87,7 +89,7 @@ export const Field: FC<FieldProps> = ({ form, name, label, kind, autocomplete, v
         spellcheck={kind === 'email' || kind === 'code' ? false : undefined}
         autocomplete={autocomplete}
         value={kind === 'password' ? undefined : value}
-        required
+        required={!optional}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={described || undefined}
         autofocus={Boolean(error) || autofocus || undefined}

@@ -2,11 +2,16 @@ import type { Child, FC } from 'hono/jsx';
 import { LANGUAGES } from '../languages';
 import { CATALOGS } from '../catalogs';
 import { FORM_TOKEN_FIELD } from '../form-tokens';
+import { PASSKEYS_SCRIPT, WEBAUTHN_SCRIPT, scriptHref } from '../page-scripts';
 import type { Frame } from './frame';
 import { pageHref } from './frame';
 
-/** The one layout: header (name or logo, sign-out), the page's heading and content, the language switch. */
-export const Layout: FC<{ frame: Frame; title: string; children?: Child }> = ({ frame, title, children }) => {
+/**
+ * The one layout: header (name or logo, sign-out), the page's heading and content, the
+ * language switch. A page with passkey ceremonies loads their scripts (deferred files of
+ * this origin: the CSP runs nothing else).
+ */
+export const Layout: FC<{ frame: Frame; title: string; passkeys?: boolean; children?: Child }> = ({ frame, title, passkeys, children }) => {
   const { t, lang, appName, logoUrl, signOutToken } = frame;
   return (
     <html lang={lang}>
@@ -17,6 +22,12 @@ export const Layout: FC<{ frame: Frame; title: string; children?: Child }> = ({ 
         <link rel="stylesheet" href="pages.css" />
         {/* No icon: without this line the browser asks for /favicon.ico, which the service does not serve. */}
         <link rel="icon" href="data:," />
+        {passkeys ? (
+          <>
+            <script src={scriptHref(WEBAUTHN_SCRIPT)} defer />
+            <script src={scriptHref(PASSKEYS_SCRIPT)} defer />
+          </>
+        ) : null}
       </head>
       <body>
         <header class="site-header">

@@ -3,6 +3,7 @@ import type { Frame } from './frame';
 import type { FormErrors } from './forms';
 import { Field, PageForm } from './forms';
 import { Layout } from './layout';
+import { PasskeySignIn } from './passkeys';
 
 interface SignInProps {
   frame: Frame;
@@ -12,16 +13,19 @@ interface SignInProps {
   errors?: FormErrors;
   /** Verification is on: offer a new link to whoever cannot sign in yet. */
   offerVerification: boolean;
+  /** Passkeys can sign in: where the script goes once signed in, and to the code step when a second factor is still asked. */
+  passkeys?: { landing: string; codeStep: string };
 }
 
-export const LoginView: FC<SignInProps> = ({ frame, token, email, returnTo, errors, offerVerification }) => {
+export const LoginView: FC<SignInProps> = ({ frame, token, email, returnTo, errors, offerVerification, passkeys }) => {
   const { t } = frame;
   return (
-    <Layout frame={frame} title={t.titles.login}>
+    <Layout frame={frame} title={t.titles.login} passkeys={Boolean(passkeys)}>
       <PageForm id="login" action="login" token={token} submit={t.buttons.signIn} errors={errors} hidden={{ return_to: returnTo }}>
-        <Field form="login" name="email" label={t.fields.email} kind="email" autocomplete="username" value={email} errors={errors} autofocus={!email} />
+        <Field form="login" name="email" label={t.fields.email} kind="email" autocomplete={passkeys ? 'username webauthn' : 'username'} value={email} errors={errors} autofocus={!email} />
         <Field form="login" name="password" label={t.fields.password} kind="password" autocomplete="current-password" errors={errors} autofocus={Boolean(email) && !errors?.fields.email} />
       </PageForm>
+      {passkeys ? <PasskeySignIn t={t} landing={passkeys.landing} codeStep={passkeys.codeStep} /> : null}
       <ul class="links">
         <li>
           <a href="forgot">{t.links.forgot}</a>
