@@ -39,7 +39,7 @@ export function contractModeSettings(config: Config): ContractModeSetting[] {
   if (!relyingParty(config)) {
     found.push({
       setting: 'PUBLIC_URL and WEBAUTHN_RP_ID unset',
-      advice: 'passkeys are off (their routes answer 501 passkeys_unconfigured); set PUBLIC_URL=https://… or WEBAUTHN_RP_ID',
+      advice: 'passkeys are off (their routes answer 501 passkeys_unconfigured; a PUBLIC_URL on an IP address gives no RP ID, browsers refuse one); set PUBLIC_URL=https://… or WEBAUTHN_RP_ID',
     });
   } else if (config.ENCRYPTION_KEYS.length === 0) {
     found.push({

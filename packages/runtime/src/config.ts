@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SECURITY_NOTICES, SIGNING_ALGORITHMS } from '@latchkey/domain';
 import type { SecurityNotice } from '@latchkey/domain';
@@ -197,8 +198,9 @@ export const VARIABLES = {
     z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'use a host name such as example.com (no scheme, no port)')
+      .refine((id) => isIP(id) === 0, 'use a host name: browsers refuse an IP address as an RP ID')
       .optional(),
-    'Relying party ID of passkeys: the host of PUBLIC_URL or a domain it ends with. Unset: the host of PUBLIC_URL; without either, passkey routes answer 501 `passkeys_unconfigured`.',
+    'Relying party ID of passkeys: the host of PUBLIC_URL or a domain it ends with. Unset: the host of PUBLIC_URL (none when it is an IP address, which browsers refuse); without either, passkey routes answer 501 `passkeys_unconfigured`.',
     '(unset)',
   ),
   WEBAUTHN_ORIGINS: variable(
@@ -317,7 +319,8 @@ export function relyingParty(
 ): { id: string; name: string; origins: string[]; userVerification: 'preferred' | 'required' } | undefined {
   const publicUrl = config.PUBLIC_URL && URL.canParse(config.PUBLIC_URL) ? new URL(config.PUBLIC_URL) : undefined;
   const id = config.WEBAUTHN_RP_ID?.toLowerCase() ?? publicUrl?.hostname;
-  if (id === undefined) return undefined;
+  // Browsers refuse an IP address as an RP ID: a PUBLIC_URL on one leaves passkeys off.
+  if (id === undefined || isIP(id.replace(/^\[(.*)\]$/, '$1')) !== 0) return undefined;
   const origins = config.WEBAUTHN_ORIGINS.length > 0 ? config.WEBAUTHN_ORIGINS.map((origin) => origin.replace(/\/$/, '').toLowerCase()) : [publicUrl?.origin ?? `https://${id}`];
   return { id, name: config.WEBAUTHN_RP_NAME ?? config.APP_NAME, origins, userVerification: config.WEBAUTHN_USER_VERIFICATION };
 }

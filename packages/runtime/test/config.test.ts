@@ -155,6 +155,10 @@ describe('passkey settings', () => {
       userVerification: 'required',
     });
     expect(relyingParty(loadConfig({ WEBAUTHN_RP_ID: 'example.com' }))?.origins).toEqual(['https://example.com']);
+    // Browsers refuse an IP address as an RP ID: passkeys stay off rather than fail in every browser.
+    expect(relyingParty(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:8000' }))).toBeUndefined();
+    expect(relyingParty(loadConfig({ PUBLIC_URL: 'http://[::1]:8000' }))).toBeUndefined();
+    expect(relyingParty(loadConfig({ PUBLIC_URL: 'http://localhost:8000' }))?.id).toBe('localhost');
   });
 
   it('refuse an origin that is not on the RP ID, or not an origin', () => {
@@ -162,5 +166,6 @@ describe('passkey settings', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'other.example.com' })).toThrow(/^Invalid WEBAUTHN_RP_ID=/);
     expect(() => loadConfig({ WEBAUTHN_ORIGINS: 'https://example.com/path' })).toThrow(/^Invalid WEBAUTHN_ORIGINS=/);
     expect(() => loadConfig({ WEBAUTHN_RP_ID: 'https://example.com' })).toThrow(/^Invalid WEBAUTHN_RP_ID=/);
+    expect(() => loadConfig({ WEBAUTHN_RP_ID: '127.0.0.1' })).toThrow(/^Invalid WEBAUTHN_RP_ID=.*IP address/);
   });
 });
