@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { KnexAccountRepository, KnexPasskeyChallengeStore, KnexPasskeyRepository, KnexUserRepository, migrationConfig } from '../src';
-import { newPasskey } from '../src/testing';
+import { KnexAccountRepository, KnexPasskeyChallengeStore, KnexPasskeyRepository, KnexSessionRepository, KnexUserRepository, migrationConfig } from '../src';
+import { newPasskey, newSession } from '../src/testing';
 import { migrateBefore, onEveryDatabase } from './support/migration-databases';
 
 const MIGRATION = '20261203-010-create-passkeys';
@@ -15,10 +15,13 @@ onEveryDatabase('migration 010 (passkeys) from the previous release', (open) => 
         .insert({ email: 'kept@example.com', email_normalized: 'kept@example.com', hashed_password: 'hash', created_at: 1 })
         .returning('id')) as Array<{ id: number }>;
       await knex('webhook_endpoints').insert({ url: 'https://hooks.example.com/', events: null, secrets: '[]', created_at: 1 });
+      const live = newSession(id, Date.now());
+      expect(await new KnexSessionRepository(knex).open(live, 'hash')).toBe(true);
       const [, applied] = (await knex.migrate.up({ ...migrationConfig, name: MIGRATION })) as [number, string[]];
       expect(applied).toEqual([MIGRATION]);
       expect(await knex('users').pluck('email')).toEqual(['kept@example.com']);
       expect(await knex('webhook_endpoints').pluck('url')).toEqual(['https://hooks.example.com/']);
+      expect((await new KnexSessionRepository(knex).findBySecretDigest(live.secretDigest))?.session.id).toBe(live.id);
 
       const passkeys = new KnexPasskeyRepository(knex);
       const passkey = newPasskey(id, { counter: 3 });
