@@ -69,7 +69,7 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
   };
   const ratio = (name: string, goal: number | undefined) => {
     const found = pairs.get(name);
-    if (found?.length) ratios.push({ ratio: name, goal, value: median(found.map(([a, b]) => a.rps / b.rps)) });
+    if (found?.length) ratios.push({ ratio: name, goal, value: median(found.map(([a, b]) => a.rps / b.rps)), byCpu: cpuRatio(found) });
   };
 
   const hashed = await bcrypt.hash(SEED_PASSWORD, options.rounds);
@@ -145,6 +145,8 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
       pair('profile/ideal', alone, idealRun);
       pair(`profile ${databases.name}/${options.companion?.name ?? ''}`, alone, companionRun);
       pair('whoami/profile', whoamiRun, alone);
+      // What the ideal itself makes of SQLite's figure: the most profile postgres/sqlite can reach here.
+      pair(`ideal ${databases.name}/${options.companion?.name ?? ''}`, idealRun, companionRun);
       if (chosen.has('flood') && alone) {
         // More logins than hashing slots plus queue: hashing stays saturated, the surplus is refused.
         const cpuBefore = mainThreadsCpuMicros(small.pids);
@@ -167,6 +169,7 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
     ratio('profile/node', undefined);
     ratio('profile/ideal', 0.8);
     ratio(`profile ${databases.name}/${options.companion?.name ?? ''}`, 0.6);
+    ratio(`ideal ${databases.name}/${options.companion?.name ?? ''}`, undefined);
     ratio('whoami/profile', 0.9);
     // Tokens issued a second: the session's lookup, then an EdDSA signature.
     if (chosen.has('tokens')) await measure(`POST /sessions/token (${count(options.smallUsers)} users)`, tokens(small));
@@ -247,7 +250,17 @@ export async function benchDatabases(databases: BenchDatabases, options: BenchOp
 
 function renamed(pairs: Map<string, Array<[LoadResult, LoadResult]>>, key: string, name: string, goal: number): RatioRow[] {
   const found = pairs.get(key);
-  return found?.length ? [{ ratio: name, goal, value: median(found.map(([a, b]) => a.rps / b.rps)) }] : [];
+  return found?.length ? [{ ratio: name, goal, value: median(found.map(([a, b]) => a.rps / b.rps)), byCpu: cpuRatio(found) }] : [];
+}
+
+/**
+ * The same comparison by the work each side's server did: its CPU per request against the
+ * other's (a second side that spends less per request gives less than 1). Independent of
+ * the load generator, which shares the cores and bounds both sides' throughput.
+ */
+function cpuRatio(found: Array<[LoadResult, LoadResult]>): number | undefined {
+  const both = found.flatMap(([a, b]) => (a.cpuMicrosPerRequest && b.cpuMicrosPerRequest ? [b.cpuMicrosPerRequest / a.cpuMicrosPerRequest] : []));
+  return both.length ? median(both) : undefined;
 }
 
 /** A server the bench started, with the processes whose CPU is counted (a cluster's workers included). */

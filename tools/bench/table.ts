@@ -17,6 +17,8 @@ export interface RatioRow {
   /** Undefined for a ratio shown for reading only (e.g. against the raw node:http limit). */
   goal?: number;
   why?: string;
+  /** The same pairs compared by CPU per request (the second side's over the first's). */
+  byCpu?: number;
 }
 
 const pad = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -35,7 +37,7 @@ export function formatTable(scenarios: ScenarioRow[], ratios: RatioRow[]): strin
     const value = row.value === undefined ? `n/a (${row.why})` : row.value.toFixed(2);
     const goal = row.goal === undefined ? 'no goal' : `goal ≥ ${row.goal}`;
     const verdict = row.value === undefined || row.goal === undefined ? '' : row.value >= row.goal ? 'met' : 'below goal';
-    lines.push(pad([`ratio ${row.ratio}`, value, goal, verdict, '', '', '']));
+    lines.push(pad([`ratio ${row.ratio}`, value, goal, verdict, '', '', row.byCpu === undefined ? '' : `by CPU ${row.byCpu.toFixed(2)}`]));
   }
   return lines.join('\n');
 }
