@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { RequestListener, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { databaseReadiness } from '@latchkey/adapters';
 import type { Config, Services } from '@latchkey/runtime';
 import { createServices } from '@latchkey/runtime';
@@ -38,12 +38,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // With ADMIN_PORT the admin API is served on a listener of its own, and not on the public one.
   const separateAdmin = config.ADMIN_PORT !== undefined;
   const connections = new ClosingConnections(appOf(separateAdmin ? 'public' : 'all').callback());
-  const server = await listen(connections.handler, config.PORT, config.HOST, httpTimeouts(config));
+  const server = await listen(connections, config.PORT, config.HOST, httpTimeouts(config));
   const url = urlOf(server);
   const listeners = [{ server, connections }];
   if (separateAdmin) {
     const adminConnections = new ClosingConnections(appOf('admin').callback());
-    const adminServer = await listen(adminConnections.handler, config.ADMIN_PORT!, config.ADMIN_HOST, httpTimeouts(config));
+    const adminServer = await listen(adminConnections, config.ADMIN_PORT!, config.ADMIN_HOST, httpTimeouts(config));
     listeners.push({ server: adminServer, connections: adminConnections });
   }
   logger.info({ url }, `Latchkey listening on ${url}`);
@@ -97,10 +97,11 @@ function httpTimeouts(config: Config): HttpTimeouts {
   return { requestTimeout, headersTimeout, keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000, connectionsCheckingInterval: 1000 };
 }
 
-function listen(handler: RequestListener, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
+function listen(connections: ClosingConnections, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   return new Promise((resolve, reject) => {
     const { keepAliveTimeout, ...options } = timeouts;
-    const server = createServer(options, handler);
+    const server = createServer(options, connections.handler);
+    connections.track(server);
     server.keepAliveTimeout = keepAliveTimeout;
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -116,26 +117,44 @@ function urlOf(server: Server): string {
 }
 
 /**
- * Tracks unanswered responses so that a draining server can tell keep-alive clients to
- * close: otherwise server.close() would wait for their idle timeout.
+ * Tells keep-alive clients of a draining server to close: otherwise server.close() would
+ * wait for their idle timeout. Connections are tracked rather than responses, each holding
+ * its latest response: a keep-alive client sends many requests on one connection, and a
+ * Set entry and a 'close' listener per response would be paid on every request.
  */
 class ClosingConnections {
-  private readonly pending = new Set<ServerResponse>();
+  private readonly sockets = new Set<Socket>();
   private closing = false;
 
   constructor(private readonly next: RequestListener) {}
 
   readonly handler: RequestListener = (request, response) => {
     if (this.closing) response.setHeader('Connection', 'close');
-    this.pending.add(response);
-    response.once('close', () => this.pending.delete(response));
+    (request.socket as TrackedSocket)[LATEST_RESPONSE] = response;
     this.next(request, response);
   };
 
+  /** Follows the server's connections, from before its first request. */
+  track(server: Server): void {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
   close(): void {
     this.closing = true;
-    for (const response of this.pending) if (!response.headersSent) response.setHeader('Connection', 'close');
+    for (const socket of this.sockets) {
+      const response = (socket as TrackedSocket)[LATEST_RESPONSE];
+      if (response && !response.headersSent) response.setHeader('Connection', 'close');
+    }
   }
+}
+
+const LATEST_RESPONSE = Symbol('latest response');
+
+interface TrackedSocket extends Socket {
+  [LATEST_RESPONSE]?: ServerResponse;
 }
 
 function drainOnce(
