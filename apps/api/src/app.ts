@@ -4,7 +4,6 @@ import bodyParser from 'koa-bodyparser';
 import { corsFor } from './cors';
 import { middlewareOf } from './endpoint';
 import { exactRoutes } from './exact-routes';
-import { handleErrors } from './http-errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { Metrics } from './metrics';
@@ -67,7 +66,7 @@ export function routePaths(router: Router): Set<string> {
   return new Set(router.stack.map((layer) => String(layer.path)));
 }
 
-/** The Koa app: request ids, logs and metrics, guards, body parsing, error mapping and every route. */
+/** The Koa app: request ids, logs and metrics, guards with body parsing and error mapping, and every route. */
 export function createApp(deps: AppDeps): Koa {
   const http = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
   const logger = deps.logger ?? silentLogger;
@@ -84,7 +83,6 @@ export function createApp(deps: AppDeps): Koa {
   app.use(observeRequests(logger, metrics, new Set([...routePaths(router), ...(pages ? PAGE_PATHS : [])])));
   const cors = corsFor(http.corsOrigins);
   if (cors) app.use(cors);
-  app.use(handleErrors);
   app.use(
     guardRequests(
       // A CORS origin is trusted to send cookie-authenticated changes as well.

@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { DomainError, RetryLaterError } from '@latchkey/domain';
 import type { ErrorCode } from '@latchkey/domain';
 
@@ -93,21 +93,21 @@ function defaultMessage(status: number): string {
   return MESSAGES[status] ?? 'bad request';
 }
 
-export async function handleErrors(ctx: Context, next: Next): Promise<void> {
-  try {
-    await next();
-    // Statuses set without a body (404 from no route, 405/501 from the router) get one too.
-    if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)) {
-      const status = ctx.status;
-      ctx.body = { message: defaultMessage(status) };
-      ctx.status = status;
-    }
-  } catch (error) {
-    const failure = toHttpFailure(error);
-    // Only the unexpected is logged: a flood of 503s must not flood the log too.
-    if (failure.status === 500) ctx.app.emit('error', error, ctx);
-    if (failure.headers) ctx.set(failure.headers);
-    ctx.status = failure.status;
-    ctx.body = failure.code ? { message: failure.message, code: failure.code } : { message: failure.message };
+/** Statuses set without a body (404 from no route, 405/501 from the router) get one too. */
+export function bodyOfBareFailure(ctx: Context): void {
+  if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)) {
+    const status = ctx.status;
+    ctx.body = { message: defaultMessage(status) };
+    ctx.status = status;
   }
+}
+
+/** Answers what a middleware or route threw, as toHttpFailure maps it. */
+export function answerFailure(ctx: Context, error: unknown): void {
+  const failure = toHttpFailure(error);
+  // Only the unexpected is logged: a flood of 503s must not flood the log too.
+  if (failure.status === 500) ctx.app.emit('error', error, ctx);
+  if (failure.headers) ctx.set(failure.headers);
+  ctx.status = failure.status;
+  ctx.body = failure.code ? { message: failure.message, code: failure.code } : { message: failure.message };
 }

@@ -1,33 +1,38 @@
 import type { Context, Middleware, Next } from 'koa';
+import { answerFailure, bodyOfBareFailure } from './http-errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The guards every request passes, as one middleware: each layer of Koa's chain is an
- * async call and a promise on every request, and a request without a body (every GET)
- * has nothing to parse. In order:
+ * The guards every request passes and the mapping of its failures, as one middleware: each
+ * layer of Koa's chain is an async call and a promise on every request, and a request
+ * without a body (every GET) has nothing to parse. In order:
  * - every answer says `Cache-Control: no-store`: it may carry a session cookie, a reset
  *   token or an account's data, which no browser's or proxy's cache may keep; only a
  *   route's own 200 marked `public` (the published key set) keeps its caching;
  * - a state-changing request sent by a page of another origin is refused (403);
  * - a body that is neither JSON nor a form is refused before parsing (415);
- * - the body is parsed, a body that does not decompress answered 400.
+ * - the body is parsed, a body that does not decompress answered 400;
+ * - what any of these or the routes throw becomes its status and JSON body
+ *   (http-errors.ts), as does a status set without a body.
  */
 export function guardRequests(allowedOrigins: readonly string[], parser: Middleware): Middleware {
   const allowed = new Set(allowedOrigins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
   const parse = decompressionErrorsAreBadRequests(parser);
   return async (ctx: Context, next: Next): Promise<void> => {
-    let cacheable = false;
     try {
       refuseCrossOriginChange(ctx, allowed);
       if (hasBody(ctx)) {
         refuseUnsupportedBody(ctx);
         await parse(ctx, next);
       } else await next();
-      cacheable = isPublicAnswer(ctx);
-    } finally {
-      if (!cacheable) ctx.set('Cache-Control', 'no-store');
+    } catch (error) {
+      ctx.set('Cache-Control', 'no-store');
+      answerFailure(ctx, error);
+      return;
     }
+    if (!isPublicAnswer(ctx)) ctx.set('Cache-Control', 'no-store');
+    bodyOfBareFailure(ctx);
   };
 }
 
