@@ -72,6 +72,9 @@ export function validBody<S extends BodySchema>(schema: S, body: unknown): z.out
 /** The endpoint's one middleware: its session step, its body check, then its handler. */
 export function middlewareOf(endpoint: Endpoint, deps: HandlerDeps): RouterMiddleware {
   const { session, body, bodyFirst } = endpoint;
+  // A route with nothing to check first (GET /, /healthz) is its handler alone: no async
+  // layer of its own on every request.
+  if (!endpoint.admin && !endpoint.query && !session && !body) return (ctx) => endpoint.handle(ctx, deps);
   return async (ctx) => {
     if (endpoint.admin) await readAdminKey(ctx, deps.auth, endpoint.admin);
     if (endpoint.query) ctx.state.query = validBody(endpoint.query, ctx.query);

@@ -4,6 +4,8 @@ import type { Logger } from './logger';
 import type { LoginOutcome, Metrics } from './metrics';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+// Node's name for it in request.headers, read there rather than through ctx.get.
+const REQUEST_ID_LOWER_CASE = 'x-request-id';
 
 // A client's id is kept only when it is short and plain, so that it cannot forge log lines.
 const ACCEPTED_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
@@ -45,8 +47,8 @@ export function requestLogger(ctx: Pick<Context, 'state'>, logger: Logger): Logg
 export function observeRequests(logger: Logger, metrics: Metrics, routePaths: ReadonlySet<string>) {
   return async function observeRequest(ctx: Context, next: Next): Promise<void> {
     const started = performance.now();
-    const given = ctx.get(REQUEST_ID_HEADER);
-    const requestId = given !== '' && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
+    const given = ctx.req.headers[REQUEST_ID_LOWER_CASE];
+    const requestId = typeof given === 'string' && given !== '' && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set(REQUEST_ID_HEADER, requestId);
     if (logger.isLevelEnabled('debug')) requestLogger(ctx, logger).debug({ method: ctx.method }, 'request started');
