@@ -45,7 +45,7 @@ export function guardRequests(allowedOrigins: readonly string[], parser: Middlew
  * (and Sec-Fetch-Site, which settles the rare one without Origin).
  */
 function refuseCrossOriginChange(ctx: Context, allowed: Set<string>): void {
-  if (!SAFE_METHODS.has(ctx.method) && !fromAllowedOrigin(ctx, allowed)) ctx.throw(403, 'cross-origin request refused');
+  if (!SAFE_METHODS.has(ctx.req.method!) && !fromAllowedOrigin(ctx, allowed)) ctx.throw(403, 'cross-origin request refused');
 }
 
 function fromAllowedOrigin(ctx: Context, allowed: Set<string>): boolean {
@@ -87,11 +87,14 @@ function isZlibError(error: unknown): boolean {
 
 /** A 200 that its route marked public, and that carries no cookie. */
 function isPublicAnswer(ctx: Context): boolean {
-  const cacheControl: unknown = ctx.response.get('Cache-Control');
-  return ctx.status === 200 && typeof cacheControl === 'string' && cacheControl.startsWith('public') && ctx.response.headers['set-cookie'] === undefined;
+  const { res } = ctx;
+  if (res.statusCode !== 200) return false;
+  const cacheControl = res.getHeader('Cache-Control');
+  return typeof cacheControl === 'string' && cacheControl.startsWith('public') && !res.hasHeader('Set-Cookie');
 }
 
 function hasBody(ctx: Context): boolean {
-  const length = ctx.get('content-length');
-  return (length !== '' && length !== '0') || ctx.get('transfer-encoding') !== '';
+  const { headers } = ctx.req;
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '' && length !== '0') || (headers['transfer-encoding'] ?? '') !== '';
 }
