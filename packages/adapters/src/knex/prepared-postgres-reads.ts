@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import { DependencyUnavailableError } from '@latchkey/domain';
-import { translateDatabaseError } from './database-errors';
+import { connectionLost, translateDatabaseError } from './database-errors';
+import { postgresConnectionSettings } from './connection';
 
 interface QueryConfig {
   name: string;
@@ -20,6 +22,34 @@ interface PgConnection {
   query(config: QueryConfig): Promise<QueryResult>;
   /** Knex's mark of a connection its pool must destroy rather than lend again. */
   __knex__disposed?: unknown;
+  /** pg-pool's: back to the pool, or (given an error) closed and dropped from it. */
+  release?(error?: unknown): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** The part of a pg.Pool this class uses. */
+interface PgPool {
+  connect(): Promise<PgConnection>;
+  end(): Promise<void>;
+  on(event: 'error' | 'connect', listener: (argument: never) => void): unknown;
+}
+
+/** Where the reads take their connections from, and give them back (`broken`: to be closed). */
+interface ConnectionSource {
+  acquire(): Promise<PgConnection>;
+  release(connection: PgConnection, broken?: unknown): unknown;
+  /** The source gives up waiting for a connection within the deadline: its timer is the wait's. */
+  readonly boundsWait: boolean;
+  close(): Promise<void>;
+}
+
+export interface ReadPoolOptions {
+  /** Connections of the pool. */
+  poolMax: number;
+  /** The deadline of each read; DATABASE_TIMEOUT_MS. */
+  timeoutMs: number;
+  /** Where a connection's failure while idle is reported. */
+  warn?: (message: string) => void;
 }
 
 interface PooledClient {
@@ -51,45 +81,54 @@ export class ReadDeadlineError extends DependencyUnavailableError {
 }
 
 /**
- * Reads run as named prepared statements through `pg`, on a connection of Knex's pool.
- * Knex's query builder (and its SQL compiler) is skipped, and PostgreSQL parses and plans
- * each statement once per connection instead of once per lookup: pg sends Parse only the
- * first time a connection sees a statement's name, then Bind and Execute.
+ * Reads run as named prepared statements through `pg`. Knex's query builder (and its SQL
+ * compiler) is skipped, and PostgreSQL parses and plans each statement once per connection
+ * instead of once per lookup: pg sends Parse only the first time a connection sees a
+ * statement's name, then Bind and Execute.
+ *
+ * The connections are those of a `pg.Pool` of the reads' own (`onPool`), or of Knex's pool
+ * (`for`). pg-pool lends a connection for less than Knex's pool does (tarn keeps a pending
+ * operation with a timeout of its own, events and a free-list entry per acquire), and the
+ * cookie check is the hot path. Either way a connection held by an open transaction is
+ * never lent here: a read sees only committed rows, as a query of Knex's would.
  *
  * Each read has one deadline, from taking a connection to the last row: the connection's
  * own `query_timeout`, else its `statement_timeout` (and a short grace for the server's
  * cancel to arrive), else DEFAULT_READ_DEADLINE_MS. Past it the read fails with
- * ReadDeadlineError (a 503) and a connection still waiting for its answer is marked for
- * Knex's pool to destroy, so that no later read queues behind it.
- *
- * Connections come from Knex's pool, so a connection held by an open transaction is never
- * lent here: a read sees only committed rows, as a query of Knex's would.
+ * ReadDeadlineError (a 503) and a connection still waiting for its answer is closed, so
+ * that no later read queues behind it.
  */
 export class PreparedPostgresReads {
   private readonly names = new Map<string, QueryConfig>();
-  /** The pool gives up waiting for a connection within the deadline: its timer is the wait's. */
-  private readonly poolBoundsWait: boolean;
 
   private constructor(
-    private readonly client: PooledClient,
+    private readonly source: ConnectionSource,
     readonly deadlineMs: number,
     private readonly graceMs: number,
-  ) {
-    const poolWait = positiveMs(client.config?.acquireConnectionTimeout);
-    this.poolBoundsWait = poolWait !== undefined && poolWait <= deadlineMs;
-  }
+  ) {}
 
-  /** Prepared reads for a Knex on PostgreSQL; undefined on any other database. */
+  /** Prepared reads for a Knex on PostgreSQL, on its pool; undefined on any other database. */
   static for(knex: Knex, deadlineMs?: number): PreparedPostgresReads | undefined {
     const client = knex.client as PooledClient;
     if (client.dialect !== 'postgresql') return undefined;
-    if (deadlineMs !== undefined) return new PreparedPostgresReads(client, deadlineMs, 0);
     const settings = client.connectionSettings;
-    const clientSide = positiveMs(settings?.query_timeout);
-    if (clientSide) return new PreparedPostgresReads(client, clientSide, 0);
-    const serverSide = positiveMs(settings?.statement_timeout);
-    if (serverSide) return new PreparedPostgresReads(client, serverSide, SERVER_CANCEL_GRACE_MS);
-    return new PreparedPostgresReads(client, DEFAULT_READ_DEADLINE_MS, 0);
+    const [deadline, grace] = deadlineMs !== undefined ? [deadlineMs, 0] : deadlineOf(settings?.query_timeout, settings?.statement_timeout);
+    const poolWait = positiveMs(client.config?.acquireConnectionTimeout);
+    return new PreparedPostgresReads(knexSource(client, poolWait !== undefined && poolWait <= deadline), deadline, grace);
+  }
+
+  /**
+   * Prepared reads on a `pg.Pool` of their own, to the database of a `postgres://` URL,
+   * with the deadlines of Knex's connections (createKnex's, given the same timeout): the
+   * server's statement_timeout, the client's a little later, and the pool's wait for a
+   * connection (or for a new one to open) within the deadline. `close` ends the pool.
+   */
+  static onPool(databaseUrl: string, options: ReadPoolOptions): PreparedPostgresReads {
+    const settings = postgresConnectionSettings(databaseUrl, options.timeoutMs);
+    const [deadline, grace] = deadlineOf(settings.query_timeout, settings.statement_timeout);
+    const { Pool } = createRequire(import.meta.url)('pg') as { Pool: new (config: object) => PgPool };
+    const pool = new Pool({ ...settings, max: options.poolMax });
+    return new PreparedPostgresReads(poolSource(pool, options.warn), deadline, grace);
   }
 
   /** The first row the query (with `?` placeholders) returns, if any. */
@@ -106,9 +145,14 @@ export class PreparedPostgresReads {
     return (await this.query(sql, bindings)).rowCount ?? 0;
   }
 
+  /** Ends the reads' own pool (their connections close); nothing for reads on Knex's pool. */
+  close(): Promise<void> {
+    return this.source.close();
+  }
+
   /**
    * The deadline is kept by the timers that are there anyway: the pool's wait for a
-   * connection (when its acquire timeout is within the deadline; a timer of this class's
+   * connection (when its timeout is within the deadline; a timer of this class's
    * otherwise) and pg's query_timeout, given what is left of the deadline. No timer or
    * promise race is added to a read whose pool already bounds its wait.
    */
@@ -116,30 +160,32 @@ export class PreparedPostgresReads {
     const started = Date.now();
     const connection = await this.acquire();
     const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
+    let broken: unknown;
     try {
       return await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
     } catch (error) {
-      if (isReadTimeout(error)) connection.__knex__disposed = error;
+      if (isReadTimeout(error) || connectionLost(error)) broken = error;
       // A connection lost mid-read (the server stopped) is an outage too, not a bug.
-      else if (!isStatementTimeout(error)) throw translateDatabaseError(error, sql);
+      if (!isReadTimeout(error) && !isStatementTimeout(error)) throw translateDatabaseError(error, sql);
       throw new ReadDeadlineError(this.deadlineMs, error);
     } finally {
-      await this.client.releaseConnection(connection);
+      await this.source.release(connection, broken);
     }
   }
 
   private acquire(): Promise<PgConnection> {
-    if (this.poolBoundsWait) {
-      return this.client.acquireConnection().catch((error: unknown) => {
-        throw (error as { name?: unknown }).name === 'KnexTimeoutError' ? new ReadDeadlineError(this.deadlineMs, error) : error;
+    const { source } = this;
+    if (source.boundsWait) {
+      return source.acquire().catch((error: unknown) => {
+        throw isWaitTimeout(error) ? new ReadDeadlineError(this.deadlineMs, error) : translateDatabaseError(error);
       });
     }
-    const acquiring = this.client.acquireConnection();
+    const acquiring = source.acquire();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         // The connection, should it come after all, goes back to the pool unused.
-        acquiring.then((connection) => this.client.releaseConnection(connection)).catch(() => {});
+        acquiring.then((connection) => source.release(connection)).catch(() => {});
         reject(new ReadDeadlineError(this.deadlineMs));
       }, this.deadlineMs);
     });
@@ -158,6 +204,44 @@ export class PreparedPostgresReads {
   }
 }
 
+/** The deadline of a read and the grace pg gives the server's cancel, from a connection's settings. */
+function deadlineOf(queryTimeout: unknown, statementTimeout: unknown): [number, number] {
+  const clientSide = positiveMs(queryTimeout);
+  if (clientSide) return [clientSide, 0];
+  const serverSide = positiveMs(statementTimeout);
+  if (serverSide) return [serverSide, SERVER_CANCEL_GRACE_MS];
+  return [DEFAULT_READ_DEADLINE_MS, 0];
+}
+
+/** Connections of Knex's pool; one marked disposed is destroyed by it rather than lent again. */
+function knexSource(client: PooledClient, boundsWait: boolean): ConnectionSource {
+  return {
+    boundsWait,
+    acquire: () => client.acquireConnection(),
+    release: (connection, broken) => {
+      if (broken !== undefined) connection.__knex__disposed = broken;
+      return client.releaseConnection(connection);
+    },
+    // Knex's pool is closed with Knex.
+    close: async () => {},
+  };
+}
+
+/** Connections of a pg.Pool; one given back broken is closed and dropped from it. */
+function poolSource(pool: PgPool, warn: (message: string) => void = () => {}): ConnectionSource {
+  // A connection that fails while idle is dropped by the pool, which then reports it here
+  // (unheard, the event would end the process); one that fails while lent fails its read,
+  // and this listener, attached once per connection, keeps that from being unheard too.
+  pool.on('error', (error: Error) => warn(`PostgreSQL read connection closed: ${error.message}`));
+  pool.on('connect', (connection: PgConnection) => connection.on('error', () => {}));
+  return {
+    boundsWait: true,
+    acquire: () => pool.connect(),
+    release: (connection, broken) => connection.release!(broken),
+    close: () => pool.end(),
+  };
+}
+
 function positiveMs(value: unknown): number | undefined {
   const ms = Number(value);
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
@@ -172,6 +256,12 @@ function positional(sql: string): string {
 /** pg gave up waiting: the server may still be running the statement on this connection. */
 function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout';
+}
+
+/** A pool's timeout waiting for a connection, or for a new one to open. */
+function isWaitTimeout(error: unknown): boolean {
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return name === 'KnexTimeoutError' || /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)/.test(String(message));
 }
 
 /** The server cancelled the statement at its statement_timeout: the connection is fine. */
