@@ -19,7 +19,7 @@ interface QueryResult {
 
 /** The part of a pg Client this class uses. */
 interface PgConnection {
-  query(config: QueryConfig): Promise<QueryResult>;
+  query(config: QueryConfig, callback: (error: Error | undefined, result: QueryResult) => void): void;
   /** Knex's mark of a connection its pool must destroy rather than lend again. */
   __knex__disposed?: unknown;
   /** pg-pool's: back to the pool, or (given an error) closed and dropped from it. */
@@ -30,6 +30,8 @@ interface PgConnection {
 /** The part of a pg.Pool this class uses. */
 interface PgPool {
   connect(): Promise<PgConnection>;
+  readonly idleCount: number;
+  readonly waitingCount: number;
   end(): Promise<void>;
   on(event: 'error' | 'connect', listener: (argument: never) => void): unknown;
 }
@@ -37,9 +39,12 @@ interface PgPool {
 /** Where the reads take their connections from, and give them back (`broken`: to be closed). */
 interface ConnectionSource {
   acquire(): Promise<PgConnection>;
-  release(connection: PgConnection, broken?: unknown): unknown;
-  /** The source gives up waiting for a connection within the deadline: its timer is the wait's. */
-  readonly boundsWait: boolean;
+  release(connection: PgConnection, broken?: unknown): void;
+  /**
+   * The next acquire cannot wait past the deadline without a timer of the reads' own: the
+   * pool's timeout bounds it, or a connection is free for it.
+   */
+  boundsWait(): boolean;
   close(): Promise<void>;
 }
 
@@ -120,14 +125,23 @@ export class PreparedPostgresReads {
   /**
    * Prepared reads on a `pg.Pool` of their own, to the database of a `postgres://` URL,
    * with the deadlines of Knex's connections (createKnex's, given the same timeout): the
-   * server's statement_timeout, the client's a little later, and the pool's wait for a
-   * connection (or for a new one to open) within the deadline. `close` ends the pool.
+   * server's statement_timeout, the client's a little later, and a connection attempt's
+   * timeout; a read that finds no connection free waits within its deadline. `close` ends
+   * the pool.
    */
   static onPool(databaseUrl: string, options: ReadPoolOptions): PreparedPostgresReads {
     const settings = postgresConnectionSettings(databaseUrl, options.timeoutMs);
     const [deadline, grace] = deadlineOf(settings.query_timeout, settings.statement_timeout);
-    const { Pool } = createRequire(import.meta.url)('pg') as { Pool: new (config: object) => PgPool };
-    const pool = new Pool({ ...settings, max: options.poolMax });
+    const pg = createRequire(import.meta.url)('pg') as { Pool: new (config: object) => PgPool; Client: new (config: object) => object };
+    const { connectionTimeoutMillis, ...rest } = settings;
+    // The connection attempt keeps its timeout; the pool is given none, or it would arm a
+    // timer for every acquire, free connection or not: a wait is bounded by the reads' own.
+    class BoundedClient extends pg.Client {
+      constructor(config: object) {
+        super({ ...config, connectionTimeoutMillis });
+      }
+    }
+    const pool = new pg.Pool({ ...rest, max: options.poolMax, Client: BoundedClient });
     return new PreparedPostgresReads(poolSource(pool, options.warn), deadline, grace);
   }
 
@@ -152,30 +166,32 @@ export class PreparedPostgresReads {
 
   /**
    * The deadline is kept by the timers that are there anyway: the pool's wait for a
-   * connection (when its timeout is within the deadline; a timer of this class's
-   * otherwise) and pg's query_timeout, given what is left of the deadline. No timer or
-   * promise race is added to a read whose pool already bounds its wait.
+   * connection (when its timeout is within the deadline, or a connection is free; a timer
+   * of this class's otherwise) and pg's query_timeout, given what is left of the deadline.
    */
-  private async query(sql: string, bindings: readonly unknown[]): Promise<QueryResult> {
+  private query(sql: string, bindings: readonly unknown[]): Promise<QueryResult> {
     const started = Date.now();
-    const connection = await this.acquire();
-    const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
-    let broken: unknown;
-    try {
-      return await connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining });
-    } catch (error) {
-      if (isReadTimeout(error) || connectionLost(error)) broken = error;
-      // A connection lost mid-read (the server stopped) is an outage too, not a bug.
-      if (!isReadTimeout(error) && !isStatementTimeout(error)) throw translateDatabaseError(error, sql);
-      throw new ReadDeadlineError(this.deadlineMs, error);
-    } finally {
-      await this.source.release(connection, broken);
-    }
+    return this.acquire().then(
+      (connection) =>
+        new Promise<QueryResult>((resolve, reject) => {
+          const remaining = Math.max(1, this.deadlineMs - (Date.now() - started)) + this.graceMs;
+          connection.query({ ...this.statement(sql), values: bindings, query_timeout: remaining }, (error, result) => {
+            if (!error) {
+              this.source.release(connection);
+              return resolve(result);
+            }
+            const readTimeout = isReadTimeout(error);
+            this.source.release(connection, readTimeout || connectionLost(error) ? error : undefined);
+            // A connection lost mid-read (the server stopped) is an outage too, not a bug.
+            reject(readTimeout || isStatementTimeout(error) ? new ReadDeadlineError(this.deadlineMs, error) : translateDatabaseError(error, sql));
+          });
+        }),
+    );
   }
 
   private acquire(): Promise<PgConnection> {
     const { source } = this;
-    if (source.boundsWait) {
+    if (source.boundsWait()) {
       return source.acquire().catch((error: unknown) => {
         throw isWaitTimeout(error) ? new ReadDeadlineError(this.deadlineMs, error) : translateDatabaseError(error);
       });
@@ -189,7 +205,11 @@ export class PreparedPostgresReads {
         reject(new ReadDeadlineError(this.deadlineMs));
       }, this.deadlineMs);
     });
-    return Promise.race([acquiring, late]).finally(() => clearTimeout(timer));
+    return Promise.race([acquiring, late])
+      .catch((error: unknown) => {
+        throw translateDatabaseError(error);
+      })
+      .finally(() => clearTimeout(timer));
   }
 
   /** One statement per SQL text, named after it: two readers on one pool never clash. */
@@ -216,11 +236,12 @@ function deadlineOf(queryTimeout: unknown, statementTimeout: unknown): [number, 
 /** Connections of Knex's pool; one marked disposed is destroyed by it rather than lent again. */
 function knexSource(client: PooledClient, boundsWait: boolean): ConnectionSource {
   return {
-    boundsWait,
+    boundsWait: () => boundsWait,
     acquire: () => client.acquireConnection(),
     release: (connection, broken) => {
       if (broken !== undefined) connection.__knex__disposed = broken;
-      return client.releaseConnection(connection);
+      // Knex's release only puts the connection back on tarn's free list; it does not fail.
+      void client.releaseConnection(connection);
     },
     // Knex's pool is closed with Knex.
     close: async () => {},
@@ -235,7 +256,9 @@ function poolSource(pool: PgPool, warn: (message: string) => void = () => {}): C
   pool.on('error', (error: Error) => warn(`PostgreSQL read connection closed: ${error.message}`));
   pool.on('connect', (connection: PgConnection) => connection.on('error', () => {}));
   return {
-    boundsWait: true,
+    // pg-pool lends its free connections in order of asking: this acquire gets one if more
+    // are free than acquires wait before it.
+    boundsWait: () => pool.idleCount > pool.waitingCount,
     acquire: () => pool.connect(),
     release: (connection, broken) => connection.release!(broken),
     close: () => pool.end(),
