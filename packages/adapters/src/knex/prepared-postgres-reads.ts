@@ -32,6 +32,7 @@ interface PgPool {
   connect(): Promise<PgConnection>;
   readonly idleCount: number;
   readonly waitingCount: number;
+  readonly totalCount: number;
   end(): Promise<void>;
   on(event: 'error' | 'connect', listener: (argument: never) => void): unknown;
 }
@@ -142,7 +143,7 @@ export class PreparedPostgresReads {
       }
     }
     const pool = new pg.Pool({ ...rest, max: options.poolMax, Client: BoundedClient });
-    return new PreparedPostgresReads(poolSource(pool, options.warn), deadline, grace);
+    return new PreparedPostgresReads(new PgPoolSource(pool, options.poolMax, deadline, options.warn), deadline, grace);
   }
 
   /** The first row the query (with `?` placeholders) returns, if any. */
@@ -248,21 +249,88 @@ function knexSource(client: PooledClient, boundsWait: boolean): ConnectionSource
   };
 }
 
-/** Connections of a pg.Pool; one given back broken is closed and dropped from it. */
-function poolSource(pool: PgPool, warn: (message: string) => void = () => {}): ConnectionSource {
-  // A connection that fails while idle is dropped by the pool, which then reports it here
-  // (unheard, the event would end the process); one that fails while lent fails its read,
-  // and this listener, attached once per connection, keeps that from being unheard too.
-  pool.on('error', (error: Error) => warn(`PostgreSQL read connection closed: ${error.message}`));
-  pool.on('connect', (connection: PgConnection) => connection.on('error', () => {}));
-  return {
-    // pg-pool lends its free connections in order of asking: this acquire gets one if more
-    // are free than acquires wait before it.
-    boundsWait: () => pool.idleCount > pool.waitingCount,
-    acquire: () => pool.connect(),
-    release: (connection, broken) => connection.release!(broken),
-    close: () => pool.end(),
-  };
+interface Waiter {
+  resolve(connection: PgConnection): void;
+  reject(error: Error): void;
+  deadlineAt: number;
+}
+
+/**
+ * Connections of a pg.Pool; one given back broken is closed and dropped from it. A read that
+ * finds every connection lent waits in a queue of this source's, and a connection given back
+ * while reads wait goes to the first of them without passing through the pool: no timer
+ * per wait (one for the queue, at its first read's deadline, which is the earliest), no
+ * idle timer, and no tick of the pool's queue per read.
+ */
+class PgPoolSource implements ConnectionSource {
+  private readonly waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: PgPool,
+    private readonly max: number,
+    private readonly deadlineMs: number,
+    warn: (message: string) => void = () => {},
+  ) {
+    // A connection that fails while idle is dropped by the pool, which then reports it here
+    // (unheard, the event would end the process); one that fails while lent fails its read,
+    // and this listener, attached once per connection, keeps that from being unheard too.
+    pool.on('error', (error: Error) => warn(`PostgreSQL read connection closed: ${error.message}`));
+    pool.on('connect', (connection: PgConnection) => connection.on('error', () => {}));
+  }
+
+  /** Every wait is bounded here, a new connection's attempt by its own timeout. */
+  boundsWait(): boolean {
+    return true;
+  }
+
+  acquire(): Promise<PgConnection> {
+    const { pool } = this;
+    // pg-pool lends its free connections in order of asking, and opens one while below its size.
+    if (this.waiters.length === 0 && (pool.idleCount > pool.waitingCount || pool.totalCount < this.max)) return pool.connect();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject, deadlineAt: Date.now() + this.deadlineMs });
+      this.timer ??= setTimeout(() => this.expire(), this.deadlineMs).unref();
+    });
+  }
+
+  release(connection: PgConnection, broken?: unknown): void {
+    if (broken !== undefined) {
+      connection.release!(broken);
+      // Its place in the pool is free: a new connection for the first read waiting.
+      const waiter = this.next();
+      if (waiter) this.pool.connect().then(waiter.resolve, waiter.reject);
+      return;
+    }
+    const waiter = this.next();
+    if (waiter) waiter.resolve(connection);
+    else connection.release!();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new ReadDeadlineError(this.deadlineMs));
+    await this.pool.end();
+  }
+
+  /** The first waiting read still within its deadline; those past it fail. */
+  private next(): Waiter | undefined {
+    const now = Date.now();
+    let waiter = this.waiters.shift();
+    while (waiter && waiter.deadlineAt <= now) {
+      waiter.reject(new ReadDeadlineError(this.deadlineMs));
+      waiter = this.waiters.shift();
+    }
+    return waiter;
+  }
+
+  /** Fails the reads whose deadline has come; the timer then waits for the next first one's. */
+  private expire(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    while (this.waiters.length > 0 && this.waiters[0]!.deadlineAt <= now) this.waiters.shift()!.reject(new ReadDeadlineError(this.deadlineMs));
+    if (this.waiters.length > 0) this.timer = setTimeout(() => this.expire(), this.waiters[0]!.deadlineAt - now).unref();
+  }
 }
 
 function positiveMs(value: unknown): number | undefined {
