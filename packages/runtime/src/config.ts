@@ -40,7 +40,7 @@ export const VARIABLES = {
   DATABASE_POOL_MAX: variable(integer(1, 1000).default(10), 'Largest PostgreSQL connection pool of one process.'),
   DATABASE_READ_POOL_MAX: variable(
     integer(0, 999).optional(),
-    'PostgreSQL: how many of the DATABASE_POOL_MAX connections are a pool of their own for the cookie check and the lookups of a user by key (the rest serve writes and transactions); below DATABASE_POOL_MAX; 0 reads on the one pool; unset, half of DATABASE_POOL_MAX, rounded down.',
+    'PostgreSQL: how many of the DATABASE_POOL_MAX connections are a pool of their own for the cookie check and the lookups of a user by key (the rest serve writes and transactions); below DATABASE_POOL_MAX; 0 reads on the one pool; unset, all but a quarter of DATABASE_POOL_MAX (at least 2 left, 0 below 3).',
     '(unset)',
   ),
   MIGRATE_ON_START: variable(boolean().default(true), 'Apply pending migrations when the server starts.'),

@@ -180,11 +180,15 @@ export async function createServices(config: Config, options: ServiceOptions = {
 /**
  * The connections, of DATABASE_POOL_MAX, that PostgreSQL's hot reads get as a pool of their
  * own: pg-pool lends one for less CPU than Knex's pool. The process opens no more
- * connections than DATABASE_POOL_MAX; none on SQLite.
+ * connections than DATABASE_POOL_MAX; none on SQLite. By default writes and transactions
+ * keep a quarter (at least two: one transaction must not hold every write back), and the
+ * reads the rest: a cookie check is one short round trip, and under load the reads' round
+ * trips at once, not the CPU, bound how many the process answers.
  */
 function postgresReadPoolMax(config: Config): number {
   if (!/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) return 0;
-  return config.DATABASE_READ_POOL_MAX ?? Math.floor(config.DATABASE_POOL_MAX / 2);
+  const pool = config.DATABASE_POOL_MAX;
+  return config.DATABASE_READ_POOL_MAX ?? Math.max(0, pool - Math.max(2, Math.floor(pool / 4)));
 }
 
 /** Where the domain is built, and nowhere else. */
