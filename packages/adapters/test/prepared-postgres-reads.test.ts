@@ -132,3 +132,89 @@ describe.skipIf(!postgres.available)(`prepared reads on PostgreSQL${postgres.ava
     expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [10])).toEqual({ n: 10 });
   });
 });
+
+describe.skipIf(!postgres.available)(`prepared reads on a pool of their own${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
+  let database: ScratchDatabase;
+  let knex: Knex;
+  const pools: PreparedPostgresReads[] = [];
+  const onPool = (poolMax: number, timeoutMs: number, url = database.url) => {
+    const reads = PreparedPostgresReads.onPool(url, { poolMax, timeoutMs });
+    pools.push(reads);
+    return reads;
+  };
+
+  beforeAll(async () => {
+    database = await createScratchDatabase();
+    knex = createKnex(database.url, { poolMax: 2 });
+    await migrateToLatest(knex);
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((reads) => reads.close().catch(() => {})));
+    await knex?.destroy();
+    await database?.drop();
+  });
+
+  it('serve the repositories, and never see the uncommitted rows of a transaction of Knex', async () => {
+    const reads = onPool(2, 1000);
+    const users = new KnexUserRepository(knex, reads);
+    const sessions = new KnexSessionRepository(knex, reads);
+    const user = await users.addUser('own-pool@example.com', 'hash');
+    await knex('sessions').insert({ ...SESSION_ROW, secret_digest: 'own-pool', user_id: user.id });
+    expect((await sessions.findBySecretDigest('own-pool'))?.user.email).toBe('own-pool@example.com');
+    const trx = await knex.transaction();
+    await trx('users').where('id', user.id).update({ reset_token: 'uncommitted-own' });
+    await expect(users.findUserBy({ resetToken: 'uncommitted-own' })).rejects.toBeInstanceOf(NoResultFound);
+    await trx.commit();
+    expect((await users.findUserBy({ resetToken: 'uncommitted-own' })).id).toBe(user.id);
+  });
+
+  it('take their deadline from the timeout as Knex does: the server cancels at it, on a connection that stays usable', async () => {
+    const reads = onPool(1, 200);
+    expect(reads.deadlineMs).toBe(450);
+    const backend = () => reads.first<{ pid: number }>('SELECT pg_backend_pid() AS pid, ?::int AS n', [0]);
+    const before = await backend();
+    const began = Date.now();
+    await expect(reads.first('SELECT pg_sleep(2) AS slept, ? AS n', [1])).rejects.toBeInstanceOf(ReadDeadlineError);
+    expect(Date.now() - began).toBeLessThan(1500);
+    expect((await backend())!.pid).toBe(before!.pid);
+  });
+
+  it('close a connection the server stopped answering past the deadline, and fail a read waiting for it at its own', async () => {
+    const reads = onPool(1, 200);
+    const backend = () => reads.first<{ pid: number }>('SELECT pg_backend_pid() AS pid, ?::int AS n', [0]);
+    const before = await backend();
+    // Without the server's cancel the connection is held until pg's own timer (the deadline) fires.
+    await reads.first("SELECT set_config('statement_timeout', '0', false), ?::int AS n", [0]);
+    const began = Date.now();
+    const stuck = reads.first('SELECT pg_sleep(2) AS slept, ? AS n', [1]).then(
+      () => Infinity,
+      (error: unknown) => (error instanceof ReadDeadlineError ? Date.now() - began : -1),
+    );
+    const waiting = reads.first('SELECT ?::int AS n', [2]).then(
+      () => Infinity,
+      (error: unknown) => (error instanceof ReadDeadlineError ? Date.now() - began : -1),
+    );
+    const [stuckAfter, waitedAfter] = await Promise.all([stuck, waiting]);
+    // Each at its own deadline (450 ms: the timeout and the client's margin), the wait included.
+    for (const after of [stuckAfter, waitedAfter]) {
+      expect(after).toBeGreaterThanOrEqual(reads.deadlineMs - 50);
+      expect(after).toBeLessThan(1500);
+    }
+    // A new connection, on which the server's cancel is back.
+    expect((await backend())!.pid).not.toBe(before!.pid);
+  });
+
+  it('answer a 503-class error within the deadline when the server refuses connections', async () => {
+    const reads = onPool(1, 200, 'postgres://postgres@127.0.0.1:1/nowhere');
+    const began = Date.now();
+    await expect(reads.first('SELECT ?::int AS n', [1])).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(Date.now() - began).toBeLessThan(1500);
+  });
+
+  it('end their pool on close', async () => {
+    const reads = onPool(1, 1000);
+    expect(await reads.first<{ n: number }>('SELECT ?::int AS n', [3])).toEqual({ n: 3 });
+    await reads.close();
+    await expect(reads.first('SELECT ?::int AS n', [4])).rejects.toThrow();
+  });
+});

@@ -38,6 +38,11 @@ export const VARIABLES = {
     '`sqlite:<relative or absolute path>`, `sqlite::memory:` or `postgres://user@host:port/db`.',
   ),
   DATABASE_POOL_MAX: variable(integer(1, 1000).default(10), 'Largest PostgreSQL connection pool of one process.'),
+  DATABASE_READ_POOL_MAX: variable(
+    integer(0, 999).optional(),
+    'PostgreSQL: how many of the DATABASE_POOL_MAX connections are a pool of their own for the cookie check and the lookups of a user by key (the rest serve writes and transactions); below DATABASE_POOL_MAX; 0 reads on the one pool; unset, all but a quarter of DATABASE_POOL_MAX (at least 2 left, 0 below 3).',
+    '(unset)',
+  ),
   MIGRATE_ON_START: variable(boolean().default(true), 'Apply pending migrations when the server starts.'),
   REDIS_URL: variable(z.url({ protocol: /^rediss?$/, message: 'use redis://host:port' }).optional(), 'Redis for the login throttle counters shared by every instance; memory when unset.', '(unset)'),
   REDIS_KEY_PREFIX: variable(z.string().default('latchkey:'), 'Start of every Redis key written, so several deployments can share one Redis.'),
@@ -298,6 +303,9 @@ export const configSchema = z.object(shape).superRefine((env, ctx) => {
     if (rp && outside !== undefined) {
       ctx.addIssue({ code: 'custom', path: [env.WEBAUTHN_ORIGINS.length > 0 ? 'WEBAUTHN_ORIGINS' : 'WEBAUTHN_RP_ID'], message: `${outside} is not on the RP ID ${rp.id}` });
     }
+  }
+  if (env.DATABASE_READ_POOL_MAX !== undefined && env.DATABASE_READ_POOL_MAX >= env.DATABASE_POOL_MAX) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_POOL_MAX'], message: 'must be below DATABASE_POOL_MAX (writes and transactions need a connection too)' });
   }
   if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_SECONDS' });

@@ -22,6 +22,7 @@ import {
   SmtpMailer,
   ThreadedBcryptPasswordHasher,
   createKnex,
+  PreparedPostgresReads,
   migrateToLatest,
   sqliteFilename,
 } from '@latchkey/adapters';
@@ -101,7 +102,9 @@ export interface ServiceOptions {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = options.logger ?? jsonLineLogger;
   const overrides = options.overrides ?? {};
-  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, log: databaseLog(logger), timeoutMs: config.DATABASE_TIMEOUT_MS });
+  const readPoolMax = postgresReadPoolMax(config);
+  const knex = createKnex(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX - readPoolMax, log: databaseLog(logger), timeoutMs: config.DATABASE_TIMEOUT_MS });
+  const reads = readPoolMax > 0 ? PreparedPostgresReads.onPool(config.DATABASE_URL, { poolMax: readPoolMax, timeoutMs: config.DATABASE_TIMEOUT_MS, warn: (message) => logger.warn({}, message) }) : undefined;
   if (options.migrate ?? config.MIGRATE_ON_START) await migrate(config, knex, logger);
   const hashing = passwordHashing(config, overrides.hasher, options.wrapHasher);
   const redis = config.REDIS_URL ? await connectRedis(config, logger) : undefined;
@@ -114,9 +117,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const webhooks = webhookServices(knex, config, box, logger, options.webhooks);
   const apiKeys = new KnexApiKeyRepository(knex);
   const deps: AuthDeps = {
-    users: new KnexUserRepository(knex),
+    users: new KnexUserRepository(knex, reads),
     resetTokens: new KnexPasswordResetTokenRepository(knex),
-    sessions: new KnexSessionRepository(knex),
+    sessions: new KnexSessionRepository(knex, reads),
     hasher: hashing.hasher,
     audit,
     // The event names no email, address or agent: the log must not become a second trail.
@@ -169,9 +172,23 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await outbox.close();
       await webhooks.dispatcher.close();
       mail?.smtp?.close();
-      await Promise.all([knex.destroy(), redis?.close(), hashing.close()]);
+      await Promise.all([knex.destroy(), reads?.close(), redis?.close(), hashing.close()]);
     },
   };
+}
+
+/**
+ * The connections, of DATABASE_POOL_MAX, that PostgreSQL's hot reads get as a pool of their
+ * own: pg-pool lends one for less CPU than Knex's pool. The process opens no more
+ * connections than DATABASE_POOL_MAX; none on SQLite. By default writes and transactions
+ * keep a quarter (at least two: one transaction must not hold every write back), and the
+ * reads the rest: a cookie check is one short round trip, and under load the reads' round
+ * trips at once, not the CPU, bound how many the process answers.
+ */
+function postgresReadPoolMax(config: Config): number {
+  if (!/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) return 0;
+  const pool = config.DATABASE_POOL_MAX;
+  return config.DATABASE_READ_POOL_MAX ?? Math.max(0, pool - Math.max(2, Math.floor(pool / 4)));
 }
 
 /** Where the domain is built, and nowhere else. */

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BcryptPasswordHasher } from '@latchkey/adapters';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BcryptPasswordHasher, createKnex } from '@latchkey/adapters';
 import { InvalidCredentialsError, TooManyAttemptsError, TooManyResetRequestsError } from '@latchkey/domain';
-import { TEST_REDIS_URL, checkRedis, newRedis, uniqueKeyPrefix } from '../../adapters/test/real-services';
+import { TEST_POSTGRES_URL, TEST_REDIS_URL, checkPostgres, checkRedis, createScratchDatabase, newRedis, uniqueKeyPrefix } from '../../adapters/test/real-services';
+import type { ScratchDatabase } from '../../adapters/test/real-services';
 import { createServices, loadConfig } from '../src';
 import type { ServiceOptions, Services } from '../src';
 
@@ -157,5 +158,50 @@ describe.skipIf(!redis.available)(`createServices and REDIS_URL${redis.available
 
   it('refuses to start when Redis does not answer', async () => {
     await expect(instance({ REDIS_URL: 'redis://127.0.0.1:1' })).rejects.toThrow(/Redis at 127\.0\.0\.1:1 does not answer/);
+  });
+});
+
+const postgres = await checkPostgres();
+
+describe.skipIf(!postgres.available)(`createServices on PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`, () => {
+  let database: ScratchDatabase;
+  const connections = async () => {
+    const admin = createKnex(TEST_POSTGRES_URL, { poolMax: 1 });
+    try {
+      const name = new URL(database.url).pathname.slice(1);
+      const { rows } = (await admin.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ?', [name])) as { rows: Array<{ n: number }> };
+      return rows[0]!.n;
+    } finally {
+      await admin.destroy();
+    }
+  };
+
+  beforeAll(async () => {
+    database = await createScratchDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('opens no more than DATABASE_POOL_MAX connections with the reads on a pool of their own, and closes them all', async () => {
+    const services = await createServices(loadConfig({ NODE_ENV: 'test', BCRYPT_ROUNDS: '4', DATABASE_URL: database.url, DATABASE_POOL_MAX: '4' }));
+    try {
+      const { auth } = services;
+      await auth.registerUser('pool@example.com', 'pw');
+      const { sessionId } = await auth.logins.login('pool@example.com', 'pw');
+      // Reads and transactions at once, more of each than either pool holds.
+      const reads = Array.from({ length: 20 }, () => auth.getUserFromSessionId(sessionId));
+      const writes = Array.from({ length: 6 }, (_, i) => auth.registerUser(`pool${i}@example.com`, 'pw'));
+      const [found] = await Promise.all([Promise.all(reads), Promise.all(writes)]);
+      expect(found.every((user) => user?.email === 'pool@example.com')).toBe(true);
+      expect(await connections()).toBeLessThanOrEqual(4);
+    } finally {
+      await services.close();
+    }
+    expect(await connections()).toBe(0);
+  });
+
+  it('refuses a read pool of every connection', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/db', DATABASE_POOL_MAX: '4', DATABASE_READ_POOL_MAX: '4' })).toThrow(/DATABASE_READ_POOL_MAX/);
   });
 });

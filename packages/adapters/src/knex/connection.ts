@@ -63,13 +63,18 @@ export function sqliteDriver(databaseUrl: string): SqliteDriver {
  */
 function postgresConnection(databaseUrl: string, timeoutMs?: number): Knex.StaticConnectionConfig | string {
   if (timeoutMs === undefined) return databaseUrl;
+  return postgresConnectionSettings(databaseUrl, timeoutMs) as Knex.StaticConnectionConfig;
+}
+
+/** The settings of a pg connection with those deadlines, for Knex's pool and any other. */
+export function postgresConnectionSettings(databaseUrl: string, timeoutMs: number) {
   return {
     connectionString: databaseUrl,
     statement_timeout: timeoutMs,
     query_timeout: timeoutMs + CLIENT_DEADLINE_MARGIN_MS,
     connectionTimeoutMillis: timeoutMs,
     keepAlive: true,
-  } as Knex.StaticConnectionConfig;
+  };
 }
 
 /** Lets the server's statement_timeout, which leaves the connection usable, fire first. */

@@ -54,8 +54,12 @@ export class KnexSessionRepository implements SessionRepository {
   private readonly prepared?: PreparedSqliteReads | PreparedPostgresReads;
   private readonly postgres: boolean;
 
-  constructor(private readonly knex: Knex) {
-    this.prepared = PreparedSqliteReads.for(knex) ?? PreparedPostgresReads.for(knex);
+  /** `reads`: PostgreSQL's prepared reads on a pool of their own (PreparedPostgresReads.onPool); on Knex's pool otherwise. */
+  constructor(
+    private readonly knex: Knex,
+    reads?: PreparedPostgresReads,
+  ) {
+    this.prepared = PreparedSqliteReads.for(knex) ?? reads ?? PreparedPostgresReads.for(knex);
     this.postgres = (knex.client as { config: Knex.Config }).config.client === 'pg';
   }
 

@@ -45,9 +45,13 @@ export class KnexUserRepository implements UserRepository {
   private readonly preparedByKey?: PreparedPostgresReads;
   private readonly selects = new Map<string, string>();
 
-  constructor(private readonly knex: Knex) {
+  /** `reads`: PostgreSQL's prepared reads on a pool of their own (PreparedPostgresReads.onPool); on Knex's pool otherwise. */
+  constructor(
+    private readonly knex: Knex,
+    reads?: PreparedPostgresReads,
+  ) {
     this.prepared = PreparedSqliteReads.for(knex);
-    this.preparedByKey = PreparedPostgresReads.for(knex);
+    this.preparedByKey = this.prepared ? undefined : (reads ?? PreparedPostgresReads.for(knex));
   }
 
   /** One INSERT; with mail, a transaction of it and the outbox rows (made from the new user when a function). */
