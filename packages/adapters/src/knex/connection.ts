@@ -2,9 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import knexFactory from 'knex';
+import type { Database as BetterSqlite3Database } from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { requireDriver } from '../missing-driver';
 import { connectionLost, translateDatabaseError } from './database-errors';
+import { closeSqliteReader, openSqliteReader } from './sqlite-reader';
 
 export interface ConnectionOptions {
   poolMax?: number;
@@ -119,14 +121,11 @@ function afterCreateSqlite3(settings: string[]) {
   };
 }
 
-interface BetterSqlite3Connection {
-  pragma(source: string): unknown;
-}
-
 function afterCreateBetterSqlite3(settings: string[]) {
-  return (conn: BetterSqlite3Connection, done: (error: Error | null, conn: BetterSqlite3Connection) => void): void => {
+  return (conn: BetterSqlite3Database, done: (error: Error | null, conn: BetterSqlite3Database) => void): void => {
     try {
       for (const pragma of settings) conn.pragma(pragma);
+      openSqliteReader(conn, settings);
       done(null, conn);
     } catch (error) {
       done(error as Error, conn);
@@ -180,6 +179,12 @@ function guardedClient(name: string): ClientClass {
         if (connectionLost(error)) connection.__knex__disposed = (translated.cause as Error | undefined)?.message ?? translated.message;
         throw translated;
       }
+    }
+
+    // The read-only companion of a better-sqlite3 connection goes with it.
+    override async destroyRawConnection(connection: unknown): Promise<void> {
+      closeSqliteReader(connection);
+      return super.destroyRawConnection(connection);
     }
 
     override async acquireConnection(): Promise<unknown> {

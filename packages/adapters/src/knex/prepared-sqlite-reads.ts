@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { translateDatabaseError } from './database-errors';
+import { sqliteReaderOf } from './sqlite-reader';
 
 interface PooledClient {
   acquireConnection(): Promise<Database>;
@@ -14,8 +15,10 @@ interface PooledClient {
  * several times the lookup itself (see BENCHMARKS.md).
  *
  * better-sqlite3 is synchronous, so a read on the connection cannot interleave with a
- * query of Knex's; the connection is borrowed through the pool only while Knex holds a
- * transaction open on it (its uncommitted rows must not be seen) or when it was replaced.
+ * query of Knex's. While Knex holds a transaction open on it (its uncommitted rows must not
+ * be seen) the read runs on the connection's read-only companion on the same file, which
+ * sees the last committed rows (sqlite-reader.ts); without one (in memory) it waits for
+ * the connection through the pool, as it does when the connection was replaced.
  */
 export class PreparedSqliteReads {
   private readonly statements = new WeakMap<Database, Map<string, Statement>>();
@@ -32,9 +35,10 @@ export class PreparedSqliteReads {
   /** The first row the query returns, if any. */
   first<Row>(sql: string, bindings: readonly unknown[]): Promise<Row | undefined> | Row | undefined {
     const connection = this.connection;
-    if (connection?.open && !connection.inTransaction) {
+    const free = connection?.open ? (connection.inTransaction ? sqliteReaderOf(connection) : connection) : undefined;
+    if (free) {
       try {
-        return this.statement(connection, sql).get(...bindings) as Row | undefined;
+        return this.statement(free, sql).get(...bindings) as Row | undefined;
       } catch (error) {
         throw translateDatabaseError(error, sql);
       }
