@@ -40,6 +40,10 @@ export class BoundedPasswordHasher implements PasswordHasher {
     return this.inner.needsRehash(hashedPassword);
   }
 
+  assertCapacity(): void {
+    if (this.full()) throw this.overloaded();
+  }
+
   /** Hashes running and waiting now. */
   get load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
@@ -47,7 +51,7 @@ export class BoundedPasswordHasher implements PasswordHasher {
 
   private async admit<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.limits.concurrency) {
-      if (this.waiting.length >= this.limits.queueMax) throw new OverloadedError(this.retryAfterSeconds());
+      if (this.full()) throw this.overloaded();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
@@ -58,6 +62,24 @@ export class BoundedPasswordHasher implements PasswordHasher {
     } finally {
       this.averageMs = 0.9 * this.averageMs + 0.1 * (performance.now() - started);
       this.release();
+    }
+  }
+
+  private full(): boolean {
+    return this.running >= this.limits.concurrency && this.waiting.length >= this.limits.queueMax;
+  }
+
+  /**
+   * A flood is refused hundreds of times a second, each refusal an expected answer (503)
+   * that nobody reads a stack trace of: capturing one would be a good share of its cost.
+   */
+  private overloaded(): OverloadedError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new OverloadedError(this.retryAfterSeconds());
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   }
 

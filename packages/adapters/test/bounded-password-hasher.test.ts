@@ -25,6 +25,17 @@ describe('BoundedPasswordHasher', () => {
     expect(hasher.load).toEqual({ running: 0, waiting: 0 });
   });
 
+  it('tells whether a verify would be refused now, before one is asked for', async () => {
+    const hasher = new BoundedPasswordHasher(slow, { concurrency: 1, queueMax: 1 });
+    const hash = await slow.hash('pw');
+    expect(() => hasher.assertCapacity()).not.toThrow();
+    const running = [hasher.verify('pw', hash), hasher.verify('pw', hash)];
+    expect(() => hasher.assertCapacity()).toThrow(OverloadedError);
+    await expect(hasher.verify('pw', hash)).rejects.toBeInstanceOf(OverloadedError);
+    await Promise.all(running);
+    expect(() => hasher.assertCapacity()).not.toThrow();
+  });
+
   it('accepts work again once the backlog drains', async () => {
     const hasher = new BoundedPasswordHasher(slow, { concurrency: 2, queueMax: 0 });
     const first = await Promise.allSettled([hasher.hash('a'), hasher.hash('b'), hasher.hash('c')]);
