@@ -40,10 +40,6 @@ export class BoundedPasswordHasher implements PasswordHasher {
     return this.inner.needsRehash(hashedPassword);
   }
 
-  assertCapacity(): void {
-    if (this.full()) throw this.overloaded();
-  }
-
   /** Hashes running and waiting now. */
   get load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
@@ -51,7 +47,7 @@ export class BoundedPasswordHasher implements PasswordHasher {
 
   private async admit<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.limits.concurrency) {
-      if (this.full()) throw this.overloaded();
+      if (this.waiting.length >= this.limits.queueMax) throw this.overloaded();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
@@ -63,10 +59,6 @@ export class BoundedPasswordHasher implements PasswordHasher {
       this.averageMs = 0.9 * this.averageMs + 0.1 * (performance.now() - started);
       this.release();
     }
-  }
-
-  private full(): boolean {
-    return this.running >= this.limits.concurrency && this.waiting.length >= this.limits.queueMax;
   }
 
   /**

@@ -24,7 +24,6 @@ export class PasswordCheck {
   ) {}
 
   async check(email: string, password: string): Promise<PasswordVerdict> {
-    this.hasher.assertCapacity?.();
     // An email no account can have is answered as an unknown one, after the same hashing.
     const address = parseEmailOrNull(email);
     const user = address === null ? null : await findUserOrNull(this.users, { email: address });
