@@ -45,6 +45,7 @@ export function requestLogger(ctx: Pick<Context, 'state'>, logger: Logger): Logg
  * body, query or cookie. Lines below the logger's level are never built.
  */
 export function observeRequests(logger: Logger, metrics: Metrics, routePaths: ReadonlySet<string>) {
+  const refusals = new RetryLaterNotice(logger);
   return async function observeRequest(ctx: Context, next: Next): Promise<void> {
     const started = performance.now();
     // Node's request and response themselves: Koa's delegating getters cost a call each.
@@ -64,10 +65,39 @@ export function observeRequests(logger: Logger, metrics: Metrics, routePaths: Re
       const status = res.statusCode;
       metrics.observeRequest(method, route, status, seconds);
       if (method === 'POST' && route === '/sessions' && LOGIN_OUTCOMES[status]) metrics.countLogin(LOGIN_OUTCOMES[status]);
-      const level = status >= 500 ? 'error' : 'info';
+      // A 503 is an answer as designed (load shed, a dependency away; Retry-After says when):
+      // under a flood a line each would be the flood's cost, so its line is at info level
+      // and the warning is one summary an interval.
+      if (status === 503) refusals.count();
+      const level = status >= 500 && status !== 503 ? 'error' : 'info';
       if (logger.isLevelEnabled(level)) {
         requestLogger(ctx, logger)[level]({ method, route, status, durationMs: Math.round(seconds * 1e4) / 10 }, 'request');
       }
     }
   };
+}
+
+/** Seconds between two warnings that requests were answered 503. */
+export const RETRY_LATER_NOTICE_SECONDS = 10;
+
+/**
+ * One warning for the 503s of an interval: the first as it happens, then at most one
+ * every RETRY_LATER_NOTICE_SECONDS with the count since the last, whatever the rate.
+ */
+class RetryLaterNotice {
+  private unreported = 0;
+  private lastAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly logger: Logger) {}
+
+  count(): void {
+    this.unreported++;
+    const now = performance.now();
+    if (now - this.lastAt < RETRY_LATER_NOTICE_SECONDS * 1000) return;
+    if (this.logger.isLevelEnabled('warn')) {
+      this.logger.warn({ count: this.unreported, sinceSeconds: Number.isFinite(this.lastAt) ? Math.round((now - this.lastAt) / 1000) : 0 }, 'requests answered 503 (retry later)');
+    }
+    this.lastAt = now;
+    this.unreported = 0;
+  }
 }

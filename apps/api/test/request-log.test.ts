@@ -1,3 +1,5 @@
+import { OverloadedError } from '@latchkey/domain';
+import type { PasswordHasher } from '@latchkey/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from './harness';
 import { form, json, startTestServer } from './harness';
@@ -92,5 +94,33 @@ describe('server errors', () => {
     expect(lines.find((line) => line.msg === 'request')).toMatchObject({ level: 50, status: 500 });
     // A 500 is, on purpose, in no operation of the document: the check reports it.
     await expect(broken.close()).rejects.toThrow(/GET \/profile → 500: status not documented/);
+  });
+});
+
+describe('503s (retry later)', () => {
+  it('are logged at info level each, with one warning for the lot, not one a request', async () => {
+    // Hashing that is always saturated: every login is shed with 503 and Retry-After.
+    const saturated: PasswordHasher = { hash: () => Promise.reject(new OverloadedError(1)), verify: () => Promise.reject(new OverloadedError(1)) };
+    const busy = await startTestServer({ hasher: saturated });
+    try {
+      await fetch(`${busy.url}/users`, { method: 'POST', ...form({ email: 'shed@example.com', password: 'b4l0u' }) });
+      const statuses = [];
+      for (let i = 0; i < 20; i++) {
+        const response = await fetch(`${busy.url}/sessions`, { method: 'POST', ...form({ email: 'shed@example.com', password: 'b4l0u' }) });
+        statuses.push(response.status);
+        expect(response.headers.get('retry-after')).toBe('1');
+      }
+      expect(statuses.every((status) => status === 503)).toBe(true);
+      const lines = busy.logs();
+      const requests = lines.filter((line) => line.msg === 'request' && line.status === 503);
+      expect(requests.length).toBeGreaterThanOrEqual(20);
+      expect(requests.every((line) => line.level === 30)).toBe(true);
+      expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+      const warnings = lines.filter((line) => line.msg === 'requests answered 503 (retry later)');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: 40, count: 1 });
+    } finally {
+      await busy.close();
+    }
   });
 });
