@@ -100,7 +100,7 @@ describe('server errors', () => {
 describe('503s (retry later)', () => {
   it('are logged at info level each, with one warning for the lot, not one a request', async () => {
     // Hashing that is always saturated: every login is shed with 503 and Retry-After.
-    const saturated: PasswordHasher = { hash: () => Promise.reject(new OverloadedError(1)), verify: () => Promise.reject(new OverloadedError(1)) };
+    const saturated: PasswordHasher = { hash: () => Promise.reject(new OverloadedError(1)), verify: () => Promise.reject(new OverloadedError(1)), needsRehash: () => false };
     const busy = await startTestServer({ hasher: saturated });
     try {
       await fetch(`${busy.url}/users`, { method: 'POST', ...form({ email: 'shed@example.com', password: 'b4l0u' }) });
