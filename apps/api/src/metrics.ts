@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '@latchkey/domain';
+import type { AuditLog, AuthEventType, PasswordHasher } from '@latchkey/domain';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REQUEST_BUCKETS, RequestSeries } from './request-series';
 
@@ -12,7 +12,7 @@ export class Metrics {
   private readonly requestSeries = new RequestSeries(REQUEST_BUCKETS, this.registry);
   private readonly logins = new Counter({
     name: 'latchkey_logins_total',
-    help: 'Login attempts, by outcome: success, failure (wrong email or password) or throttled.',
+    help: 'Sign-ins, by outcome: success (a session opened), failure (wrong email or password) or throttled.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -64,5 +64,32 @@ export function timedHasher(hasher: PasswordHasher, metrics: Metrics): PasswordH
     hash: (password) => timed('hash', () => hasher.hash(password)),
     verify: (password, hashedPassword) => timed('verify', () => hasher.verify(password, hashedPassword)),
     needsRehash: (hashedPassword) => hasher.needsRehash(hashedPassword),
+  };
+}
+
+/** The audit events that end a sign-in, by the outcome the logins counter gives them. */
+const LOGIN_OUTCOME_OF: Partial<Record<AuthEventType, LoginOutcome>> = {
+  login_succeeded: 'success',
+  login_failed: 'failure',
+  // The right password of an address not yet verified is answered as a wrong one.
+  login_unverified: 'failure',
+  login_throttled: 'throttled',
+};
+
+/**
+ * The audit trail, counting the sign-ins it records into the metrics: every way in (the
+ * API, the hosted pages, a second factor completed, a passkey) records the same events,
+ * where the HTTP statuses of one route would miss the others, and count a login waiting
+ * for its second factor (401) as a failure.
+ */
+export function countedLogins(audit: AuditLog, metrics: Metrics): AuditLog {
+  return {
+    record: (event) => {
+      const outcome = LOGIN_OUTCOME_OF[event.type];
+      if (outcome) metrics.countLogin(outcome);
+      return audit.record(event);
+    },
+    recent: (query) => audit.recent(query),
+    deleteOlderThan: (cutoff, limit) => audit.deleteOlderThan(cutoff, limit),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from './logger';
-import type { LoginOutcome, Metrics } from './metrics';
+import type { Metrics } from './metrics';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 // Node's name for it in request.headers, read there rather than through ctx.get.
@@ -9,8 +9,6 @@ const REQUEST_ID_LOWER_CASE = 'x-request-id';
 
 // A client's id is kept only when it is short and plain, so that it cannot forge log lines.
 const ACCEPTED_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
-
-const LOGIN_OUTCOMES: Record<number, LoginOutcome> = { 200: 'success', 401: 'failure', 429: 'throttled' };
 
 /**
  * The route template that answered, else the path when it is one of the routes' (a body
@@ -64,7 +62,6 @@ export function observeRequests(logger: Logger, metrics: Metrics, routePaths: Re
       const method = ctx.method;
       const status = res.statusCode;
       metrics.observeRequest(method, route, status, seconds);
-      if (method === 'POST' && route === '/sessions' && LOGIN_OUTCOMES[status]) metrics.countLogin(LOGIN_OUTCOMES[status]);
       // A 503 is an answer as designed (load shed, a dependency away; Retry-After says when):
       // under a flood a line each would be the flood's cost, so its line is at info level
       // and the warning is one summary an interval.

@@ -9,7 +9,7 @@ import { createApp } from './app';
 import type { AppDeps } from './app';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
-import { Metrics, timedHasher } from './metrics';
+import { Metrics, countedLogins, timedHasher } from './metrics';
 import { pageSettingsFrom } from './pages/page-settings';
 import { Readiness } from './readiness';
 import { SessionSweeper } from './session-sweeper';
@@ -29,7 +29,12 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningServer> {
   const metrics = new Metrics();
-  const services = await createServices(config, { logger, wrapHasher: (hasher) => timedHasher(hasher, metrics), pruneAudit: true });
+  const services = await createServices(config, {
+    logger,
+    wrapHasher: (hasher) => timedHasher(hasher, metrics),
+    wrapAudit: (audit) => countedLogins(audit, metrics),
+    pruneAudit: true,
+  });
   await services.verifyMail();
   // The first start on a new database makes the first signing key (one instance wins the race, the others read it).
   await services.auth.tokens.prepare().catch((error: unknown) => logger.info({ err: (error as Error).message }, 'signed tokens are unavailable until this is fixed'));

@@ -11,7 +11,7 @@ import { createApp } from '../src/app';
 import type { HttpSettings } from '../src/app';
 import type { LogLevel } from '../src/logger';
 import { createLogger } from '../src/logger';
-import { Metrics, timedHasher } from '../src/metrics';
+import { Metrics, countedLogins, timedHasher } from '../src/metrics';
 import { Readiness } from '../src/readiness';
 import type { CookieSettings } from '../src/cookies';
 import { checkResponsesAgainstDocument } from './openapi-validator';
@@ -89,6 +89,7 @@ export async function startTestServer(overrides: Partial<AuthServiceDeps> = {}, 
   const services = await createServices(testConfig(options), {
     logger,
     overrides: { hasher: timedHasher(new BcryptPasswordHasher(4), metrics), ...overrides },
+    wrapAudit: (audit) => countedLogins(audit, metrics),
     webhooks: options.webhooks,
   });
   if (options.dispatch) services.dispatcher.start();

@@ -3,6 +3,8 @@ import { MemoryThrottleStore } from '@latchkey/adapters';
 import { LoginThrottle } from '@latchkey/domain';
 import type { TestServer } from './harness';
 import { form, startTestServer } from './harness';
+import { SteppedClock, secondFactorClient } from './second-factor-client';
+import { referenceTotp } from '../../../packages/adapters/test/support/totp-reference';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -77,4 +79,25 @@ describe('GET /metrics', () => {
       await throttled.close();
     }
   });
+
+  it('counts a login waiting for its second factor once, when the code opens the session, and a wrong code not as a wrong password', async () => {
+    const clock = new SteppedClock(Date.now());
+    const stepped = await startTestServer({ clock });
+    const client = secondFactorClient(() => stepped);
+    try {
+      await client.register('two-step@example.com');
+      const { secret } = await client.enrol(await client.login('two-step@example.com'), clock.now());
+      const before = await scrape(stepped);
+      const pending = await client.pendingLogin('two-step@example.com');
+      expect((await client.completeLogin(pending, '000000')).status).toBe(401);
+      expect((await client.completeLogin(pending, referenceTotp(secret, clock.nextStep()))).status).toBe(200);
+      const after = await scrape(stepped);
+      const delta = (series: string) => (sample(after, series) ?? 0) - (sample(before, series) ?? 0);
+      expect(delta('latchkey_logins_total{outcome="success"}')).toBe(1);
+      expect(delta('latchkey_logins_total{outcome="failure"}')).toBe(0);
+    } finally {
+      await stepped.close();
+    }
+  });
 });
+

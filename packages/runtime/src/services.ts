@@ -85,6 +85,8 @@ export interface ServiceOptions {
   webhooks?: WebhookOptions;
   /** Wraps the bcrypt hasher, e.g. to time it into metrics. */
   wrapHasher?: (hasher: PasswordHasher) => PasswordHasher;
+  /** Wraps the audit trail, e.g. to count the sign-ins it records into metrics. */
+  wrapAudit?: (audit: AuditLog) => AuditLog;
   /** Delete audit events past AUDIT_RETENTION_DAYS now and every hour (servers, not commands). */
   pruneAudit?: boolean;
   /**
@@ -112,7 +114,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const throttleStore: ThrottleStore = redis ?? new MemoryThrottleStore({ maxEntries: config.THROTTLE_MEMORY_MAX_ENTRIES });
   const mail = mailConfigured(config) ? createMail(config, logger) : undefined;
   const outbox = outboxWorker(knex, config, logger, { ...options.mailRetry, ...options.outbox });
-  const audit = overrides.audit ?? new KnexAuditLog(knex);
+  const trail = overrides.audit ?? new KnexAuditLog(knex);
+  const audit = options.wrapAudit ? options.wrapAudit(trail) : trail;
   const box = secretBoxFor(config, logger);
   const webhooks = webhookServices(knex, config, box, logger, options.webhooks);
   const apiKeys = new KnexApiKeyRepository(knex);
