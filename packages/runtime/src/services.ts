@@ -22,6 +22,7 @@ import {
   SmtpMailer,
   ThreadedBcryptPasswordHasher,
   createKnex,
+  isPostgresUrl,
   PreparedPostgresReads,
   migrateToLatest,
   sqliteFilename,
@@ -189,7 +190,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
  * trips at once, not the CPU, bound how many the process answers.
  */
 function postgresReadPoolMax(config: Config): number {
-  if (!/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) return 0;
+  if (!isPostgresUrl(config.DATABASE_URL)) return 0;
   const pool = config.DATABASE_POOL_MAX;
   return config.DATABASE_READ_POOL_MAX ?? Math.max(0, pool - Math.max(2, Math.floor(pool / 4)));
 }

@@ -26,9 +26,14 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export type SqliteDriver = 'better-sqlite3' | 'sqlite3';
 export const SQLITE_DRIVERS: readonly SqliteDriver[] = ['better-sqlite3', 'sqlite3'];
 
+/** A `postgres://` or `postgresql://` DATABASE_URL. */
+export function isPostgresUrl(databaseUrl: string): boolean {
+  return /^postgres(ql)?:\/\//.test(databaseUrl);
+}
+
 /** `sqlite:<path>[?driver=…]`, `sqlite::memory:` or `postgres://…` to a Knex configuration. */
 export function knexConfigFromUrl(databaseUrl: string, options: ConnectionOptions = {}): Knex.Config {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (isPostgresUrl(databaseUrl)) {
     return {
       client: 'pg',
       connection: postgresConnection(databaseUrl, options.timeoutMs),

@@ -3,7 +3,7 @@ export { KnexPasswordResetTokenRepository } from './knex-password-reset-token-re
 export { KnexSessionRepository } from './knex-session-repository';
 export { KnexAuditLog } from './knex-audit-log';
 export { DEFAULT_READ_DEADLINE_MS, PreparedPostgresReads, ReadDeadlineError } from './prepared-postgres-reads';
-export { SQLITE_DRIVERS, createKnex, knexConfigFromUrl, sqliteDriver, sqliteFilename } from './connection';
+export { SQLITE_DRIVERS, createKnex, isPostgresUrl, knexConfigFromUrl, sqliteDriver, sqliteFilename } from './connection';
 export type { ConnectionOptions, SqliteDriver } from './connection';
 export type { Knex } from 'knex';
 export { migrateToLatest, migrationConfig, migrationSource } from './migrations/index';
